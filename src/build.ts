@@ -1,0 +1,80 @@
+import { Listr } from 'listr2';
+import { CapmediaError } from './errors.js';
+import { loadConfig } from './config/load.js';
+import type { NormalizedConfig } from './config/normalize.js';
+import { exec as realExec, type Exec } from './tools/exec.js';
+import { buildTasks } from './tasks/index.js';
+import { createBuildContext, type BuildContext, type PublishedOutput } from './tasks/context.js';
+import { discardPartials } from './tasks/pack.js';
+import { chooseRenderer, type OutputMode } from './render.js';
+
+export interface BuildRequest extends OutputMode {
+  cwd?: string;
+  configFile?: string;
+  /** An already loaded config (library use); skips the file search. */
+  config?: NormalizedConfig;
+  mediaNames?: string[];
+  allowMissingDrivers?: boolean;
+  signal?: AbortSignal;
+  exec?: Exec;
+}
+
+export interface BuildResult {
+  outputs: PublishedOutput[];
+  notices: string[];
+}
+
+/** Loads the config and runs the task graph under listr2. */
+export async function build(request: BuildRequest = {}): Promise<BuildResult> {
+  const config = request.config ?? (await loadConfig({ cwd: request.cwd ?? process.cwd(), configFile: request.configFile })).config;
+  const ctx = createBuildContext(config, {
+    mediaNames: request.mediaNames,
+    allowMissingDrivers: request.allowMissingDrivers,
+    signal: request.signal,
+    exec: request.exec ?? realExec,
+  });
+  checkMediaNames(config, request.mediaNames);
+  const renderer = chooseRenderer({ ...request, isTTY: request.isTTY ?? process.stdout.isTTY, ci: request.ci ?? Boolean(process.env.CI) });
+  const list = new Listr<BuildContext>(guarded(buildTasks(), request.signal), {
+    ctx,
+    renderer,
+    fallbackRenderer: 'simple',
+    registerSignalListeners: false,
+    exitOnError: true,
+    collectErrors: false,
+    rendererOptions: { collapseSubtasks: false },
+  } as never);
+  try {
+    await list.run();
+  } catch (error) {
+    await Promise.all(ctx.jobs.map(discardPartials));
+    throw request.signal?.aborted ? cancelled() : error;
+  }
+  return { outputs: ctx.jobs.flatMap((job) => job.published ?? []), notices: ctx.notices };
+}
+
+/** Stops between steps once Ctrl-C was pressed; child processes are stopped through execa's cancelSignal. */
+function guarded(tasks: ReturnType<typeof buildTasks>, signal?: AbortSignal): ReturnType<typeof buildTasks> {
+  return tasks.map((task) => ({
+    ...task,
+    task: (ctx, wrapper) => {
+      if (signal?.aborted) throw cancelled();
+      return (task.task as (c: BuildContext, w: typeof wrapper) => unknown)(ctx, wrapper) as never;
+    },
+  }));
+}
+
+function cancelled(): CapmediaError {
+  return new CapmediaError('CANCELLED', 'The build was cancelled; previous outputs are untouched.', {
+    hint: 'Run the same command again to build.',
+  });
+}
+
+function checkMediaNames(config: NormalizedConfig, names?: string[]): void {
+  const unknown = (names ?? []).filter((name) => !config.media.some((m) => m.name === name));
+  if (unknown.length) {
+    throw new CapmediaError('USAGE', `No media named ${unknown.map((n) => JSON.stringify(n)).join(', ')} in the config.`, {
+      hint: `Media in this config: ${config.media.map((m) => m.name).join(', ')}.`,
+    });
+  }
+}

@@ -1,0 +1,34 @@
+import { resolve } from 'node:path';
+import { CapmediaError } from '../errors.js';
+import { bootUnderQemu } from '../tools/qemu.js';
+import type { Printer } from './output.js';
+import type { CommonArgs } from './common.js';
+
+export interface BootArgs extends CommonArgs {
+  image: string;
+  firmware: 'bios' | 'uefi';
+  as: 'cd' | 'usb';
+  timeout: number;
+  marker?: string;
+}
+
+/** Boots built media headless under QEMU and reports what the guest printed. */
+export async function bootCommand(args: BootArgs, printer: Printer, signal: AbortSignal): Promise<void> {
+  const result = await bootUnderQemu({
+    image: resolve(args.cwd, args.image),
+    firmware: args.firmware,
+    as: args.as,
+    successMarker: args.marker ? new RegExp(args.marker) : /CAPMEDIA-TASKSEQUENCE name=.*/,
+    failureMarker: /CAPMEDIA-(MEDIA-NOT-FOUND|CAPTURE-FAILED).*|Kernel panic.*/,
+    timeoutMs: args.timeout * 1000,
+    signal,
+  });
+  const markers = result.serial.split(/\r?\n/).filter((line) => line.includes('CAPMEDIA-'));
+  printer.result({ ...result, markers }, () => [`${args.firmware.toUpperCase()} ${args.as}: ${result.outcome} after ${(result.durationMs / 1000).toFixed(1)} s`, ...markers.map((m) => `  ${m.trim()}`)].join('\n'));
+  if (result.outcome !== 'success') {
+    throw new CapmediaError('BOOT_FAILED', `The media did not boot to the marker under QEMU (${args.firmware}, as ${args.as}): ${result.outcome}.`, {
+      hint: 'Run with --verbose to see the serial console.',
+      detail: result.serial.slice(-4000),
+    });
+  }
+}

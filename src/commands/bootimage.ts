@@ -1,0 +1,25 @@
+import { resolve } from 'node:path';
+import { createBootImage } from '../bootimage/index.js';
+import { defaultCacheDir } from '../config/normalize.js';
+import type { Printer } from './output.js';
+import type { CommonArgs } from './common.js';
+
+export interface BootImageArgs extends CommonArgs {
+  arch: string;
+  out: string;
+  cacheDir?: string;
+  kernelPackage?: string;
+}
+
+export async function bootImageCreateCommand(args: BootImageArgs, printer: Printer, signal: AbortSignal): Promise<void> {
+  const outDir = resolve(args.cwd, args.out);
+  const result = await createBootImage({
+    arch: args.arch as 'x64',
+    outDir,
+    cacheDir: args.cacheDir ? resolve(args.cwd, args.cacheDir) : defaultCacheDir(),
+    kernelPackage: args.kernelPackage,
+    signal,
+    onProgress: (message) => printer.verbose && printer.line(message),
+  });
+  printer.result(result, () => `boot image written to ${result.outDir} (${result.metadata.bootImage.platform} ${result.metadata.bootImage.arch}, kernel ${result.metadata.bootImage.kernelVersion ?? '?'})\npublish it with: capmedia distribute ${args.out} --package <ID> --to file:./content`);
+}

@@ -1,0 +1,22 @@
+import { build } from '../build.js';
+import { formatBytes } from '../config/size.js';
+import type { Printer } from './output.js';
+import type { CommonArgs } from './common.js';
+
+export async function buildCommand(args: CommonArgs & { media?: string[]; allowMissingDrivers?: boolean }, printer: Printer, signal: AbortSignal): Promise<void> {
+  const result = await build({
+    cwd: args.cwd,
+    configFile: args.config,
+    mediaNames: args.media,
+    allowMissingDrivers: args.allowMissingDrivers,
+    json: printer.json,
+    verbose: printer.verbose,
+    signal,
+  });
+  printer.result(result, () =>
+    [
+      ...result.notices.map((n) => `note: ${n}`),
+      ...result.outputs.map((o) => `built ${o.path} (${formatBytes(o.size)}, label ${JSON.stringify(o.label)}, sha256 ${o.sha256})`),
+    ].join('\n'),
+  );
+}

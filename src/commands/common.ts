@@ -1,0 +1,8 @@
+export interface CommonArgs {
+  cwd: string;
+  config?: string;
+  json?: boolean;
+  verbose?: boolean;
+  yes?: boolean;
+  force?: boolean;
+}

@@ -1,0 +1,85 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { CapmediaError } from '../errors.js';
+import { sha256File } from '../library/hash.js';
+import { exec } from '../tools/exec.js';
+import { extractFromIso, inspectIso } from '../tools/xorriso.js';
+import type { Printer } from './output.js';
+import type { CommonArgs } from './common.js';
+
+export interface MediaReport {
+  file: string;
+  volumeId: string;
+  bootBios: boolean;
+  bootUefi: boolean;
+  partitionTable: string;
+  mediaLabel?: string;
+  taskSequence?: string;
+  checksum: 'ok' | 'mismatch' | 'no checksum file';
+  problems: string[];
+}
+
+/** Inspects a built ISO without mounting it: boot records, label, MediaLabel.txt, checksum. */
+export async function inspectMedia(file: string): Promise<MediaReport> {
+  const iso = await inspectIso(exec, file);
+  const text = iso.elTorito;
+  const scratch = await mkdtemp(join(tmpdir(), 'capmedia-verify-'));
+  const problems: string[] = [];
+  try {
+    const mediaLabel = await readOptional(file, 'MediaLabel.txt', scratch);
+    const ts = await readOptional(file, 'SMS/data/TaskSequence.json', scratch);
+    const report: MediaReport = {
+      file,
+      volumeId: iso.volumeId,
+      bootBios: /El Torito boot img\s*:\s*\d+\s+BIOS/.test(text),
+      bootUefi: /El Torito boot img\s*:\s*\d+\s+UEFI/.test(text),
+      partitionTable: /GPT/.test(text) ? 'MBR+GPT' : /MBR partition table/.test(text) ? 'MBR' : 'none',
+      mediaLabel: /^label=(.*)$/m.exec(mediaLabel ?? '')?.[1]?.replace(/\r$/, ''),
+      taskSequence: ts ? (JSON.parse(ts) as { name: string }).name : undefined,
+      checksum: await checksumState(file),
+      problems,
+    };
+    if (!report.bootBios) problems.push('no BIOS El Torito boot image');
+    if (!report.bootUefi) problems.push('no UEFI El Torito boot image');
+    if (report.mediaLabel === undefined) problems.push('MediaLabel.txt missing or without label=');
+    if (!report.taskSequence) problems.push('no task sequence at SMS/data/TaskSequence.json');
+    if (report.checksum === 'mismatch') problems.push('the file does not match its .sha256');
+    return report;
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+async function readOptional(iso: string, path: string, scratch: string): Promise<string | undefined> {
+  const target = join(scratch, path.replace(/\//g, '_'));
+  try {
+    await extractFromIso(exec, iso, path, target);
+    return await readFile(target, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+async function checksumState(file: string): Promise<MediaReport['checksum']> {
+  const expected = await readFile(`${file}.sha256`, 'utf8').catch(() => undefined);
+  if (!expected) return 'no checksum file';
+  return expected.split(/\s+/)[0] === (await sha256File(file)).sha256 ? 'ok' : 'mismatch';
+}
+
+export async function verifyCommand(args: CommonArgs & { output: string }, printer: Printer): Promise<void> {
+  const report = await inspectMedia(resolve(args.cwd, args.output));
+  printer.result(report, () =>
+    [
+      `${report.file}`,
+      `  volume id:       ${report.volumeId}`,
+      `  boot:            BIOS ${report.bootBios ? 'yes' : 'NO'}, UEFI ${report.bootUefi ? 'yes' : 'NO'}, partition table ${report.partitionTable}`,
+      `  MediaLabel.txt:  ${report.mediaLabel === undefined ? 'missing' : `label=${report.mediaLabel}`}`,
+      `  task sequence:   ${report.taskSequence ?? 'missing'}`,
+      `  checksum:        ${report.checksum}`,
+    ].join('\n'),
+  );
+  if (report.problems.length) {
+    throw new CapmediaError('BOOT_IMAGE_INVALID', `${report.file} is not complete capture media: ${report.problems.join('; ')}.`, { hint: 'Rebuild it with `capmedia build`.' });
+  }
+}

@@ -1,0 +1,104 @@
+import { cosmiconfig, type Loader } from 'cosmiconfig';
+import { createJiti } from 'jiti';
+import { dirname, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { CapmediaError } from '../errors.js';
+import { configSchema } from './schema.js';
+import { describeSchemaIssues, type ConfigIssue } from './issues.js';
+import { normalizeConfig, type NormalizedConfig } from './normalize.js';
+import { checkRules } from './rules.js';
+
+const MODULE_NAME = 'capmedia';
+
+/**
+ * cosmiconfig's own .ts loader needs TypeScript's JS API (gone in TypeScript 7)
+ * and cannot follow a config's imports of sibling .ts files; jiti can.
+ */
+const loadWithJiti: Loader = async (filepath) => {
+  const jiti = createJiti(import.meta.url, { moduleCache: false, fsCache: false });
+  const mod = await jiti.import<{ default?: unknown }>(filepath);
+  return mod && typeof mod === 'object' && 'default' in mod ? mod.default : mod;
+};
+
+function explorer() {
+  return cosmiconfig(MODULE_NAME, {
+    searchStrategy: 'project',
+    searchPlaces: [
+      'package.json',
+      `.${MODULE_NAME}rc`,
+      `.${MODULE_NAME}rc.json`,
+      `.${MODULE_NAME}rc.yaml`,
+      `.${MODULE_NAME}rc.yml`,
+      `.${MODULE_NAME}rc.js`,
+      `.${MODULE_NAME}rc.mjs`,
+      `.${MODULE_NAME}rc.cjs`,
+      `.${MODULE_NAME}rc.ts`,
+      `${MODULE_NAME}.config.ts`,
+      `${MODULE_NAME}.config.mts`,
+      `${MODULE_NAME}.config.js`,
+      `${MODULE_NAME}.config.mjs`,
+      `${MODULE_NAME}.config.cjs`,
+      `${MODULE_NAME}.config.json`,
+      `${MODULE_NAME}.config.yaml`,
+    ],
+    loaders: { '.ts': loadWithJiti, '.mts': loadWithJiti, '.cts': loadWithJiti },
+  });
+}
+
+export interface LoadedConfig {
+  config: NormalizedConfig;
+  filepath: string;
+}
+
+/** Finds (or reads the given) config file, validates it and resolves its paths. */
+export async function loadConfig(options: { cwd: string; configFile?: string }): Promise<LoadedConfig> {
+  const found = await findConfig(options);
+  const config = validateConfig(found.config, dirname(found.filepath), found.filepath);
+  return { config, filepath: found.filepath };
+}
+
+async function findConfig(options: { cwd: string; configFile?: string }): Promise<{ config: unknown; filepath: string }> {
+  const file = options.configFile ? resolve(options.cwd, options.configFile) : undefined;
+  if (file && !existsSync(file)) {
+    throw new CapmediaError('CONFIG_NOT_FOUND', `The config file ${file} does not exist.`, {
+      hint: 'Check the --config path, or run `capmedia init` to write a starter capmedia.config.ts.',
+    });
+  }
+  let result;
+  try {
+    result = file ? await explorer().load(file) : await explorer().search(options.cwd);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new CapmediaError('CONFIG_LOAD_FAILED', `The config file ${file ?? 'in ' + options.cwd} could not be loaded: ${reason.split('\n')[0]}`, {
+      hint: 'Fix the syntax error above; the file must export the config as its default export.',
+      cause: error,
+      detail: reason,
+    });
+  }
+  if (!result || result.isEmpty) {
+    throw new CapmediaError('CONFIG_NOT_FOUND', `No capmedia config found in ${options.cwd} or its parent folders.`, {
+      hint: 'Create capmedia.config.ts (run `capmedia init`), or pass --config FILE.',
+    });
+  }
+  // defineConfig(() => ({...})) lets a config compute values (e.g. from the environment).
+  const config = typeof result.config === 'function' ? await (result.config as () => unknown)() : result.config;
+  return { config, filepath: result.filepath };
+}
+
+/** Schema parse → normalize → semantic rules. Throws CONFIG_INVALID listing every problem. */
+export function validateConfig(input: unknown, baseDir: string, configFile?: string): NormalizedConfig {
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) throw invalidConfig(describeSchemaIssues(parsed.error.issues, input, configSchema), configFile);
+  const config = normalizeConfig(parsed.data, baseDir, configFile);
+  const issues = checkRules(config);
+  if (issues.length) throw invalidConfig(issues, configFile);
+  return config;
+}
+
+function invalidConfig(issues: ConfigIssue[], configFile?: string): CapmediaError {
+  const where = configFile ? ` in ${configFile}` : '';
+  const lines = issues.map((issue) => `  ${issue.path}: ${issue.message}`);
+  return new CapmediaError('CONFIG_INVALID', `The config${where} has ${issues.length} problem${issues.length === 1 ? '' : 's'}:\n${lines.join('\n')}`, {
+    hint: 'Fix the keys named above; nothing was built or written.',
+  });
+}

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { parseMediaSize, SIZE_HELP } from './size.js';
+
+/**
+ * The config as data. Strict objects everywhere: an unknown key is a typo far
+ * more often than a feature, and silently ignoring it builds the wrong media.
+ */
+
+const packageId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a package ID: letters, digits, ".", "_" or "-", at most 64 characters');
+
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name');
+
+const authSchema = z.strictObject({
+  username: z.string().min(1).optional(),
+  passwordEnv: envName.optional(),
+  passwordFile: z.string().min(1).optional(),
+  tokenEnv: envName.optional(),
+});
+
+const distributionPointSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a name of letters, digits, ".", "_" or "-"'),
+  url: z.string().regex(/^(file|https?):/, 'a URL starting with file:, http: or https:'),
+  auth: authSchema.optional(),
+  ca: z.string().min(1).optional(),
+});
+
+export const ARCHES = ['x86', 'x64', 'arm64'] as const;
+export const AFTER_ACTIONS = ['poweroff', 'reboot', 'shell'] as const;
+
+const taskSequenceSchema = z.strictObject({
+  name: z.string().min(1).max(100).optional(),
+  image: z.strictObject({
+    name: z.string().min(1).max(100),
+    version: z.string().max(50).optional(),
+    description: z.string().max(500).optional(),
+    createdBy: z.string().max(100).optional(),
+  }),
+  destination: z
+    .string()
+    .regex(/^(disk:[^\s]+|https?:\/\/\S+|nfs:\/\/\S+|smb:\/\/\S+)$/, 'disk:<FS-LABEL>, http(s)://…, nfs://host/export/path or smb://host/share/path'),
+  after: z.enum(AFTER_ACTIONS).default('poweroff'),
+});
+
+const mediaSizeSchema = z
+  .union([z.number(), z.string()])
+  .refine((value) => parseMediaSize(value) !== undefined, { message: SIZE_HELP });
+
+export const mediaSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a name of letters, digits, ".", "_" or "-"').optional(),
+  type: z.enum(['iso', 'usb']),
+  file: z.string().min(1).optional(),
+  device: z.string().min(1).optional(),
+  size: mediaSizeSchema.default('unlimited'),
+  label: z.string().default('Configuration Manager'),
+  autorun: z.boolean().default(false),
+  staging: z.string().min(1).optional(),
+  format: z.boolean().default(true),
+  splitLargeFiles: z.boolean().default(false),
+});
+
+export const configSchema = z.strictObject({
+  distributionPoints: z.array(distributionPointSchema).min(1),
+  bootImage: z.strictObject({ package: packageId, distributionPoint: z.string().min(1).optional() }),
+  content: z.array(packageId).default([]),
+  target: z
+    .strictObject({
+      arch: z.enum(ARCHES).default('x64'),
+      drivers: z.array(z.string().min(1)).default(['storage', 'cdrom', 'filesystem']),
+    })
+    .default({ arch: 'x64', drivers: ['storage', 'cdrom', 'filesystem'] }),
+  taskSequence: taskSequenceSchema,
+  media: z.union([mediaSchema, z.array(mediaSchema).min(1)]),
+  cache: z.strictObject({ dir: z.string().min(1).optional() }).optional(),
+});
+
+/** What a user writes (defaults optional). */
+export type CapmediaConfig = z.input<typeof configSchema>;
+/** After defaults are applied. */
+export type ParsedConfig = z.output<typeof configSchema>;
+export type MediaConfig = z.input<typeof mediaSchema>;
+export type DistributionPointConfig = z.output<typeof distributionPointSchema>;
+export type Arch = (typeof ARCHES)[number];
+
+/** JSON Schema for editors, generated from the same schema. */
+export function configJsonSchema(): unknown {
+  return z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' });
+}

@@ -1,0 +1,94 @@
+/**
+ * The error catalog. Every failure a user can meet is a CapmediaError with a
+ * stable code, a message that says what happened, and a hint saying what to do.
+ * Only the CLI turns them into exit codes (see `exitCodeFor`).
+ */
+
+/** usage: bad command line or config (exit 2); build: the build could not finish (exit 1). */
+export type ErrorKind = 'usage' | 'build';
+
+const KIND_BY_CODE = {
+  CONFIG_NOT_FOUND: 'usage',
+  CONFIG_LOAD_FAILED: 'usage',
+  CONFIG_INVALID: 'usage',
+  USAGE: 'usage',
+  ARCH_MISMATCH: 'usage',
+  DRIVERS_MISSING: 'usage',
+  LABEL_INVALID: 'usage',
+  PACKAGE_NOT_FOUND: 'build',
+  PACKAGE_INVALID: 'build',
+  PACKAGE_INCOMPLETE: 'build',
+  NO_READ_PERMISSION: 'build',
+  DP_UNREACHABLE: 'build',
+  DP_UNKNOWN: 'usage',
+  NO_HEALTHY_DP: 'build',
+  HASH_MISMATCH: 'build',
+  UNSAFE_PATH: 'build',
+  TOOL_MISSING: 'build',
+  TOOL_FAILED: 'build',
+  NO_SPACE: 'build',
+  MEDIA_TOO_SMALL: 'build',
+  BOOT_IMAGE_INVALID: 'build',
+  BOOT_IMAGE_BUILD_FAILED: 'build',
+  PUBLISH_FAILED: 'build',
+  BOOT_FAILED: 'build',
+  CANCELLED: 'build',
+  IO: 'build',
+} as const satisfies Record<string, ErrorKind>;
+
+export type ErrorCode = keyof typeof KIND_BY_CODE;
+
+export interface CapmediaErrorOptions {
+  hint?: string;
+  /** Raw tool output or cause details, shown with --verbose only. */
+  detail?: string;
+  cause?: unknown;
+}
+
+export class CapmediaError extends Error {
+  readonly code: ErrorCode;
+  readonly hint?: string;
+  readonly detail?: string;
+
+  constructor(code: ErrorCode, message: string, options: CapmediaErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'CapmediaError';
+    this.code = code;
+    this.hint = options.hint;
+    this.detail = options.detail;
+  }
+
+  get kind(): ErrorKind {
+    return KIND_BY_CODE[this.code];
+  }
+}
+
+export function isCapmediaError(error: unknown): error is CapmediaError {
+  return error instanceof CapmediaError;
+}
+
+/** Exit codes of the CLI: 0 ok, 1 build failed, 2 usage or config error, 130 interrupted. */
+export function exitCodeFor(error: unknown): number {
+  if (!isCapmediaError(error)) return 1;
+  if (error.code === 'CANCELLED') return 130;
+  return error.kind === 'usage' ? 2 : 1;
+}
+
+/** Wraps a Node fs error in a sentence that names the path and the operation. */
+export function ioError(operation: string, path: string, cause: unknown): CapmediaError {
+  const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOSPC') {
+    return new CapmediaError('NO_SPACE', `No space left on the device while trying to ${operation} ${path}.`, {
+      hint: 'Free some space or point media.staging / the output at a larger file system.',
+      cause,
+    });
+  }
+  if (code === 'EACCES' || code === 'EPERM') {
+    return new CapmediaError('IO', `Permission denied: cannot ${operation} ${path}.`, {
+      hint: 'Check the owner and mode of the path, or run with an account that may write there.',
+      cause,
+    });
+  }
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new CapmediaError('IO', `Cannot ${operation} ${path}: ${reason}`, { cause });
+}

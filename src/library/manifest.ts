@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { CapmediaError } from '../errors.js';
+import { ARCHES } from '../config/schema.js';
+import { describeSchemaIssues } from '../config/issues.js';
+import { safeRelativePath } from './safe-path.js';
+
+/** The package manifest of the content library (SPEC §5): packages/<ID>.json. */
+
+export const PLATFORMS = ['linux', 'winpe'] as const;
+
+const fileSchema = z.strictObject({
+  path: z.string().min(1),
+  size: z.number().int().nonnegative(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex sha256'),
+});
+
+export const bootImageInfoSchema = z.object({
+  platform: z.enum(PLATFORMS),
+  arch: z.enum(ARCHES),
+  drivers: z.record(z.string(), z.array(z.string())).default({}),
+  kernelVersion: z.string().optional(),
+});
+
+export const manifestSchema = z.object({
+  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/),
+  version: z.string().default('1'),
+  name: z.string().default(''),
+  kind: z.enum(['bootimage', 'content']),
+  bootImage: bootImageInfoSchema.optional(),
+  files: z.array(fileSchema),
+});
+
+export type PackageFile = z.output<typeof fileSchema>;
+export type BootImageInfo = z.output<typeof bootImageInfoSchema>;
+export type PackageManifest = z.output<typeof manifestSchema>;
+
+/** Validates a manifest read from a distribution point; every file path must be safe. */
+export function parseManifest(input: unknown, where: string): PackageManifest {
+  const parsed = manifestSchema.safeParse(input);
+  if (!parsed.success) {
+    const lines = describeSchemaIssues(parsed.error.issues, input).map((i) => `  ${i.path}: ${i.message}`);
+    throw new CapmediaError('PACKAGE_INVALID', `The package manifest ${where} is not valid:\n${lines.join('\n')}`, {
+      hint: 'Re-publish the package with `capmedia distribute`.',
+    });
+  }
+  const manifest = parsed.data;
+  if (manifest.kind === 'bootimage' && !manifest.bootImage) {
+    throw new CapmediaError('PACKAGE_INVALID', `The package manifest ${where} is a boot image but has no bootImage {platform, arch} section.`, {
+      hint: 'Publish boot images with a capmedia-package.json that declares bootImage.platform and bootImage.arch.',
+    });
+  }
+  const seen = new Set<string>();
+  for (const file of manifest.files) {
+    file.path = safeRelativePath(file.path, where);
+    const key = file.path.toLowerCase();
+    if (seen.has(key)) {
+      throw new CapmediaError('PACKAGE_INVALID', `The package manifest ${where} lists ${file.path} twice (paths are compared case-insensitively, as FAT and Joliet do).`);
+    }
+    seen.add(key);
+  }
+  return manifest;
+}
+
+export function manifestBytes(manifest: PackageManifest): number {
+  return manifest.files.reduce((sum, file) => sum + file.size, 0);
+}

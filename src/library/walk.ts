@@ -1,0 +1,49 @@
+import { lstat, readdir, realpath, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { CapmediaError } from '../errors.js';
+
+export interface FolderFile {
+  /** "/" separated path relative to the folder. */
+  path: string;
+  absolute: string;
+  size: number;
+}
+
+/**
+ * Lists the regular files of a folder, sorted, following symlinks only while
+ * they stay inside it: a link that escapes could publish /etc/shadow.
+ */
+export async function listFolder(root: string, skip: (path: string) => boolean = () => false): Promise<FolderFile[]> {
+  const realRoot = await realpath(root);
+  const files: FolderFile[] = [];
+  async function visit(dir: string): Promise<void> {
+    const entries = (await readdir(dir)).sort();
+    for (const name of entries) {
+      const absolute = join(dir, name);
+      const path = relative(root, absolute).split(sep).join('/');
+      if (skip(path)) continue;
+      const info = await lstat(absolute);
+      const target = info.isSymbolicLink() ? await insideTarget(realRoot, absolute, path) : info;
+      if (target.isDirectory()) await visit(absolute);
+      else if (target.isFile()) files.push({ path, absolute, size: target.size });
+      else throw new CapmediaError('UNSAFE_PATH', `${absolute} is neither a file nor a folder (device, socket or FIFO).`, { hint: 'Remove it from the folder before publishing.' });
+    }
+  }
+  await visit(root);
+  return files;
+}
+
+async function insideTarget(realRoot: string, absolute: string, path: string) {
+  let real: string;
+  try {
+    real = await realpath(absolute);
+  } catch {
+    throw new CapmediaError('UNSAFE_PATH', `The symlink ${path} points to nothing.`, { hint: 'Remove the dangling link or make it point at a file inside the folder.' });
+  }
+  if (real !== realRoot && !real.startsWith(realRoot + sep)) {
+    throw new CapmediaError('UNSAFE_PATH', `The symlink ${path} points outside the folder (to ${real}).`, {
+      hint: 'Copy the file into the folder instead; links may not escape the package.',
+    });
+  }
+  return stat(absolute);
+}

@@ -1,0 +1,43 @@
+import { join } from 'node:path';
+import { writeEspImage } from '../../tools/fat.js';
+import type { BootPlatform } from './types.js';
+
+const LAYOUT = {
+  kernel: 'boot/vmlinuz',
+  initrd: 'boot/initrd.img',
+  uefiLoader: 'EFI/BOOT/BOOTX64.EFI',
+  isolinux: 'isolinux/isolinux.bin',
+  isolinuxLdlinux: 'isolinux/ldlinux.c32',
+  hybridMbr: 'isolinux/isohdpfx.bin',
+} as const;
+
+/**
+ * The open linux boot image: ISOLINUX for BIOS, GRUB EFI for UEFI. The ESP is
+ * appended as partition 2 (archiso's layout) so the same file boots as a CD
+ * (El Torito) and as a USB stick (isohybrid MBR + an EFI system partition).
+ */
+export const linuxPlatform: BootPlatform = {
+  name: 'linux',
+  requiredFiles: Object.values(LAYOUT),
+  async isoBootArgs({ treeDir, workDir, exec, env }) {
+    const esp = join(workDir, 'efiboot.img');
+    await writeEspImage({
+      output: esp,
+      label: 'EFIBOOT',
+      files: [{ source: join(treeDir, LAYOUT.uefiLoader), target: LAYOUT.uefiLoader }],
+      exec,
+      env,
+    });
+    return [
+      '-eltorito-boot', LAYOUT.isolinux,
+      '-eltorito-catalog', 'isolinux/boot.cat',
+      '-no-emul-boot', '-boot-load-size', '4', '-boot-info-table',
+      '-isohybrid-mbr', join(treeDir, LAYOUT.hybridMbr),
+      '-partition_offset', '16',
+      '-append_partition', '2', '0xef', esp,
+      '-eltorito-alt-boot',
+      '-e', '--interval:appended_partition_2:all::',
+      '-no-emul-boot',
+    ];
+  },
+};

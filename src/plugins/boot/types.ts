@@ -1,0 +1,19 @@
+import type { Exec } from '../../tools/exec.js';
+
+export interface IsoBootInput {
+  /** The staged media tree (boot image files at its root). */
+  treeDir: string;
+  /** Scratch space for images that go beside the tree (ESP). */
+  workDir: string;
+  exec: Exec;
+  env: Record<string, string>;
+}
+
+/** A boot image platform: what its package must hold and how media boot it. */
+export interface BootPlatform {
+  name: string;
+  /** Paths the boot image package must carry; checked at resolve. */
+  requiredFiles: readonly string[];
+  /** xorriso (mkisofs emulation) arguments that make the ISO boot by BIOS and UEFI. */
+  isoBootArgs(input: IsoBootInput): Promise<string[]>;
+}

@@ -1,0 +1,172 @@
+import { createReadStream } from 'node:fs';
+import { access, constants, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import { CapmediaError, ioError } from '../../errors.js';
+import { parseManifest, type PackageManifest } from '../../library/manifest.js';
+import { hashingPassThrough } from '../../library/verify-stream.js';
+import type { DistributionPoint, DistributionPointScheme, PackageCheck } from './types.js';
+
+/** A content library on a local or mounted file system. */
+class FileDistributionPoint implements DistributionPoint {
+  readonly root: string;
+  constructor(readonly name: string, readonly displayUrl: string) {
+    this.root = fileURLToPath(displayUrl);
+  }
+
+  blobPath(sha256: string): string {
+    return join(this.root, 'files', sha256.slice(0, 2), sha256);
+  }
+
+  manifestPath(id: string): string {
+    return join(this.root, 'packages', `${id}.json`);
+  }
+
+  async readManifest(id: string): Promise<PackageManifest> {
+    const path = this.manifestPath(id);
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      throw this.accessError(error, `package ${id}`, path);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new CapmediaError('PACKAGE_INVALID', `The manifest of package ${id} on ${this.name} (${path}) is not valid JSON.`, {
+        hint: 'Re-publish the package with `capmedia distribute`.',
+      });
+    }
+    const manifest = parseManifest(json, `${path}`);
+    if (manifest.id !== id) {
+      throw new CapmediaError('PACKAGE_INVALID', `${path} declares id ${JSON.stringify(manifest.id)}, not ${JSON.stringify(id)}.`);
+    }
+    return manifest;
+  }
+
+  async checkPackage(id: string): Promise<PackageCheck> {
+    let manifest: PackageManifest;
+    try {
+      await access(this.root, constants.R_OK | constants.X_OK);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EACCES' || code === 'EPERM') return { status: 'no-permission', reason: `the account ${currentUser()} cannot read ${this.root}` };
+      return { status: 'unreachable', reason: `${this.root} is not reachable (${code ?? 'error'})` };
+    }
+    try {
+      manifest = await this.readManifest(id);
+    } catch (error) {
+      return checkFromError(error);
+    }
+    const problems = (await Promise.all(manifest.files.map((file) => this.blobProblem(file.sha256, file.size, file.path)))).filter(
+      (p): p is string => p !== undefined,
+    );
+    return problems.length ? { status: 'incomplete', manifest, problems } : { status: 'ok', manifest };
+  }
+
+  private async blobProblem(sha256: string, size: number, label: string): Promise<string | undefined> {
+    const path = this.blobPath(sha256);
+    try {
+      const info = await stat(path);
+      if (info.size !== size) return `${label}: stored blob has ${info.size} bytes, manifest says ${size}`;
+      await access(path, constants.R_OK);
+      return undefined;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EACCES' || code === 'EPERM') return `${label}: no Read permission on ${path}`;
+      return `${label}: blob ${sha256.slice(0, 12)}… is missing`;
+    }
+  }
+
+  async openBlob(sha256: string, size: number): Promise<Readable> {
+    const path = this.blobPath(sha256);
+    try {
+      const handle = await open(path, 'r');
+      const info = await handle.stat();
+      if (info.size !== size) {
+        await handle.close();
+        throw new CapmediaError('PACKAGE_INCOMPLETE', `The blob ${path} on ${this.name} has ${info.size} bytes; ${size} were expected.`, {
+          hint: 'Re-publish the package with `capmedia distribute`.',
+        });
+      }
+      return handle.createReadStream();
+    } catch (error) {
+      if (error instanceof CapmediaError) throw error;
+      throw this.accessError(error, `blob ${sha256}`, path);
+    }
+  }
+
+  async hasBlob(sha256: string, size: number): Promise<boolean> {
+    return (await this.blobProblem(sha256, size, sha256)) === undefined;
+  }
+
+  async putBlob(sha256: string, size: number, body: () => Readable): Promise<void> {
+    if (await this.hasBlob(sha256, size)) return;
+    const target = this.blobPath(sha256);
+    await writeAtomically(target, async (temp) => {
+      const verify = hashingPassThrough(sha256, size, `upload of ${sha256}`);
+      const { createWriteStream } = await import('node:fs');
+      await pipeline(body(), verify, createWriteStream(temp, { flags: 'wx' }));
+    });
+  }
+
+  async putManifest(manifest: PackageManifest): Promise<void> {
+    const target = this.manifestPath(manifest.id);
+    const { writeFile } = await import('node:fs/promises');
+    await writeAtomically(target, (temp) => writeFile(temp, `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' }));
+  }
+
+  private accessError(error: unknown, what: string, path: string): CapmediaError {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      return new CapmediaError('PACKAGE_NOT_FOUND', `${capitalize(what)} is not on distribution point ${this.name} (${path} does not exist).`, {
+        hint: `Publish it with \`capmedia distribute <folder> --package <ID> --to ${this.displayUrl}\`, or check the package ID.`,
+      });
+    }
+    if (code === 'EACCES' || code === 'EPERM') {
+      return new CapmediaError('NO_READ_PERMISSION', `No Read permission for ${currentUser()} on ${this.name}: cannot read ${path}.`, {
+        hint: 'Grant the account at least Read permission on the content library (R4).',
+      });
+    }
+    return ioError('read', path, error);
+  }
+}
+
+async function writeAtomically(target: string, write: (temp: string) => Promise<void>): Promise<void> {
+  const temp = join(dirname(target), `.${randomBytes(6).toString('hex')}.partial`);
+  try {
+    await mkdir(dirname(target), { recursive: true });
+    await write(temp);
+    await rename(temp, target);
+  } catch (error) {
+    await rm(temp, { force: true });
+    if (error instanceof CapmediaError) throw error;
+    throw ioError('write', target, error);
+  }
+}
+
+function checkFromError(error: unknown): PackageCheck {
+  if (!(error instanceof CapmediaError)) throw error;
+  if (error.code === 'PACKAGE_NOT_FOUND') return { status: 'missing', reason: error.message };
+  if (error.code === 'NO_READ_PERMISSION') return { status: 'no-permission', reason: error.message };
+  if (error.code === 'PACKAGE_INVALID' || error.code === 'UNSAFE_PATH') return { status: 'invalid', reason: error.message };
+  return { status: 'unreachable', reason: error.message };
+}
+
+function currentUser(): string {
+  return process.env.USER ?? process.env.LOGNAME ?? `uid ${process.getuid?.() ?? '?'}`;
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+export const fileScheme: DistributionPointScheme = {
+  name: 'file',
+  protocols: ['file:'],
+  open: (config) => new FileDistributionPoint(config.name, config.url),
+};

@@ -1,0 +1,37 @@
+import type { Readable } from 'node:stream';
+import type { DistributionPointConfig } from '../../config/schema.js';
+import type { PackageManifest } from '../../library/manifest.js';
+
+/** What verify distribution found for one package on one distribution point. */
+export type PackageCheck =
+  | { status: 'ok'; manifest: PackageManifest }
+  | { status: 'missing'; reason: string }
+  | { status: 'incomplete'; manifest: PackageManifest; problems: string[] }
+  | { status: 'no-permission'; reason: string }
+  | { status: 'unreachable'; reason: string }
+  | { status: 'invalid'; reason: string };
+
+/** A content library reached by URL (SPEC §5). */
+export interface DistributionPoint {
+  readonly name: string;
+  /** The URL for messages: never carries credentials. */
+  readonly displayUrl: string;
+  /** Reads and validates packages/<id>.json. Throws PACKAGE_NOT_FOUND, NO_READ_PERMISSION, DP_UNREACHABLE or PACKAGE_INVALID. */
+  readManifest(id: string): Promise<PackageManifest>;
+  /** Manifest present, every blob present with the right size, readable. Never throws for the classes above. */
+  checkPackage(id: string): Promise<PackageCheck>;
+  /** A stream of the blob's bytes; the caller verifies the hash. */
+  openBlob(sha256: string, size: number): Promise<Readable>;
+  hasBlob(sha256: string, size: number): Promise<boolean>;
+  /** Stores a blob; the body must hash to sha256. Atomic: a half-written blob is never visible. */
+  putBlob(sha256: string, size: number, body: () => Readable): Promise<void>;
+  /** Writes packages/<id>.json last, so a half-published package is never visible. */
+  putManifest(manifest: PackageManifest): Promise<void>;
+}
+
+export interface DistributionPointScheme {
+  name: string;
+  /** URL protocols it serves, with the colon: "file:". */
+  protocols: readonly string[];
+  open(config: DistributionPointConfig): DistributionPoint;
+}

@@ -1,0 +1,25 @@
+import { stat } from 'node:fs/promises';
+import { writeIso } from '../../tools/xorriso.js';
+import { describeMapping, isoVolumeId } from './labels.js';
+import type { MediaType } from './types.js';
+
+/** CD/DVD media: one hybrid ISO 9660 image per volume. */
+export const isoMedia: MediaType = {
+  name: 'iso',
+  async pack(input) {
+    const volumeId = isoVolumeId(input.label);
+    const mapping = describeMapping('ISO volume', input.label, volumeId);
+    if (mapping) input.notice(mapping);
+    const bootArgs = await input.platform.isoBootArgs(input);
+    await writeIso({
+      treeDir: input.treeDir,
+      output: input.output,
+      volumeId: volumeId.value,
+      bootArgs,
+      exec: input.exec,
+      env: input.env,
+      cancelSignal: input.signal,
+    });
+    return { output: input.output, size: (await stat(input.output)).size, volumeLabel: volumeId.value };
+  },
+};

@@ -1,0 +1,90 @@
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { ContentStore } from '../cache/store.js';
+import type { NormalizedConfig, NormalizedMedia } from '../config/normalize.js';
+import type { PackageManifest } from '../library/manifest.js';
+import type { BootPlatform } from '../plugins/boot/types.js';
+import type { DistributionPoint } from '../plugins/dp/types.js';
+import { openDistributionPoint } from '../plugins/registry.js';
+import type { Exec } from '../tools/exec.js';
+
+export interface BuildOptions {
+  /** Build only these media (by name); all when empty. */
+  mediaNames?: string[];
+  allowMissingDrivers?: boolean;
+  signal?: AbortSignal;
+  exec: Exec;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface ResolvedContent {
+  bootImage: PackageManifest;
+  platform: BootPlatform;
+  content: PackageManifest[];
+}
+
+/** One media entry's way through stage → pack → split → label. */
+export interface MediaJob {
+  media: NormalizedMedia;
+  stagingDir: string;
+  treeDir: string;
+  workDir: string;
+  stagedBytes?: number;
+  packed?: { output: string; size: number; volumeLabel: string };
+  volumes?: Array<{ temp: string; final: string; size: number }>;
+  published?: PublishedOutput[];
+}
+
+export interface PublishedOutput {
+  media: string;
+  path: string;
+  size: number;
+  sha256: string;
+  label: string;
+}
+
+export interface BuildContext {
+  config: NormalizedConfig;
+  options: BuildOptions;
+  exec: Exec;
+  /** Environment for the tools: SOURCE_DATE_EPOCH pinned so every tool stamps the same time. */
+  toolEnv: Record<string, string>;
+  sourceDateEpoch: number;
+  dps: DistributionPoint[];
+  store: ContentStore;
+  jobs: MediaJob[];
+  /** Things the user should read after the build: label mappings, driver warnings. */
+  notices: string[];
+  resolved?: ResolvedContent;
+  /** For each package id, the healthy distribution points in order of preference. */
+  sources?: Map<string, DistributionPoint[]>;
+}
+
+/**
+ * Without SOURCE_DATE_EPOCH we use 1980-01-01T00:00:00Z (the FAT epoch, the
+ * earliest time every target file system can hold) so builds stay reproducible.
+ */
+export const DEFAULT_SOURCE_DATE_EPOCH = 315_532_800;
+
+export function createBuildContext(config: NormalizedConfig, options: BuildOptions): BuildContext {
+  const env = options.env ?? process.env;
+  const epoch = env.SOURCE_DATE_EPOCH && /^\d+$/.test(env.SOURCE_DATE_EPOCH) ? Number(env.SOURCE_DATE_EPOCH) : DEFAULT_SOURCE_DATE_EPOCH;
+  const wanted = options.mediaNames?.length ? config.media.filter((m) => options.mediaNames!.includes(m.name)) : config.media;
+  return {
+    config,
+    options,
+    exec: options.exec,
+    toolEnv: { SOURCE_DATE_EPOCH: String(epoch), TZ: 'UTC', LC_ALL: 'C' },
+    sourceDateEpoch: epoch,
+    dps: config.distributionPoints.map(openDistributionPoint),
+    store: new ContentStore(join(config.cacheDir, 'cas')),
+    jobs: wanted.map((media) => mediaJob(config, media)),
+    notices: [],
+  };
+}
+
+function mediaJob(config: NormalizedConfig, media: NormalizedMedia): MediaJob {
+  const id = createHash('sha256').update(`${config.configFile ?? config.baseDir}\0${media.name}`).digest('hex').slice(0, 12);
+  const stagingDir = join(media.staging, `capmedia-${media.name}-${id}`);
+  return { media, stagingDir, treeDir: join(stagingDir, 'tree'), workDir: join(stagingDir, 'work') };
+}

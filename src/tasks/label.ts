@@ -1,0 +1,59 @@
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { ioError } from '../errors.js';
+import { sha256File } from '../library/hash.js';
+import { VERSION } from '../version.js';
+import type { BuildContext, MediaJob, PublishedOutput } from './context.js';
+import { partialPath } from './pack.js';
+
+/**
+ * Names, checksums and publishes the volumes. Each output replaces the old one
+ * by rename only once complete (R10: the previous output survives any failure).
+ */
+export async function publishMedia(ctx: BuildContext, job: MediaJob): Promise<void> {
+  const published: PublishedOutput[] = [];
+  for (const volume of job.volumes!) {
+    const { sha256 } = await sha256File(volume.temp);
+    published.push({ media: job.media.name, path: volume.final, size: volume.size, sha256, label: job.packed!.volumeLabel });
+  }
+  for (const volume of job.volumes!) await moveIntoPlace(volume.temp, volume.final);
+  for (const output of published) {
+    await writeBeside(`${output.path}.sha256`, `${output.sha256}  ${basename(output.path)}\n`);
+  }
+  await writeBeside(`${job.media.output}.manifest.json`, `${JSON.stringify(buildManifest(ctx, job, published), null, 2)}\n`);
+  job.published = published;
+  await rm(job.stagingDir, { recursive: true, force: true });
+}
+
+function buildManifest(ctx: BuildContext, job: MediaJob, outputs: PublishedOutput[]) {
+  const resolved = ctx.resolved!;
+  return {
+    capmedia: VERSION,
+    media: job.media.name,
+    type: job.media.type,
+    label: job.media.label,
+    sourceDateEpoch: ctx.sourceDateEpoch,
+    bootImage: { id: resolved.bootImage.id, version: resolved.bootImage.version, ...resolved.bootImage.bootImage },
+    content: resolved.content.map((p) => ({ id: p.id, version: p.version })),
+    volumes: outputs.map((o, i) => ({ number: i + 1, file: basename(o.path), size: o.size, sha256: o.sha256, label: o.label })),
+  };
+}
+
+async function moveIntoPlace(temp: string, final: string): Promise<void> {
+  try {
+    await rename(temp, final);
+  } catch (error) {
+    throw ioError('move the finished image into place at', final, error);
+  }
+}
+
+async function writeBeside(final: string, text: string): Promise<void> {
+  const temp = partialPath(final);
+  try {
+    await writeFile(temp, text);
+    await rename(temp, final);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw ioError('write', final, error);
+  }
+}

@@ -1,0 +1,47 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { ioError } from '../errors.js';
+import { mediaType } from '../plugins/registry.js';
+import type { BuildContext, MediaJob } from './context.js';
+import { checkFreeSpace } from './stage.js';
+
+/** Written beside the final output (same file system, so the rename is atomic) under a name no user file has. */
+export function partialPath(final: string): string {
+  return join(dirname(final), `.${basename(final)}.${randomBytes(4).toString('hex')}.capmedia-partial`);
+}
+
+export async function packMedia(ctx: BuildContext, job: MediaJob): Promise<void> {
+  const { media } = job;
+  const outDir = dirname(media.output);
+  try {
+    await mkdir(outDir, { recursive: true });
+  } catch (error) {
+    throw ioError('create the output folder', outDir, error);
+  }
+  // Room for the image plus file-system overhead and the boot records.
+  await checkFreeSpace(outDir, (job.stagedBytes ?? 0) + 32 * 2 ** 20, media.type === 'iso' ? 'media.file' : 'media.device');
+  const temp = partialPath(media.output);
+  try {
+    job.packed = await mediaType(media.type).pack({
+      treeDir: job.treeDir,
+      workDir: job.workDir,
+      output: temp,
+      label: media.label,
+      platform: ctx.resolved!.platform,
+      exec: ctx.exec,
+      env: ctx.toolEnv,
+      signal: ctx.options.signal,
+      notice: (message) => ctx.notices.push(`${media.name}: ${message}`),
+    });
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/** Removes the partial files of a failed or cancelled build; the user's previous outputs are never touched. */
+export async function discardPartials(job: MediaJob): Promise<void> {
+  const temps = [job.packed?.output, ...(job.volumes ?? []).map((v) => v.temp)].filter((p): p is string => Boolean(p));
+  await Promise.all(temps.map((path) => rm(path, { force: true })));
+}

@@ -1,0 +1,93 @@
+import { CapmediaError } from '../errors.js';
+import type { Arch } from '../config/schema.js';
+import type { BootImageInfo, PackageManifest } from '../library/manifest.js';
+import { bootPlatform } from '../plugins/registry.js';
+import type { DistributionPoint } from '../plugins/dp/types.js';
+import type { BuildContext, ResolvedContent } from './context.js';
+
+/** R1: which boot image architectures each target can start. */
+const BOOTABLE_ARCHES: Record<Arch, readonly Arch[]> = {
+  x64: ['x64', 'x86'],
+  x86: ['x86'],
+  arm64: ['arm64'],
+};
+
+export async function resolveContent(ctx: BuildContext): Promise<ResolvedContent> {
+  const { config } = ctx;
+  const bootImage = await readFromFirstDp(preferredOrder(ctx), config.bootImage.package);
+  if (bootImage.kind !== 'bootimage' || !bootImage.bootImage) {
+    throw new CapmediaError('BOOT_IMAGE_INVALID', `Package ${bootImage.id} is a ${bootImage.kind} package, not a boot image.`, {
+      hint: 'Set bootImage.package to a package published from a boot image folder (capmedia bootimage create).',
+    });
+  }
+  checkArchitecture(config.target.arch, bootImage.id, bootImage.bootImage.arch);
+  const platform = bootPlatform(bootImage.bootImage.platform);
+  checkRequiredFiles(bootImage, platform.requiredFiles);
+  const missing = missingDrivers(config.target.drivers, bootImage.bootImage);
+  if (missing.length) reportMissingDrivers(ctx, bootImage, missing);
+  const content = [];
+  for (const id of config.content) content.push(await readFromFirstDp(ctx.dps, id));
+  return { bootImage, platform, content };
+}
+
+/** bootImage.distributionPoint first (R14), then config order. */
+export function preferredOrder(ctx: BuildContext): DistributionPoint[] {
+  const wanted = ctx.config.bootImage.distributionPoint;
+  return [...ctx.dps].sort((a, b) => Number(b.name === wanted) - Number(a.name === wanted));
+}
+
+async function readFromFirstDp(dps: DistributionPoint[], id: string): Promise<PackageManifest> {
+  const failures: string[] = [];
+  for (const dp of dps) {
+    try {
+      return await dp.readManifest(id);
+    } catch (error) {
+      if (!(error instanceof CapmediaError)) throw error;
+      failures.push(`  ${dp.name}: ${error.message}`);
+    }
+  }
+  throw new CapmediaError('PACKAGE_NOT_FOUND', `Package ${id} could not be read from any distribution point:\n${failures.join('\n')}`, {
+    hint: 'Check the package ID, or publish it with `capmedia distribute <folder> --package ' + id + ' --to <dp>`.',
+  });
+}
+
+export function checkArchitecture(target: Arch, packageId: string, bootArch: Arch): void {
+  if (BOOTABLE_ARCHES[target].includes(bootArch)) return;
+  throw new CapmediaError('ARCH_MISMATCH', `The boot image ${packageId} is ${bootArch}, but the target computer is ${target}: a ${target} computer cannot start a ${bootArch} boot image.`, {
+    hint: `Use a boot image whose architecture is ${BOOTABLE_ARCHES[target].join(' or ')} (target.arch: '${target}'), or fix target.arch.`,
+  });
+}
+
+function checkRequiredFiles(bootImage: PackageManifest, required: readonly string[]): void {
+  const present = new Set(bootImage.files.map((f) => f.path));
+  const absent = required.filter((path) => !present.has(path));
+  if (absent.length) {
+    throw new CapmediaError('BOOT_IMAGE_INVALID', `The boot image ${bootImage.id} lacks files its platform needs to boot: ${absent.join(', ')}.`, {
+      hint: 'Rebuild it with `capmedia bootimage create` and publish it again.',
+    });
+  }
+}
+
+/** R2: each required entry is a driver class the image covers, or a module it carries. */
+export function missingDrivers(required: readonly string[], info: BootImageInfo): string[] {
+  const modules = new Set(Object.values(info.drivers).flat().map(normalizeModule));
+  return required.filter((name) => !(info.drivers[name]?.length || modules.has(normalizeModule(name))));
+}
+
+function normalizeModule(name: string): string {
+  return name.replace(/-/g, '_').replace(/\.ko(\.\w+)?$/, '');
+}
+
+function reportMissingDrivers(ctx: BuildContext, bootImage: PackageManifest, missing: string[]): void {
+  const carried = Object.entries(bootImage.bootImage?.drivers ?? {})
+    .map(([cls, mods]) => `${cls} (${mods.length})`)
+    .join(', ');
+  const message = `The boot image ${bootImage.id} lacks drivers the target needs (target.drivers): ${missing.join(', ')}. It carries: ${carried || 'none declared'}.`;
+  if (ctx.options.allowMissingDrivers) {
+    ctx.notices.push(`warning: ${message}`);
+    return;
+  }
+  throw new CapmediaError('DRIVERS_MISSING', message, {
+    hint: 'Add the drivers to the boot image, remove them from target.drivers, or pass --allow-missing-drivers to build anyway.',
+  });
+}

@@ -1,0 +1,111 @@
+import { mkdir, readdir, rm, statfs, utimes, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { CapmediaError, ioError } from '../errors.js';
+import { formatBytes } from '../config/size.js';
+import { manifestBytes, type PackageFile, type PackageManifest } from '../library/manifest.js';
+import { safeRelativePath } from '../library/safe-path.js';
+import type { DistributionPoint } from '../plugins/dp/types.js';
+import { renderTemplate } from '../templates.js';
+import { TASK_SEQUENCE_JSON, TASK_SEQUENCE_VARS, taskSequenceDocument, taskSequenceVars } from '../tasksequence/build.js';
+import type { BuildContext, MediaJob } from './context.js';
+
+/** A file to place in the media tree, and where its bytes come from. */
+interface Placement {
+  file: PackageFile;
+  packageId: string;
+  target: string;
+}
+
+/** Boot image files go to the media root; other packages to SMS/PKG/<id>/, as Configuration Manager media carry them. */
+export function placements(ctx: BuildContext): Placement[] {
+  const { bootImage, content } = ctx.resolved!;
+  const place = (pkg: PackageManifest, prefix: string) =>
+    pkg.files.map((file) => ({ file, packageId: pkg.id, target: safeRelativePath(`${prefix}${file.path}`, `package ${pkg.id}`) }));
+  return [...place(bootImage, ''), ...content.flatMap((pkg) => place(pkg, `SMS/PKG/${pkg.id}/`))];
+}
+
+export async function stageMedia(ctx: BuildContext, job: MediaJob): Promise<void> {
+  const files = placements(ctx);
+  const bytes = ctx.resolved ? [ctx.resolved.bootImage, ...ctx.resolved.content].reduce((s, p) => s + manifestBytes(p), 0) : 0;
+  await rm(job.stagingDir, { recursive: true, force: true });
+  await mkdir(job.treeDir, { recursive: true });
+  await mkdir(job.workDir, { recursive: true });
+  await checkFreeSpace(job.stagingDir, bytes, 'media.staging');
+  for (const placement of files) await placeFile(ctx, placement, join(job.treeDir, placement.target));
+  await writeMediaFiles(ctx, job);
+  await normalizeTimes(job.treeDir, ctx.sourceDateEpoch);
+  job.stagedBytes = bytes;
+}
+
+/** Fetch into the cache once, then copy out verified; a blob damaged in the cache is fetched again. */
+async function placeFile(ctx: BuildContext, placement: Placement, destination: string): Promise<void> {
+  const { sha256, size } = placement.file;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    await fetchIntoStore(ctx, placement);
+    try {
+      await ctx.store.copyVerified(sha256, size, destination);
+      return;
+    } catch (error) {
+      if (!(error instanceof CapmediaError && error.code === 'HASH_MISMATCH') || attempt === 1) throw error;
+    }
+  }
+}
+
+async function fetchIntoStore(ctx: BuildContext, { file, packageId }: Placement): Promise<void> {
+  if (await ctx.store.has(file.sha256, file.size)) return;
+  const sources: DistributionPoint[] = ctx.sources?.get(packageId) ?? [];
+  const failures: string[] = [];
+  for (const dp of sources) {
+    try {
+      await ctx.store.ingest(file.sha256, file.size, () => dp.openBlob(file.sha256, file.size), `${file.path} of ${packageId} from ${dp.name}`);
+      return;
+    } catch (error) {
+      if (!(error instanceof CapmediaError)) throw error;
+      failures.push(`  ${dp.name}: ${error.message}`);
+    }
+  }
+  throw new CapmediaError('HASH_MISMATCH', `No distribution point delivered a correct copy of ${file.path} (package ${packageId}):\n${failures.join('\n') || '  no distribution point has it'}`, {
+    hint: 'Re-publish the package with `capmedia distribute`; nothing damaged was staged.',
+  });
+}
+
+async function writeMediaFiles(ctx: BuildContext, job: MediaJob): Promise<void> {
+  const label = job.media.label;
+  const doc = taskSequenceDocument(ctx.config);
+  const files: Array<[string, string]> = [
+    ['MediaLabel.txt', await renderTemplate('MediaLabel.txt', { label })],
+    [TASK_SEQUENCE_JSON, `${JSON.stringify(doc, null, 2)}\n`],
+    [TASK_SEQUENCE_VARS, taskSequenceVars(doc)],
+  ];
+  if (job.media.autorun) files.push(['autorun.inf', await renderTemplate('autorun.inf', { label })]);
+  for (const [path, text] of files) {
+    const target = join(job.treeDir, path);
+    try {
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, text);
+    } catch (error) {
+      throw ioError('write', target, error);
+    }
+  }
+}
+
+/** Reproducible media need the same time on every file, whatever the disk said. */
+async function normalizeTimes(dir: string, epoch: number): Promise<void> {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) await normalizeTimes(path, epoch);
+    await utimes(path, epoch, epoch);
+  }
+  await utimes(dir, epoch, epoch);
+}
+
+/** R11: staging can need much space; say so before filling the disk. */
+export async function checkFreeSpace(path: string, needed: number, key: string): Promise<void> {
+  const info = await statfs(path);
+  const free = info.bavail * info.bsize;
+  if (free < needed) {
+    throw new CapmediaError('NO_SPACE', `${path} has ${formatBytes(free)} free, but the build needs ${formatBytes(needed)} there.`, {
+      hint: `Free some space, or set ${key} to a folder on a larger file system.`,
+    });
+  }
+}

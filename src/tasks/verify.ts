@@ -1,0 +1,69 @@
+import { CapmediaError } from '../errors.js';
+import type { PackageManifest } from '../library/manifest.js';
+import type { DistributionPoint, PackageCheck } from '../plugins/dp/types.js';
+import type { BuildContext, ResolvedContent } from './context.js';
+import { preferredOrder } from './resolve.js';
+
+export interface DpReport {
+  dp: DistributionPoint;
+  checks: Map<string, PackageCheck>;
+}
+
+/** R3 + R4 for one distribution point: every package present, complete and readable. */
+export async function checkDistributionPoint(dp: DistributionPoint, packages: readonly PackageManifest[]): Promise<DpReport> {
+  const entries = await Promise.all(packages.map(async (pkg) => [pkg.id, await dp.checkPackage(pkg.id)] as const));
+  return { dp, checks: new Map(entries) };
+}
+
+export function describeCheck(check: PackageCheck): string {
+  switch (check.status) {
+    case 'ok':
+      return 'ok';
+    case 'incomplete':
+      return `incomplete: ${check.problems.slice(0, 5).join('; ')}${check.problems.length > 5 ? `; and ${check.problems.length - 5} more` : ''}`;
+    case 'no-permission':
+      return `no Read permission: ${check.reason}`;
+    case 'missing':
+      return `missing: ${check.reason}`;
+    case 'unreachable':
+      return `unreachable: ${check.reason}`;
+    case 'invalid':
+      return `invalid manifest: ${check.reason}`;
+  }
+}
+
+/**
+ * For each package, the healthy distribution points in order of preference.
+ * A DP serving a different version of a package than the one resolved does
+ * not count: media must be built from one consistent set.
+ */
+export function chooseSources(ctx: BuildContext, resolved: ResolvedContent, reports: DpReport[]): Map<string, DistributionPoint[]> {
+  const packages = [resolved.bootImage, ...resolved.content];
+  const order = preferredOrder(ctx);
+  const sources = new Map<string, DistributionPoint[]>();
+  const lacking: string[] = [];
+  for (const pkg of packages) {
+    const healthy = order.filter((dp) => {
+      const check = reports.find((r) => r.dp === dp)?.checks.get(pkg.id);
+      return check?.status === 'ok' && sameFiles(check.manifest, pkg);
+    });
+    if (healthy.length === 0) lacking.push(pkg.id);
+    sources.set(pkg.id, healthy);
+  }
+  if (lacking.length) throw noHealthyDp(lacking, reports);
+  return sources;
+}
+
+function sameFiles(a: PackageManifest, b: PackageManifest): boolean {
+  return a.files.length === b.files.length && a.files.every((f, i) => f.path === b.files[i].path && f.sha256 === b.files[i].sha256);
+}
+
+function noHealthyDp(lacking: string[], reports: DpReport[]): CapmediaError {
+  const lines = reports.map((report) => {
+    const problems = [...report.checks].filter(([, check]) => check.status !== 'ok').map(([id, check]) => `${id} ${describeCheck(check)}`);
+    return `  ${report.dp.name} (${report.dp.displayUrl}): ${problems.length ? problems.join(' | ') : 'ok'}`;
+  });
+  return new CapmediaError('NO_HEALTHY_DP', `No distribution point can serve ${lacking.join(', ')} completely (R3):\n${lines.join('\n')}`, {
+    hint: 'Re-distribute the packages named above (capmedia distribute), or grant Read permission where it is missing.',
+  });
+}

@@ -1,0 +1,58 @@
+import type { Exec } from './exec.js';
+
+export interface IsoOptions {
+  treeDir: string;
+  output: string;
+  volumeId: string;
+  /** Boot arguments in mkisofs emulation (El Torito, hybrid MBR, appended ESP). */
+  bootArgs: string[];
+  exec: Exec;
+  env: Record<string, string>;
+  cancelSignal?: AbortSignal;
+}
+
+/**
+ * The archiso/lorax recipe: ISO 9660 level 3 (files over 4 GiB as multi-extent)
+ * with Joliet and Rock Ridge. `-no_rc` must come first so no user xorrisorc
+ * changes the result.
+ */
+export function isoArguments(options: Omit<IsoOptions, 'exec' | 'env'>): string[] {
+  return [
+    '-no_rc',
+    '-as', 'mkisofs',
+    '-iso-level', '3',
+    '-full-iso9660-filenames',
+    '-joliet', '-joliet-long',
+    '-rational-rock',
+    '-volid', options.volumeId,
+    '-appid', 'capmedia capture media',
+    '-publisher', 'capmedia',
+    '-preparer', 'capmedia',
+    ...options.bootArgs,
+    '-output', options.output,
+    options.treeDir,
+  ];
+}
+
+export async function writeIso(options: IsoOptions): Promise<void> {
+  await options.exec('xorriso', isoArguments(options), { env: options.env, cancelSignal: options.cancelSignal });
+}
+
+export interface IsoReport {
+  volumeId: string;
+  elTorito: string;
+  systemArea: string;
+}
+
+/** Reads the boot records and the volume id of an ISO (for `capmedia verify` and tests). */
+export async function inspectIso(exec: Exec, iso: string): Promise<IsoReport> {
+  const { stdout, stderr } = await exec('xorriso', ['-no_rc', '-indev', iso, '-pvd_info', '-report_el_torito', 'plain', '-report_system_area', 'plain']);
+  const text = `${stdout}\n${stderr}`;
+  const volumeId = /^Volume Id\s*:\s*(.*)$/m.exec(text)?.[1]?.trim() ?? '';
+  return { volumeId, elTorito: text, systemArea: text };
+}
+
+/** Extracts one file from an ISO without mounting it (the host kernel may not mount iso9660). */
+export async function extractFromIso(exec: Exec, iso: string, path: string, destination: string): Promise<void> {
+  await exec('xorriso', ['-no_rc', '-osirrox', 'on', '-indev', iso, '-extract', `/${path}`, destination]);
+}

@@ -1,0 +1,98 @@
+import test from 'ava';
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { runCli } from '../_helpers/cli.js';
+import { createProject, type TestProject } from '../_helpers/project.js';
+import { inspectMedia } from '../../src/commands/verify.js';
+
+let project: TestProject;
+test.before(async () => {
+  project = await createProject();
+});
+test.after.always(async () => project?.cleanup());
+
+const STEPS = ['resolve content', 'verify distribution', 'stage', 'format/pack', 'split', 'label'];
+
+test.serial('build writes a hybrid ISO with BIOS + UEFI boot records, the label and MediaLabel.txt', async (t) => {
+  await project.writeConfig();
+  const result = await runCli(['build'], { cwd: project.dir });
+  t.is(result.exitCode, 0, result.all);
+  const iso = join(project.dir, 'out/capture.iso');
+  const report = await inspectMedia(iso);
+  t.true(report.bootBios, 'BIOS El Torito entry');
+  t.true(report.bootUefi, 'UEFI El Torito entry');
+  t.not(report.partitionTable, 'none');
+  t.is(report.volumeId, 'Configuration Manager');
+  t.is(report.mediaLabel, 'Configuration Manager');
+  t.is(report.taskSequence, 'Capture Test Reference');
+  t.is(report.checksum, 'ok');
+  const { stdout } = await execa('xorriso', ['-no_rc', '-indev', iso, '-report_el_torito', 'plain', '-report_system_area', 'plain']);
+  t.regex(stdout, /El Torito boot img\s*:\s*1\s+BIOS/);
+  t.regex(stdout, /El Torito boot img\s*:\s*2\s+UEFI/);
+  t.regex(stdout, /MBR partition table/);
+  const files = (await execa('xorriso', ['-no_rc', '-indev', iso, '-find', '/', '-type', 'f'])).stdout;
+  t.notRegex(files, /autorun\.inf/i, 'no autorun.inf by default');
+  t.regex(files, /SMS\/data\/TaskSequence\.json/);
+});
+
+test.serial('listr2 shows the six steps as plain lines when not on a TTY', async (t) => {
+  await project.writeConfig({ media: { type: 'iso', file: 'out/steps.iso', label: 'Steps', staging: './staging' } });
+  const result = await runCli(['build'], { cwd: project.dir });
+  t.is(result.exitCode, 0, result.all);
+  let at = -1;
+  for (const step of STEPS) {
+    const index = result.stdout.indexOf(step, at + 1);
+    t.true(index > at, `step "${step}" appears in order`);
+    at = index;
+  }
+  t.notRegex(result.stdout, /\u001b\[\d*[ABKJ]/, 'no cursor movement in non-TTY output');
+});
+
+test.serial('autorun: true writes autorun.inf; an odd label is mapped and the mapping is reported', async (t) => {
+  await project.writeConfig({ media: { type: 'iso', file: 'out/autorun.iso', label: 'Site: "North/01"', autorun: true, staging: './staging' } });
+  const result = await runCli(['build'], { cwd: project.dir });
+  t.is(result.exitCode, 0, result.all);
+  t.regex(result.stdout, /ISO volume label "Site: \\"North\/01\\"" → "Site_ _North_01_"/);
+  const iso = join(project.dir, 'out/autorun.iso');
+  const report = await inspectMedia(iso);
+  t.is(report.volumeId, 'Site_ _North_01_');
+  t.is(report.mediaLabel, 'Site: "North/01"');
+  const files = (await execa('xorriso', ['-no_rc', '-indev', iso, '-find', '/', '-type', 'f'])).stdout;
+  t.regex(files, /'\/autorun\.inf'/);
+});
+
+test.serial('a corrupted blob fails the build after staging starts and the previous ISO stays byte-identical', async (t) => {
+  await project.writeConfig();
+  const iso = join(project.dir, 'out/capture.iso');
+  const before = await readFile(iso);
+  const manifest = JSON.parse(await readFile(join(project.content, 'packages/CM100004.json'), 'utf8'));
+  const victim = manifest.files.find((f: { path: string }) => f.path === 'boot/vmlinuz');
+  const blob = join(project.content, 'files', victim.sha256.slice(0, 2), victim.sha256);
+  const bytes = await readFile(blob);
+  bytes[1000] ^= 0xff;
+  await writeFile(blob, bytes);
+  // a fresh cache, so the damaged copy on the distribution point is what gets fetched
+  await project.writeConfig({ cache: { dir: './cache-2' } });
+  try {
+    const result = await runCli(['build'], { cwd: project.dir });
+    t.is(result.exitCode, 1, result.all);
+    t.regex(result.stderr, /corrupt/);
+    t.deepEqual(await readFile(iso), before);
+    const leftovers = (await readdir(join(project.dir, 'out'))).filter((n) => n.includes('capmedia-partial'));
+    t.deepEqual(leftovers, []);
+  } finally {
+    bytes[1000] ^= 0xff;
+    await writeFile(blob, bytes);
+  }
+});
+
+test.serial('building twice gives byte-identical ISOs', async (t) => {
+  await project.writeConfig({ media: { type: 'iso', file: 'out/a.iso', staging: './staging' } });
+  t.is((await runCli(['build'], { cwd: project.dir })).exitCode, 0);
+  await project.writeConfig({ media: { type: 'iso', file: 'out/b.iso', staging: './staging' }, cache: { dir: './cache-3' } });
+  t.is((await runCli(['build'], { cwd: project.dir })).exitCode, 0);
+  const [a, b] = await Promise.all([readFile(join(project.dir, 'out/a.iso')), readFile(join(project.dir, 'out/b.iso'))]);
+  t.is((await stat(join(project.dir, 'out/a.iso'))).size, b.length);
+  t.true(a.equals(b));
+});
