@@ -78,7 +78,7 @@ const cli = yargs(hideBin(process.argv))
         .option('package', { type: 'string', describe: 'package ID (default: "id" in capmedia-package.json)' })
         .option('to', { type: 'string', demandOption: true, describe: 'distribution point URL, e.g. file:./content' })
         .option('name', { type: 'string' })
-        .option('version', { type: 'string' })
+        .option('package-version', { type: 'string', describe: 'package version (default: from capmedia-package.json, else 1)' })
         .option('kind', { choices: ['bootimage', 'content'] as const }),
     run(distributeCommand),
   )

@@ -13,7 +13,7 @@ export interface DistributeArgs extends CommonArgs {
   package?: string;
   to: string;
   name?: string;
-  version?: string;
+  packageVersion?: string;
   kind?: 'bootimage' | 'content';
 }
 
@@ -25,7 +25,7 @@ export async function distributeCommand(args: DistributeArgs, printer: Printer):
   }
   const url = resolveDpUrl(args.cwd, args.to);
   const dp = openDistributionPoint({ name: 'target', url });
-  const result = await publishFolder(source, { id: args.package, name: args.name, version: args.version, kind: args.kind }, dp);
+  const result = await publishFolder(source, { id: args.package, name: args.name, version: args.packageVersion, kind: args.kind }, dp);
   printer.result(
     { id: result.manifest.id, files: result.manifest.files.length, uploaded: result.uploaded, reused: result.reused, bytes: result.bytes, to: dp.displayUrl },
     () => `published ${result.manifest.id} (${result.manifest.files.length} files, ${formatBytes(result.bytes)}) to ${dp.displayUrl}: ${result.uploaded} new, ${result.reused} already stored`,

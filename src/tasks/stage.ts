@@ -4,7 +4,8 @@ import { CapmediaError, ioError } from '../errors.js';
 import { formatBytes } from '../config/size.js';
 import { manifestBytes, type PackageFile, type PackageManifest } from '../library/manifest.js';
 import { safeRelativePath } from '../library/safe-path.js';
-import type { DistributionPoint } from '../plugins/dp/types.js';
+import { fetchIntoStore } from '../cache/fetch.js';
+import { mediaType } from '../plugins/registry.js';
 import { renderTemplate } from '../templates.js';
 import { TASK_SEQUENCE_JSON, TASK_SEQUENCE_VARS, taskSequenceDocument, taskSequenceVars } from '../tasksequence/build.js';
 import type { BuildContext, MediaJob } from './context.js';
@@ -26,6 +27,8 @@ export function placements(ctx: BuildContext): Placement[] {
 
 export async function stageMedia(ctx: BuildContext, job: MediaJob): Promise<void> {
   const files = placements(ctx);
+  // Before anything is written: a media type may refuse content (FAT32's 4 GiB limit, R7).
+  mediaType(job.media.type).checkContent?.(files.map((p) => ({ path: p.target, size: p.file.size })), job.media);
   const bytes = ctx.resolved ? [ctx.resolved.bootImage, ...ctx.resolved.content].reduce((s, p) => s + manifestBytes(p), 0) : 0;
   await rm(job.stagingDir, { recursive: true, force: true });
   await mkdir(job.treeDir, { recursive: true });
@@ -41,7 +44,7 @@ export async function stageMedia(ctx: BuildContext, job: MediaJob): Promise<void
 async function placeFile(ctx: BuildContext, placement: Placement, destination: string): Promise<void> {
   const { sha256, size } = placement.file;
   for (let attempt = 0; attempt < 2; attempt++) {
-    await fetchIntoStore(ctx, placement);
+    await fetchIntoStore(ctx.store, placement.file, placement.packageId, ctx.sources?.get(placement.packageId) ?? []);
     try {
       await ctx.store.copyVerified(sha256, size, destination);
       return;
@@ -49,24 +52,6 @@ async function placeFile(ctx: BuildContext, placement: Placement, destination: s
       if (!(error instanceof CapmediaError && error.code === 'HASH_MISMATCH') || attempt === 1) throw error;
     }
   }
-}
-
-async function fetchIntoStore(ctx: BuildContext, { file, packageId }: Placement): Promise<void> {
-  if (await ctx.store.has(file.sha256, file.size)) return;
-  const sources: DistributionPoint[] = ctx.sources?.get(packageId) ?? [];
-  const failures: string[] = [];
-  for (const dp of sources) {
-    try {
-      await ctx.store.ingest(file.sha256, file.size, () => dp.openBlob(file.sha256, file.size), `${file.path} of ${packageId} from ${dp.name}`);
-      return;
-    } catch (error) {
-      if (!(error instanceof CapmediaError)) throw error;
-      failures.push(`  ${dp.name}: ${error.message}`);
-    }
-  }
-  throw new CapmediaError('HASH_MISMATCH', `No distribution point delivered a correct copy of ${file.path} (package ${packageId}):\n${failures.join('\n') || '  no distribution point has it'}`, {
-    hint: 'Re-publish the package with `capmedia distribute`; nothing damaged was staged.',
-  });
 }
 
 async function writeMediaFiles(ctx: BuildContext, job: MediaJob): Promise<void> {

@@ -1,5 +1,6 @@
 import type { BootPlatform } from '../boot/types.js';
 import type { Exec } from '../../tools/exec.js';
+import type { NormalizedMedia } from '../../config/normalize.js';
 
 export interface PackInput {
   treeDir: string;
@@ -25,5 +26,7 @@ export interface PackResult {
 /** A media type: turns a staged tree into the image file(s) users write or burn. */
 export interface MediaType {
   name: string;
+  /** Refuses content this media cannot hold, before anything is written (e.g. FAT32's 4 GiB file limit). */
+  checkContent?(files: ReadonlyArray<{ path: string; size: number }>, media: NormalizedMedia): void;
   pack(input: PackInput): Promise<PackResult>;
 }
