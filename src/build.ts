@@ -15,6 +15,9 @@ export interface BuildRequest extends OutputMode {
   config?: NormalizedConfig;
   mediaNames?: string[];
   allowMissingDrivers?: boolean;
+  /** --yes: confirm destructive writes (a USB drive) without asking. */
+  assumeYes?: boolean;
+  ask?: (question: string) => Promise<boolean>;
   signal?: AbortSignal;
   exec?: Exec;
 }
@@ -30,6 +33,8 @@ export async function build(request: BuildRequest = {}): Promise<BuildResult> {
   const ctx = createBuildContext(config, {
     mediaNames: request.mediaNames,
     allowMissingDrivers: request.allowMissingDrivers,
+    assumeYes: request.assumeYes,
+    ask: request.ask,
     signal: request.signal,
     exec: request.exec ?? realExec,
   });

@@ -9,6 +9,7 @@ export async function buildCommand(args: CommonArgs & { media?: string[]; allowM
     configFile: args.config,
     mediaNames: args.media,
     allowMissingDrivers: args.allowMissingDrivers,
+    assumeYes: args.yes,
     json: printer.json,
     verbose: printer.verbose,
     signal,

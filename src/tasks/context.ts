@@ -15,6 +15,10 @@ export interface BuildOptions {
   signal?: AbortSignal;
   exec: Exec;
   env?: NodeJS.ProcessEnv;
+  /** --yes: answer confirmations with yes. */
+  assumeYes?: boolean;
+  /** Interactive confirmation (TTY); absent → only --yes can confirm. */
+  ask?: (question: string) => Promise<boolean>;
 }
 
 export interface ResolvedContent {
@@ -53,6 +57,8 @@ export interface BuildContext {
   dps: DistributionPoint[];
   store: ContentStore;
   jobs: MediaJob[];
+  /** Confirmation before destructive writes: --yes, else the interactive prompt, else no. */
+  confirm: (question: string) => Promise<boolean>;
   /** Things the user should read after the build: label mappings, driver warnings. */
   notices: string[];
   resolved?: ResolvedContent;
@@ -80,6 +86,7 @@ export function createBuildContext(config: NormalizedConfig, options: BuildOptio
     store: new ContentStore(join(config.cacheDir, 'cas')),
     jobs: wanted.map((media) => mediaJob(config, media)),
     notices: [],
+    confirm: async (question) => Boolean(options.assumeYes) || (options.ask ? options.ask(question) : false),
   };
 }
 

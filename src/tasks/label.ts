@@ -5,6 +5,7 @@ import { sha256File } from '../library/hash.js';
 import { VERSION } from '../version.js';
 import type { BuildContext, MediaJob, PublishedOutput } from './context.js';
 import { partialPath } from './pack.js';
+import { mediaType } from '../plugins/registry.js';
 
 /**
  * Names, checksums and publishes the volumes. Each output replaces the old one
@@ -16,7 +17,14 @@ export async function publishMedia(ctx: BuildContext, job: MediaJob): Promise<vo
     const { sha256 } = await sha256File(volume.temp);
     published.push({ media: job.media.name, path: volume.final, size: volume.size, sha256, label: job.packed!.volumeLabel });
   }
-  for (const volume of job.volumes!) await moveIntoPlace(volume.temp, volume.final);
+  const type = mediaType(job.media.type);
+  for (const volume of job.volumes!) {
+    if (type.publish) {
+      await type.publish({ temp: volume.temp, final: volume.final, media: job.media, exec: ctx.exec, signal: ctx.options.signal, notice: (m) => ctx.notices.push(`${job.media.name}: ${m}`), confirm: ctx.confirm });
+    } else {
+      await moveIntoPlace(volume.temp, volume.final);
+    }
+  }
   for (const output of published) {
     await writeBeside(`${output.path}.sha256`, `${output.sha256}  ${basename(output.path)}\n`);
   }

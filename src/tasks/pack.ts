@@ -21,9 +21,10 @@ export async function packMedia(ctx: BuildContext, job: MediaJob): Promise<void>
   }
   // Room for the image plus file-system overhead and the boot records.
   await checkFreeSpace(outDir, (job.stagedBytes ?? 0) + 32 * 2 ** 20, media.type === 'iso' ? 'media.file' : 'media.device');
-  const temp = partialPath(media.output);
+  const type = mediaType(media.type);
+  const temp = type.partialOutput?.(media, job.workDir) ?? partialPath(media.output);
   try {
-    job.packed = await mediaType(media.type).pack({
+    job.packed = await type.pack({
       treeDir: job.treeDir,
       workDir: job.workDir,
       output: temp,

@@ -1,7 +1,7 @@
 import { CapmediaError } from '../errors.js';
 import type { Arch } from '../config/schema.js';
 import type { BootImageInfo, PackageManifest } from '../library/manifest.js';
-import { bootPlatform } from '../plugins/registry.js';
+import { bootPlatform, mediaType } from '../plugins/registry.js';
 import type { DistributionPoint } from '../plugins/dp/types.js';
 import type { BuildContext, ResolvedContent } from './context.js';
 
@@ -27,6 +27,9 @@ export async function resolveContent(ctx: BuildContext): Promise<ResolvedContent
   if (missing.length) reportMissingDrivers(ctx, bootImage, missing);
   const content = [];
   for (const id of config.content) content.push(await readFromFirstDp(ctx.dps, id));
+  for (const job of ctx.jobs) {
+    await mediaType(job.media.type).checkTarget?.({ media: job.media, exec: ctx.exec, confirm: ctx.confirm, protectedPaths: protectedPaths(ctx) });
+  }
   return { bootImage, platform, content };
 }
 
@@ -90,4 +93,9 @@ function reportMissingDrivers(ctx: BuildContext, bootImage: PackageManifest, mis
   throw new CapmediaError('DRIVERS_MISSING', message, {
     hint: 'Add the drivers to the boot image, remove them from target.drivers, or pass --allow-missing-drivers to build anyway.',
   });
+}
+
+/** Disks that hold these must never be a write target. */
+function protectedPaths(ctx: BuildContext): string[] {
+  return [ctx.config.baseDir, ctx.config.cacheDir, ...ctx.jobs.map((job) => job.stagingDir)];
 }

@@ -23,10 +23,37 @@ export interface PackResult {
   volumeLabel: string;
 }
 
+export interface PublishInput {
+  /** The finished image (where pack wrote it). */
+  temp: string;
+  /** Where it belongs: a file path or a block device. */
+  final: string;
+  media: NormalizedMedia;
+  exec: Exec;
+  signal?: AbortSignal;
+  notice: (message: string) => void;
+  /** Asks the user (TTY) or answers from --yes; false means "do not write". */
+  confirm: (question: string) => Promise<boolean>;
+}
+
+export interface TargetCheckInput {
+  media: NormalizedMedia;
+  exec: Exec;
+  confirm: (question: string) => Promise<boolean>;
+  /** Paths whose disks must never be written (staging, cache, config folder). */
+  protectedPaths: string[];
+}
+
 /** A media type: turns a staged tree into the image file(s) users write or burn. */
 export interface MediaType {
   name: string;
   /** Refuses content this media cannot hold, before anything is written (e.g. FAT32's 4 GiB file limit). */
   checkContent?(files: ReadonlyArray<{ path: string; size: number }>, media: NormalizedMedia): void;
+  /** Refuses an unsafe or unusable target before any work (e.g. a mounted or non-removable drive). */
+  checkTarget?(input: TargetCheckInput): Promise<void>;
+  /** Where pack writes; default: a hidden partial file beside the final output (same file system, atomic rename). */
+  partialOutput?(media: NormalizedMedia, workDir: string): string | undefined;
   pack(input: PackInput): Promise<PackResult>;
+  /** Puts a finished image in place; default: rename over the final path. */
+  publish?(input: PublishInput): Promise<void>;
 }

@@ -1,0 +1,19 @@
+import type { DriverSet } from './types.js';
+
+/**
+ * Kernel modules put into the initramfs, by the class the package metadata
+ * declares (SPEC R2). Their dependency closure is added automatically.
+ * virtio_pci is the bus for both virtio_blk and virtio_net; it is listed once.
+ */
+export const X64_DRIVERS: DriverSet = {
+  storage: ['ata_piix', 'ahci', 'sd_mod', 'virtio_pci', 'virtio_blk', 'virtio_scsi', 'nvme'],
+  cdrom: ['sr_mod'],
+  usb: ['xhci_pci', 'ehci_pci', 'ohci_pci', 'uhci_hcd', 'usb_storage', 'uas'],
+  network: ['virtio_net', 'e1000', 'e1000e'],
+  // nls_cp437/nls_ascii: Debian's vfat mounts with codepage 437 and iocharset ascii.
+  filesystem: ['isofs', 'vfat', 'nls_cp437', 'nls_ascii', 'nls_utf8', 'ext4'],
+};
+
+export function allDriverModules(drivers: DriverSet): string[] {
+  return Object.values(drivers).flat();
+}

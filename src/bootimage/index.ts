@@ -1,0 +1,113 @@
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { CapmediaError } from '../errors.js';
+import { exec as realExec } from '../tools/exec.js';
+import { describePackages, ensureAptLists, fetchDeb, resolveKernelPackage, unpackDeb } from './debs.js';
+import { X64_DRIVERS, allDriverModules } from './drivers.js';
+import { ensureEfiLoader, renderGrubCfg } from './grub.js';
+import { buildInitramfs } from './initramfs.js';
+import { copyKernel, detectKernelVersion } from './kernel.js';
+import { BOOT_IMAGE_FILES } from './layout.js';
+import { bootImageMetadata, writeMetadata } from './metadata.js';
+import { normalizeMtimes, replaceDirectory } from './output.js';
+import { writeBiosBootFiles } from './syslinux.js';
+import { SUPPORTED_ARCHES, type BootImagePackageMetadata, type BootImageResult, type BuildContext, type CreateBootImageOptions } from './types.js';
+
+export * from './types.js';
+export * from './layout.js';
+export { X64_DRIVERS } from './drivers.js';
+
+/**
+ * Builds the linux boot image folder (kernel, initramfs, GRUB EFI and
+ * ISOLINUX/SYSLINUX boot files, capmedia-package.json) from Debian packages,
+ * without installing anything on the build machine.
+ */
+export async function createBootImage(options: CreateBootImageOptions): Promise<BootImageResult> {
+  checkArch(options.arch);
+  const outDir = resolve(options.outDir);
+  const sourceDateEpoch = resolveEpoch(options.sourceDateEpoch);
+  const workDir = await mkdtemp(join(tmpdir(), 'capmedia-bootimage-'));
+  const ctx: BuildContext = {
+    exec: options.exec ?? realExec,
+    progress: options.onProgress ?? (() => undefined),
+    signal: options.signal,
+    cacheDir: resolve(options.cacheDir),
+    workDir,
+    sourceDateEpoch,
+  };
+  try {
+    await mkdir(dirname(outDir), { recursive: true });
+    return await replaceDirectory(outDir, async (stageDir) => ({ outDir, metadata: await buildInto(ctx, options, stageDir) }));
+  } catch (error) {
+    throw wrapFailure(error, outDir, options.signal);
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+async function buildInto(ctx: BuildContext, options: CreateBootImageOptions, stageDir: string): Promise<BootImagePackageMetadata> {
+  await ensureAptLists(ctx);
+  const kernelPackage = options.kernelPackage ?? (await resolveKernelPackage(ctx));
+  const [kernelPkg, busyboxPkg] = await describePackages(ctx, [kernelPackage, 'busybox-static']);
+  const kernelDeb = await fetchDeb(ctx, kernelPkg);
+  const busyboxDeb = await fetchDeb(ctx, busyboxPkg);
+  ctx.signal?.throwIfAborted();
+
+  ctx.progress(`unpacking ${kernelPackage} and busybox-static`);
+  const kernelRoot = join(ctx.workDir, 'kernel');
+  const busyboxRoot = join(ctx.workDir, 'busybox');
+  await unpackDeb(ctx, kernelDeb, kernelRoot);
+  await unpackDeb(ctx, busyboxDeb, busyboxRoot);
+  const kernelVersion = await detectKernelVersion(kernelRoot, kernelPackage);
+
+  await mkdir(join(stageDir, 'boot/grub'), { recursive: true });
+  await copyKernel(kernelRoot, kernelVersion, join(stageDir, BOOT_IMAGE_FILES.kernel));
+  const modules = allDriverModules(X64_DRIVERS);
+  await buildInitramfs(ctx, { kernelRoot, kernelVersion, busyboxRoot, modules }, join(stageDir, BOOT_IMAGE_FILES.initrd));
+  await writeBootLoaders(ctx, stageDir);
+
+  const metadata = bootImageMetadata({ arch: options.arch, kernelPackageVersion: kernelDeb.version, kernelVersion, drivers: X64_DRIVERS });
+  await writeMetadata(stageDir, metadata);
+  await normalizeMtimes(stageDir, ctx.sourceDateEpoch);
+  ctx.progress(`boot image ready: kernel ${kernelVersion}`);
+  return metadata;
+}
+
+async function writeBootLoaders(ctx: BuildContext, stageDir: string): Promise<void> {
+  const grubCfg = await renderGrubCfg();
+  await writeFile(join(stageDir, BOOT_IMAGE_FILES.grubCfg), grubCfg);
+  const efiLoader = await ensureEfiLoader(ctx, grubCfg);
+  await mkdir(join(stageDir, dirname(BOOT_IMAGE_FILES.efiLoader)), { recursive: true });
+  await copyFile(efiLoader, join(stageDir, BOOT_IMAGE_FILES.efiLoader));
+  await writeBiosBootFiles(ctx, stageDir);
+}
+
+function checkArch(arch: string): void {
+  if ((SUPPORTED_ARCHES as readonly string[]).includes(arch)) return;
+  throw new CapmediaError('BOOT_IMAGE_BUILD_FAILED', `Cannot build a linux boot image for architecture "${arch}".`, {
+    hint: `Supported architectures: ${SUPPORTED_ARCHES.join(', ')}.`,
+  });
+}
+
+/** cpio stores mtimes as 32-bit unsigned numbers. */
+function resolveEpoch(explicit: number | undefined): number {
+  const raw = explicit ?? (process.env.SOURCE_DATE_EPOCH ? Number(process.env.SOURCE_DATE_EPOCH) : 0);
+  if (!Number.isInteger(raw) || raw < 0 || raw > 0xffffffff) {
+    throw new CapmediaError('BOOT_IMAGE_BUILD_FAILED', `SOURCE_DATE_EPOCH must be a whole number of seconds from 0 to 4294967295, not "${raw}".`);
+  }
+  return raw;
+}
+
+/** Errors that are already sentences pass through; anything else says what was being built. */
+function wrapFailure(error: unknown, outDir: string, signal?: AbortSignal): unknown {
+  if (signal?.aborted && !(error instanceof CapmediaError && error.code === 'CANCELLED')) {
+    return new CapmediaError('CANCELLED', `Building the boot image was cancelled; ${outDir} is unchanged.`, { cause: error });
+  }
+  if (error instanceof CapmediaError) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new CapmediaError('BOOT_IMAGE_BUILD_FAILED', `Building the boot image ${outDir} failed: ${reason}`, {
+    hint: 'The previous boot image folder, if any, is unchanged. Re-run with --verbose for details.',
+    cause: error,
+  });
+}

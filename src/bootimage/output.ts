@@ -1,0 +1,48 @@
+import { lstat, lutimes, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { ioError } from '../errors.js';
+
+/**
+ * Writing the boot image folder: it is built in a temp sibling and swapped
+ * into place at the end, so outDir is either the old image or the new one,
+ * never half of one.
+ */
+
+/** Runs build(tempDir) and, only if it succeeds, replaces outDir with tempDir. */
+export async function replaceDirectory<T>(outDir: string, build: (tempDir: string) => Promise<T>): Promise<T> {
+  const suffix = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const tempDir = join(dirname(outDir), `.${basename(outDir)}.tmp-${suffix}`);
+  await mkdir(tempDir, { recursive: true }).catch((error) => {
+    throw ioError('create the folder', tempDir, error);
+  });
+  try {
+    const result = await build(tempDir);
+    await swapIntoPlace(tempDir, outDir, join(dirname(outDir), `.${basename(outDir)}.old-${suffix}`));
+    return result;
+  } finally {
+    await rm(tempDir, { recursive: true, force: true });
+  }
+}
+
+async function swapIntoPlace(tempDir: string, outDir: string, oldDir: string): Promise<void> {
+  const hadOld = await lstat(outDir).then(() => true, () => false);
+  try {
+    if (hadOld) await rename(outDir, oldDir);
+    await rename(tempDir, outDir);
+  } catch (error) {
+    if (hadOld) await rename(oldDir, outDir).catch(() => undefined);
+    throw ioError('move the new boot image into', outDir, error);
+  }
+  if (hadOld) await rm(oldDir, { recursive: true, force: true });
+}
+
+/** Sets every mtime under dir (and dir itself) to epoch seconds, children first. */
+export async function normalizeMtimes(dir: string, epoch: number): Promise<void> {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) await normalizeMtimes(path, epoch);
+    else await lutimes(path, epoch, epoch);
+  }
+  await lutimes(dir, epoch, epoch);
+}

@@ -1,0 +1,32 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { CapmediaError, ioError } from '../errors.js';
+
+/** templates/linux/ of the package: two levels up from src/bootimage or dist/bootimage. */
+export const LINUX_TEMPLATE_DIR = fileURLToPath(new URL('../../templates/linux/', import.meta.url));
+
+export type LinuxTemplate = 'init.sh' | 'grub.cfg' | 'isolinux.cfg' | 'syslinux.cfg';
+
+export async function readLinuxTemplate(name: LinuxTemplate): Promise<string> {
+  const path = LINUX_TEMPLATE_DIR + name;
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw ioError('read the boot image template', path, error);
+  }
+}
+
+/**
+ * Replaces @NAME@ placeholders. A placeholder left over means the template and
+ * the code disagree, which would ship a broken boot menu, so it is an error.
+ */
+export function renderTemplate(name: string, text: string, values: Record<string, string>): string {
+  const rendered = text.replace(/@([A-Z_]+)@/g, (match, key: string) => values[key] ?? match);
+  const left = rendered.match(/@[A-Z_]+@/);
+  if (left) {
+    throw new CapmediaError('BOOT_IMAGE_BUILD_FAILED', `The template ${name} uses ${left[0]}, which capmedia does not fill in.`, {
+      hint: 'The templates/linux folder does not match this version of capmedia; reinstall capmedia.',
+    });
+  }
+  return rendered;
+}
