@@ -24,6 +24,8 @@ export interface BuildRequest extends OutputMode {
 
 export interface BuildResult {
   outputs: PublishedOutput[];
+  /** True when nothing changed since the last build: no step did any work. */
+  upToDate: boolean;
   notices: string[];
 }
 
@@ -55,7 +57,11 @@ export async function build(request: BuildRequest = {}): Promise<BuildResult> {
     await Promise.all(ctx.jobs.map(discardPartials));
     throw request.signal?.aborted ? cancelled() : error;
   }
-  return { outputs: ctx.jobs.flatMap((job) => job.published ?? []), notices: ctx.notices };
+  return {
+    outputs: ctx.jobs.flatMap((job) => job.published ?? job.upToDate ?? []),
+    upToDate: ctx.jobs.every((job) => job.upToDate),
+    notices: ctx.notices,
+  };
 }
 
 /** Stops between steps once Ctrl-C was pressed; child processes are stopped through execa's cancelSignal. */

@@ -14,8 +14,16 @@ import { normalizeMtimes, replaceDirectory } from './output.js';
 import { writeBiosBootFiles } from './syslinux.js';
 import { SUPPORTED_ARCHES, type BootImagePackageMetadata, type BootImageResult, type BuildContext, type CreateBootImageOptions } from './types.js';
 
-export * from './types.js';
-export * from './layout.js';
+export {
+  SUPPORTED_ARCHES,
+  type BootImageArch,
+  type BootImagePackageMetadata,
+  type BootImageResult,
+  type CreateBootImageOptions,
+  type DriverClass,
+  type DriverSet,
+} from './types.js';
+export { BOOT_IMAGE_FILES, BOOT_MARKERS, KERNEL_CMDLINE, TASK_SEQUENCE_JSON, TASK_SEQUENCE_VARS } from './layout.js';
 export { X64_DRIVERS } from './drivers.js';
 
 /**

@@ -17,7 +17,8 @@ export async function buildCommand(args: CommonArgs & { media?: string[]; allowM
   printer.result(result, () =>
     [
       ...result.notices.map((n) => `note: ${n}`),
-      ...result.outputs.map((o) => `built ${o.path} (${formatBytes(o.size)}, label ${JSON.stringify(o.label)}, sha256 ${o.sha256})`),
+      ...(result.upToDate ? ['up to date: nothing changed since the last build'] : []),
+      ...result.outputs.map((o) => `${result.upToDate ? 'unchanged' : 'built'} ${o.path} (${formatBytes(o.size)}, label ${JSON.stringify(o.label)}, sha256 ${o.sha256})`),
     ].join('\n'),
   );
 }

@@ -1,6 +1,9 @@
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { ContentStore } from '../cache/store.js';
+import { ActionCache } from '../cache/actions.js';
+import { StatCache } from '../cache/stat-cache.js';
+import type { Preimage } from '../cache/key.js';
 import type { NormalizedConfig, NormalizedMedia } from '../config/normalize.js';
 import type { PackageManifest } from '../library/manifest.js';
 import type { BootPlatform } from '../plugins/boot/types.js';
@@ -27,12 +30,33 @@ export interface ResolvedContent {
   content: PackageManifest[];
 }
 
+/** One file of the media: where it goes and which blob of the content store holds it. */
+export interface LayoutEntry {
+  target: string;
+  sha256: string;
+  size: number;
+  /** The package it comes from ('' for files capmedia generates). */
+  packageId: string;
+}
+
+/** A step's cache key, its pre-image (for explanations) and whether a record exists. */
+export interface StepKey {
+  key: string;
+  preimage: Preimage;
+}
+
 /** One media entry's way through stage → pack → split → label. */
 export interface MediaJob {
   media: NormalizedMedia;
+  /** Stable id of this media entry (config file + name), for staging and "last build" records. */
+  id: string;
   stagingDir: string;
   treeDir: string;
   workDir: string;
+  packKey?: StepKey;
+  publishKey?: StepKey;
+  /** Set when the published outputs already match the publish key: nothing to do. */
+  upToDate?: PublishedOutput[];
   stagedBytes?: number;
   packed?: { output: string; size: number; volumeLabel: string };
   volumes?: Array<{ temp: string; final: string; size: number }>;
@@ -62,6 +86,15 @@ export interface BuildContext {
   /** Things the user should read after the build: label mappings, driver warnings. */
   notices: string[];
   resolved?: ResolvedContent;
+  actions: ActionCache;
+  statCache: StatCache;
+  stageKey?: StepKey;
+  /** Tool versions, probed once per build (part of the pack key). */
+  toolIds?: Promise<Record<string, string>>;
+  /** The staged layout: from the stage record when cached, else from staging. */
+  layout?: LayoutEntry[];
+  /** Why the stage step is skipped, when it is. */
+  stageCached?: boolean;
   /** For each package id, the healthy distribution points in order of preference. */
   sources?: Map<string, DistributionPoint[]>;
 }
@@ -84,6 +117,8 @@ export function createBuildContext(config: NormalizedConfig, options: BuildOptio
     sourceDateEpoch: epoch,
     dps: config.distributionPoints.map(openDistributionPoint),
     store: new ContentStore(join(config.cacheDir, 'cas')),
+    actions: new ActionCache(config.cacheDir),
+    statCache: new StatCache(config.cacheDir),
     jobs: wanted.map((media) => mediaJob(config, media)),
     notices: [],
     confirm: async (question) => Boolean(options.assumeYes) || (options.ask ? options.ask(question) : false),
@@ -93,5 +128,6 @@ export function createBuildContext(config: NormalizedConfig, options: BuildOptio
 function mediaJob(config: NormalizedConfig, media: NormalizedMedia): MediaJob {
   const id = createHash('sha256').update(`${config.configFile ?? config.baseDir}\0${media.name}`).digest('hex').slice(0, 12);
   const stagingDir = join(media.staging, `capmedia-${media.name}-${id}`);
-  return { media, stagingDir, treeDir: join(stagingDir, 'tree'), workDir: join(stagingDir, 'work') };
+  // the id names the "last build" record too: a different output path is a different media
+  return { media, id, stagingDir, treeDir: join(stagingDir, 'tree'), workDir: join(stagingDir, 'work') };
 }

@@ -2,27 +2,39 @@ import type { ListrTask, ListrTaskWrapper } from 'listr2';
 import type { BuildContext, MediaJob } from './context.js';
 import { resolveContent } from './resolve.js';
 import { checkDistributionPoint, chooseSources, describeCheck } from './verify.js';
-import { stageMedia } from './stage.js';
+import { stageContent } from './stage.js';
 import { packMedia } from './pack.js';
 import { planVolumes } from './split.js';
 import { publishMedia } from './label.js';
+import { jobSkipReason, planBuild, stageSkipReason, verifySkipReason } from './plan.js';
 import { formatBytes } from '../config/size.js';
 
 type Task = ListrTask<BuildContext>;
+type Wrapper = ListrTaskWrapper<BuildContext, any, any>;
 
 /** The whole build, in the order the user sees it (SPEC §2). */
 export function buildTasks(): Task[] {
   return [
-    { title: 'resolve content', task: async (ctx) => void (ctx.resolved = await resolveContent(ctx)) },
-    { title: 'verify distribution', task: (ctx, task) => verifyAllDistributionPoints(ctx, task) },
-    { title: 'stage', task: (ctx, task) => perMedia(ctx, task, stageMedia) },
+    { title: 'resolve content', task: (ctx, task) => resolveAndPlan(ctx, task) },
+    { title: 'verify distribution', skip: verifySkipReason, task: (ctx, task) => verifyAllDistributionPoints(ctx, task) },
+    { title: 'stage', skip: stageSkipReason, task: (ctx, task) => stage(ctx, task) },
     { title: 'format/pack', task: (ctx, task) => perMedia(ctx, task, packMedia) },
     { title: 'split', task: (ctx, task) => perMedia(ctx, task, async (_, job) => planVolumes(job)) },
     { title: 'label', task: (ctx, task) => perMedia(ctx, task, publishMedia) },
   ];
 }
 
-type Wrapper = ListrTaskWrapper<BuildContext, any, any>;
+async function resolveAndPlan(ctx: BuildContext, task: Wrapper): Promise<void> {
+  ctx.resolved = await resolveContent(ctx);
+  await planBuild(ctx);
+  if (ctx.jobs.every((job) => job.upToDate)) task.title = 'resolve content: up to date, nothing to do';
+}
+
+async function stage(ctx: BuildContext, task: Wrapper): Promise<void> {
+  ctx.layout = await stageContent(ctx);
+  await ctx.actions.put('stage', ctx.stageKey!.key, ctx.stageKey!.preimage, { files: ctx.layout });
+  task.output = `${ctx.layout.length} files, ${formatBytes(ctx.layout.reduce((s, f) => s + f.size, 0))} in the content store`;
+}
 
 /** One subtask per distribution point, in parallel (R3, R4). */
 function verifyAllDistributionPoints(ctx: BuildContext, task: Wrapper) {
@@ -30,15 +42,22 @@ function verifyAllDistributionPoints(ctx: BuildContext, task: Wrapper) {
   const reports: Awaited<ReturnType<typeof checkDistributionPoint>>[] = [];
   return task.newListr<BuildContext>(
     [
-      ...ctx.dps.map((dp) => ({
-        title: dp.name,
-        task: async (_: BuildContext, sub: Wrapper) => {
-          const report = await checkDistributionPoint(dp, packages);
-          reports.push(report);
-          const bad = [...report.checks].filter(([, c]) => c.status !== 'ok');
-          sub.title = bad.length ? `${dp.name}: ${bad.map(([id, c]) => `${id} ${describeCheck(c)}`).join(' | ')}` : `${dp.name}: ${packages.length} package(s) complete`;
-        },
-      })),
+      {
+        title: 'check every distribution point',
+        task: (_c: BuildContext, sub: Wrapper) =>
+          sub.newListr<BuildContext>(
+            ctx.dps.map((dp) => ({
+              title: dp.name,
+              task: async (_: BuildContext, leaf: Wrapper) => {
+                const report = await checkDistributionPoint(dp, packages);
+                reports.push(report);
+                const bad = [...report.checks].filter(([, c]) => c.status !== 'ok');
+                leaf.title = bad.length ? `${dp.name}: ${bad.map(([id, c]) => `${id} ${describeCheck(c)}`).join(' | ')}` : `${dp.name}: ${packages.length} package(s) complete`;
+              },
+            })),
+            { concurrent: true, exitOnError: false },
+          ),
+      },
       {
         title: 'choose a distribution point',
         task: (c: BuildContext, sub: Wrapper) => {
@@ -51,13 +70,16 @@ function verifyAllDistributionPoints(ctx: BuildContext, task: Wrapper) {
   );
 }
 
-/** Steps 3–6 run once per media entry; with one entry there is no extra level. */
+/** Steps 4–6 run once per media entry; with one entry there is no extra level. */
 function perMedia(ctx: BuildContext, task: Wrapper, step: (ctx: BuildContext, job: MediaJob) => Promise<void>) {
   if (ctx.jobs.length === 1) {
-    return step(ctx, ctx.jobs[0]).then(() => void (task.output = summary(ctx.jobs[0])));
+    const job = ctx.jobs[0];
+    const reason = jobSkipReason(job);
+    if (reason) return task.skip(reason);
+    return step(ctx, job).then(() => void (task.output = summary(job)));
   }
   return task.newListr<BuildContext>(
-    ctx.jobs.map((job) => ({ title: job.media.name, task: () => step(ctx, job) })),
+    ctx.jobs.map((job) => ({ title: job.media.name, skip: () => jobSkipReason(job), task: () => step(ctx, job) })),
     { concurrent: false, exitOnError: true },
   );
 }
@@ -65,6 +87,5 @@ function perMedia(ctx: BuildContext, task: Wrapper, step: (ctx: BuildContext, jo
 function summary(job: MediaJob): string {
   if (job.published) return job.published.map((o) => `${o.path} (${formatBytes(o.size)})`).join(', ');
   if (job.packed) return `${formatBytes(job.packed.size)}`;
-  if (job.stagedBytes !== undefined) return `${formatBytes(job.stagedBytes)} staged`;
   return '';
 }

@@ -30,7 +30,19 @@ export async function publishMedia(ctx: BuildContext, job: MediaJob): Promise<vo
   }
   await writeBeside(`${job.media.output}.manifest.json`, `${JSON.stringify(buildManifest(ctx, job, published), null, 2)}\n`);
   job.published = published;
+  await recordPublished(ctx, job, published);
+  // R11: staging is removed after success (kept after a failure for inspection).
   await rm(job.stagingDir, { recursive: true, force: true });
+}
+
+/** The publish record is written last: it is what makes the next build "up to date". */
+async function recordPublished(ctx: BuildContext, job: MediaJob, outputs: PublishedOutput[]): Promise<void> {
+  for (const output of outputs) {
+    if (!output.path.startsWith('/dev/')) await ctx.statCache.remember(output.path, output.sha256);
+  }
+  await ctx.statCache.save();
+  await ctx.actions.put('publish', job.publishKey!.key, job.publishKey!.preimage, { outputs });
+  await ctx.actions.rememberPreimages(job.id, { stage: ctx.stageKey!.preimage, pack: job.packKey!.preimage, publish: job.publishKey!.preimage });
 }
 
 function buildManifest(ctx: BuildContext, job: MediaJob, outputs: PublishedOutput[]) {

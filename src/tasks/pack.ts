@@ -1,14 +1,17 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ioError } from '../errors.js';
 import { mediaType } from '../plugins/registry.js';
 import type { BuildContext, MediaJob } from './context.js';
 import { checkFreeSpace } from './stage.js';
+import { assertLayout, layOutTree } from './tree.js';
+
+const PARTIAL_SUFFIX = '.capmedia-partial';
 
 /** Written beside the final output (same file system, so the rename is atomic) under a name no user file has. */
 export function partialPath(final: string): string {
-  return join(dirname(final), `.${basename(final)}.${randomBytes(4).toString('hex')}.capmedia-partial`);
+  return join(dirname(final), `.${basename(final)}.${randomBytes(4).toString('hex')}${PARTIAL_SUFFIX}`);
 }
 
 export async function packMedia(ctx: BuildContext, job: MediaJob): Promise<void> {
@@ -19,6 +22,8 @@ export async function packMedia(ctx: BuildContext, job: MediaJob): Promise<void>
   } catch (error) {
     throw ioError('create the output folder', outDir, error);
   }
+  await removeStalePartials(media.output);
+  await layOutTree(ctx, job, assertLayout(ctx.layout));
   // Room for the image plus file-system overhead and the boot records.
   await checkFreeSpace(outDir, (job.stagedBytes ?? 0) + 32 * 2 ** 20, media.type === 'iso' ? 'media.file' : 'media.device');
   const type = mediaType(media.type);
@@ -39,6 +44,14 @@ export async function packMedia(ctx: BuildContext, job: MediaJob): Promise<void>
     await rm(temp, { force: true });
     throw error;
   }
+}
+
+/** A build killed with -9 leaves its partial image behind; only files with our own suffix are removed. */
+async function removeStalePartials(output: string): Promise<void> {
+  const prefix = `.${basename(output)}.`;
+  const names = await readdir(dirname(output)).catch(() => [] as string[]);
+  const stale = names.filter((name) => name.startsWith(prefix) && name.endsWith(PARTIAL_SUFFIX));
+  await Promise.all(stale.map((name) => rm(join(dirname(output), name), { force: true })));
 }
 
 /** Removes the partial files of a failed or cancelled build; the user's previous outputs are never touched. */

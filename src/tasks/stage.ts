@@ -1,91 +1,76 @@
-import { mkdir, readdir, rm, statfs, utimes, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { CapmediaError, ioError } from '../errors.js';
+import { statfs } from 'node:fs/promises';
+import { CapmediaError } from '../errors.js';
 import { formatBytes } from '../config/size.js';
-import { manifestBytes, type PackageFile, type PackageManifest } from '../library/manifest.js';
+import { type PackageManifest } from '../library/manifest.js';
 import { safeRelativePath } from '../library/safe-path.js';
 import { fetchIntoStore } from '../cache/fetch.js';
+import { isTrusted, markVerified, storeBytes } from '../cache/blobs.js';
 import { mediaType } from '../plugins/registry.js';
-import { renderTemplate } from '../templates.js';
 import { TASK_SEQUENCE_JSON, TASK_SEQUENCE_VARS, taskSequenceDocument, taskSequenceVars } from '../tasksequence/build.js';
-import type { BuildContext, MediaJob } from './context.js';
-
-/** A file to place in the media tree, and where its bytes come from. */
-interface Placement {
-  file: PackageFile;
-  packageId: string;
-  target: string;
-}
+import type { BuildContext, LayoutEntry } from './context.js';
+import { preferredOrder } from './resolve.js';
 
 /** Boot image files go to the media root; other packages to SMS/PKG/<id>/, as Configuration Manager media carry them. */
-export function placements(ctx: BuildContext): Placement[] {
+export function placements(ctx: BuildContext): LayoutEntry[] {
   const { bootImage, content } = ctx.resolved!;
   const place = (pkg: PackageManifest, prefix: string) =>
-    pkg.files.map((file) => ({ file, packageId: pkg.id, target: safeRelativePath(`${prefix}${file.path}`, `package ${pkg.id}`) }));
+    pkg.files.map((file) => ({
+      target: safeRelativePath(`${prefix}${file.path}`, `package ${pkg.id}`),
+      sha256: file.sha256,
+      size: file.size,
+      packageId: pkg.id,
+    }));
   return [...place(bootImage, ''), ...content.flatMap((pkg) => place(pkg, `SMS/PKG/${pkg.id}/`))];
 }
 
-export async function stageMedia(ctx: BuildContext, job: MediaJob): Promise<void> {
+/** What every media type can check before anything is written (FAT32's 4 GiB limit, R7). */
+export function checkContentForMedia(ctx: BuildContext, files: readonly LayoutEntry[]): void {
+  for (const job of ctx.jobs) mediaType(job.media.type).checkContent?.(files.map((f) => ({ path: f.target, size: f.size })), job.media);
+}
+
+/**
+ * Brings every file of the media into the content store (fetched once,
+ * hash-verified) and records the layout. The tree itself is laid out by
+ * pack from the store, so a label change never stages again.
+ */
+export async function stageContent(ctx: BuildContext): Promise<LayoutEntry[]> {
   const files = placements(ctx);
-  // Before anything is written: a media type may refuse content (FAT32's 4 GiB limit, R7).
-  mediaType(job.media.type).checkContent?.(files.map((p) => ({ path: p.target, size: p.file.size })), job.media);
-  const bytes = ctx.resolved ? [ctx.resolved.bootImage, ...ctx.resolved.content].reduce((s, p) => s + manifestBytes(p), 0) : 0;
-  await rm(job.stagingDir, { recursive: true, force: true });
-  await mkdir(job.treeDir, { recursive: true });
-  await mkdir(job.workDir, { recursive: true });
-  await checkFreeSpace(job.stagingDir, bytes, 'media.staging');
-  for (const placement of files) await placeFile(ctx, placement, join(job.treeDir, placement.target));
-  await writeMediaFiles(ctx, job);
-  await normalizeTimes(job.treeDir, ctx.sourceDateEpoch);
-  job.stagedBytes = bytes;
+  checkContentForMedia(ctx, files);
+  const missing = await missingBytes(ctx, files);
+  await checkFreeSpace(ctx.store.root, missing, 'the cache folder (cache.dir or CAPMEDIA_CACHE_DIR)');
+  for (const file of files) await ensureBlob(ctx, file);
+  return [...files, ...(await generatedFiles(ctx))].sort((a, b) => (a.target < b.target ? -1 : 1));
 }
 
-/** Fetch into the cache once, then copy out verified; a blob damaged in the cache is fetched again. */
-async function placeFile(ctx: BuildContext, placement: Placement, destination: string): Promise<void> {
-  const { sha256, size } = placement.file;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    await fetchIntoStore(ctx.store, placement.file, placement.packageId, ctx.sources?.get(placement.packageId) ?? []);
-    try {
-      await ctx.store.copyVerified(sha256, size, destination);
-      return;
-    } catch (error) {
-      if (!(error instanceof CapmediaError && error.code === 'HASH_MISMATCH') || attempt === 1) throw error;
-    }
-  }
+async function missingBytes(ctx: BuildContext, files: readonly LayoutEntry[]): Promise<number> {
+  let bytes = 0;
+  for (const file of files) if (!(await ctx.store.has(file.sha256, file.size))) bytes += file.size;
+  return bytes;
 }
 
-async function writeMediaFiles(ctx: BuildContext, job: MediaJob): Promise<void> {
-  const label = job.media.label;
+/** Fetches a blob unless a trusted copy is cached; a copy damaged in the cache is fetched again. */
+export async function ensureBlob(ctx: BuildContext, file: LayoutEntry): Promise<void> {
+  if (await isTrusted(ctx.store, file.sha256, file.size)) return;
+  const sources = ctx.sources?.get(file.packageId) ?? preferredOrder(ctx);
+  await fetchIntoStore(ctx.store, { path: file.target, sha256: file.sha256, size: file.size }, file.packageId, sources);
+  await markVerified(ctx.store, file.sha256);
+}
+
+async function generatedFiles(ctx: BuildContext): Promise<LayoutEntry[]> {
   const doc = taskSequenceDocument(ctx.config);
-  const files: Array<[string, string]> = [
-    ['MediaLabel.txt', await renderTemplate('MediaLabel.txt', { label })],
+  const texts: Array<[string, string]> = [
     [TASK_SEQUENCE_JSON, `${JSON.stringify(doc, null, 2)}\n`],
     [TASK_SEQUENCE_VARS, taskSequenceVars(doc)],
   ];
-  if (job.media.autorun) files.push(['autorun.inf', await renderTemplate('autorun.inf', { label })]);
-  for (const [path, text] of files) {
-    const target = join(job.treeDir, path);
-    try {
-      await mkdir(dirname(target), { recursive: true });
-      await writeFile(target, text);
-    } catch (error) {
-      throw ioError('write', target, error);
-    }
-  }
-}
-
-/** Reproducible media need the same time on every file, whatever the disk said. */
-async function normalizeTimes(dir: string, epoch: number): Promise<void> {
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) await normalizeTimes(path, epoch);
-    await utimes(path, epoch, epoch);
-  }
-  await utimes(dir, epoch, epoch);
+  const entries: LayoutEntry[] = [];
+  for (const [target, text] of texts) entries.push({ target, packageId: '', ...(await storeBytes(ctx.store, Buffer.from(text))) });
+  return entries;
 }
 
 /** R11: staging can need much space; say so before filling the disk. */
 export async function checkFreeSpace(path: string, needed: number, key: string): Promise<void> {
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(path, { recursive: true });
   const info = await statfs(path);
   const free = info.bavail * info.bsize;
   if (free < needed) {

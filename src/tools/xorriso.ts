@@ -1,6 +1,8 @@
 import type { Exec } from './exec.js';
 
 export interface IsoOptions {
+  /** Every file and directory gets this time, whatever the staged tree says (reproducible output). */
+  sourceDateEpoch: number;
   treeDir: string;
   output: string;
   volumeId: string;
@@ -25,6 +27,7 @@ export function isoArguments(options: Omit<IsoOptions, 'exec' | 'env'>): string[
     '-joliet', '-joliet-long',
     '-rational-rock',
     '-volid', options.volumeId,
+    '--set_all_file_dates', `=${options.sourceDateEpoch}`,
     '-appid', 'capmedia capture media',
     '-publisher', 'capmedia',
     '-preparer', 'capmedia',

@@ -15,6 +15,7 @@ export const isoMedia: MediaType = {
       treeDir: input.treeDir,
       output: input.output,
       volumeId: volumeId.value,
+      sourceDateEpoch: Number(input.env.SOURCE_DATE_EPOCH),
       bootArgs,
       exec: input.exec,
       env: input.env,

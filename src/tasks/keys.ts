@@ -1,0 +1,71 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { cacheKey, type Preimage } from '../cache/key.js';
+import { toolIdentities } from '../cache/tools.js';
+import { sha256Hex } from '../library/hash.js';
+import { TEMPLATES_DIR } from '../templates.js';
+import { taskSequenceDocument } from '../tasksequence/build.js';
+import type { BuildContext, MediaJob, StepKey } from './context.js';
+import { placements } from './stage.js';
+
+/**
+ * Each step's key is the hash of exactly what it reads. Bump a version when
+ * the step's code changes what it produces.
+ */
+const STAGE_VERSION = 1;
+const PACK_VERSION = 1;
+const PUBLISH_VERSION = 1;
+
+const keyed = (preimage: Preimage): StepKey => ({ key: cacheKey(preimage), preimage });
+
+/** Stage reads the packages' files (by hash, relative paths) and the task sequence. */
+export function stageKey(ctx: BuildContext): StepKey {
+  return keyed({
+    step: 'stage',
+    version: STAGE_VERSION,
+    files: placements(ctx).map((f) => [f.target, f.sha256, f.size]),
+    taskSequence: taskSequenceDocument(ctx.config),
+  });
+}
+
+/** Pack reads the staged layout, the media settings that shape the image, tools and time. */
+export async function packKey(ctx: BuildContext, job: MediaJob, stage: StepKey): Promise<StepKey> {
+  const { media } = job;
+  return keyed({
+    step: 'pack',
+    version: PACK_VERSION,
+    stage: stage.key,
+    type: media.type,
+    label: media.label,
+    autorun: media.autorun,
+    format: media.format,
+    splitLargeFiles: media.splitLargeFiles,
+    extra: mediaExtras(media as unknown as Record<string, unknown>),
+    platform: ctx.resolved!.platform.name,
+    tools: await tools(ctx),
+    sourceDateEpoch: ctx.sourceDateEpoch,
+    templates: await templateHash(),
+  });
+}
+
+/** Split and label read the packed image, the capacity and where the outputs go. */
+export function publishKey(job: MediaJob, pack: StepKey): StepKey {
+  return keyed({ step: 'publish', version: PUBLISH_VERSION, pack: pack.key, size: job.media.sizeSpec, output: job.media.output });
+}
+
+/** Media keys added by media type plugins (imageSize, partitionTable, …) shape the image too. */
+function mediaExtras(media: Record<string, unknown>): Record<string, unknown> {
+  const known = new Set(['name', 'type', 'file', 'device', 'sizeSpec', 'capacity', 'label', 'autorun', 'staging', 'format', 'splitLargeFiles', 'output']);
+  return Object.fromEntries(Object.entries(media).filter(([k]) => !known.has(k)));
+}
+
+async function tools(ctx: BuildContext): Promise<Record<string, string>> {
+  ctx.toolIds ??= toolIdentities(ctx.exec);
+  return ctx.toolIds;
+}
+
+let templates: Promise<string> | undefined;
+function templateHash(): Promise<string> {
+  templates ??= Promise.all(['MediaLabel.txt', 'autorun.inf'].map((name) => readFile(join(TEMPLATES_DIR, name)))).then((parts) => sha256Hex(Buffer.concat(parts)).slice(0, 16));
+  return templates;
+}

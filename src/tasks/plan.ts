@@ -1,0 +1,63 @@
+import { access } from 'node:fs/promises';
+import { shortKey } from '../cache/key.js';
+import type { BuildContext, LayoutEntry, MediaJob, PublishedOutput } from './context.js';
+import { packKey, publishKey, stageKey } from './keys.js';
+
+export interface StageRecord {
+  files: LayoutEntry[];
+}
+
+export interface PublishRecord {
+  outputs: PublishedOutput[];
+}
+
+/**
+ * Computes every step's key and looks up its record, so each step knows
+ * before it starts whether it has anything to do.
+ */
+export async function planBuild(ctx: BuildContext): Promise<void> {
+  ctx.stageKey = stageKey(ctx);
+  const staged = await ctx.actions.get<StageRecord>(ctx.stageKey.key);
+  if (staged) {
+    ctx.layout = staged.outputs.files;
+    ctx.stageCached = await allBlobsPresent(ctx, staged.outputs.files);
+  }
+  for (const job of ctx.jobs) {
+    job.packKey = await packKey(ctx, job, ctx.stageKey);
+    job.publishKey = publishKey(job, job.packKey);
+    const published = await ctx.actions.get<PublishRecord>(job.publishKey.key);
+    if (published && (await outputsIntact(ctx, published.outputs.outputs))) job.upToDate = published.outputs.outputs;
+  }
+}
+
+async function allBlobsPresent(ctx: BuildContext, files: readonly LayoutEntry[]): Promise<boolean> {
+  for (const file of files) if (!(await ctx.store.has(file.sha256, file.size))) return false;
+  return true;
+}
+
+/** The outputs are still what we published: same bytes (stat cache, re-hashed when the stat changed), sidecars present. */
+async function outputsIntact(ctx: BuildContext, outputs: readonly PublishedOutput[]): Promise<boolean> {
+  for (const output of outputs) {
+    const current = await ctx.statCache.sha256(output.path).catch(() => undefined);
+    if (current?.sha256 !== output.sha256) return false;
+    if (!(await access(`${output.path}.sha256`).then(() => true, () => false))) return false;
+  }
+  return outputs.length > 0;
+}
+
+/** listr2 skip reasons: a string is shown in the log. */
+export function verifySkipReason(ctx: BuildContext): string | false {
+  if (ctx.jobs.every((job) => job.upToDate)) return 'up to date: nothing to fetch';
+  if (ctx.stageCached) return `nothing to fetch: all content is in the local cache (stage cached ${shortKey(ctx.stageKey!.key)})`;
+  return false;
+}
+
+export function stageSkipReason(ctx: BuildContext): string | false {
+  if (ctx.jobs.every((job) => job.upToDate)) return `up to date (cached ${shortKey(ctx.stageKey!.key)})`;
+  if (ctx.stageCached) return `cached ${shortKey(ctx.stageKey!.key)}`;
+  return false;
+}
+
+export function jobSkipReason(job: MediaJob): string | false {
+  return job.upToDate ? `cached ${shortKey(job.publishKey!.key)}` : false;
+}

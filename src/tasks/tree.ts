@@ -1,0 +1,80 @@
+import { copyFile, link, mkdir, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { CapmediaError, ioError } from '../errors.js';
+import { VERIFIED_MTIME } from '../cache/blobs.js';
+import { renderTemplate } from '../templates.js';
+import type { BuildContext, LayoutEntry, MediaJob } from './context.js';
+import { ensureBlob, checkFreeSpace } from './stage.js';
+
+/**
+ * Lays out the media tree in media.staging from the content store. Files are
+ * hard links to the verified blobs (no copy, no extra space); across file
+ * systems they are copied.
+ */
+export async function layOutTree(ctx: BuildContext, job: MediaJob, files: readonly LayoutEntry[]): Promise<void> {
+  await rm(job.stagingDir, { recursive: true, force: true });
+  await mkdir(job.treeDir, { recursive: true });
+  await mkdir(job.workDir, { recursive: true });
+  let copied = false;
+  for (const file of files) {
+    await ensureBlob(ctx, file);
+    const target = join(job.treeDir, file.target);
+    await mkdir(dirname(target), { recursive: true });
+    copied = (await linkOrCopy(ctx.store.path(file.sha256), target, copied ? undefined : file)) || copied;
+  }
+  await writeLabelFiles(job, ctx.sourceDateEpoch);
+  await normalizeTimes(job.treeDir, ctx.sourceDateEpoch);
+  job.stagedBytes = files.reduce((sum, f) => sum + f.size, 0);
+}
+
+/** Returns true when it had to copy (the store is on another file system). */
+async function linkOrCopy(source: string, target: string, firstCopy?: LayoutEntry): Promise<boolean> {
+  try {
+    await link(source, target);
+    return false;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'EMLINK') throw ioError('lay out', target, error);
+  }
+  if (firstCopy) await checkFreeSpace(dirname(target), firstCopy.size, 'media.staging');
+  try {
+    await copyFile(source, target);
+    await utimes(target, VERIFIED_MTIME, VERIFIED_MTIME);
+  } catch (error) {
+    throw ioError('copy into staging', target, error);
+  }
+  return true;
+}
+
+/** R12, R13: the label files depend on the label only, so they are written here and not staged. */
+async function writeLabelFiles(job: MediaJob, epoch: number): Promise<void> {
+  const label = job.media.label;
+  const files: Array<[string, string]> = [['MediaLabel.txt', await renderTemplate('MediaLabel.txt', { label })]];
+  if (job.media.autorun) files.push(['autorun.inf', await renderTemplate('autorun.inf', { label })]);
+  for (const [path, text] of files) {
+    const target = join(job.treeDir, path);
+    try {
+      await writeFile(target, text);
+      await utimes(target, epoch, epoch);
+    } catch (error) {
+      throw ioError('write', target, error);
+    }
+  }
+}
+
+/**
+ * Directories get SOURCE_DATE_EPOCH; linked blobs keep the store's fixed
+ * time (changing it would touch the shared inode).
+ */
+async function normalizeTimes(dir: string, epoch: number): Promise<void> {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) await normalizeTimes(path, epoch);
+  }
+  await utimes(dir, epoch, epoch);
+}
+
+export function assertLayout(files: readonly LayoutEntry[] | undefined): readonly LayoutEntry[] {
+  if (!files) throw new CapmediaError('IO', 'Internal error: the media layout was not staged before packing.');
+  return files;
+}
