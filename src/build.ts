@@ -15,6 +15,7 @@ export interface BuildRequest extends OutputMode {
   config?: NormalizedConfig;
   mediaNames?: string[];
   allowMissingDrivers?: boolean;
+  force?: boolean;
   /** --yes: confirm destructive writes (a USB drive) without asking. */
   assumeYes?: boolean;
   ask?: (question: string) => Promise<boolean>;
@@ -35,6 +36,7 @@ export async function build(request: BuildRequest = {}): Promise<BuildResult> {
   const ctx = createBuildContext(config, {
     mediaNames: request.mediaNames,
     allowMissingDrivers: request.allowMissingDrivers,
+    force: request.force,
     assumeYes: request.assumeYes,
     ask: request.ask,
     signal: request.signal,

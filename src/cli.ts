@@ -22,6 +22,7 @@ const bootImageCreateCommand = lazy(() => import('./commands/bootimage.js'), 'bo
 const bootCommand = lazy(() => import('./commands/boot.js'), 'bootCommand');
 const verifyCommand = lazy(() => import('./commands/verify.js'), 'verifyCommand');
 const initCommand = lazy(() => import('./commands/init.js'), 'initCommand');
+const planCommand = lazy(() => import('./commands/plan.js'), 'planCommand');
 const cleanCommand = lazy(() => import('./commands/clean.js'), 'cleanCommand');
 
 /**
@@ -41,7 +42,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 function run<A extends CommonArgs>(handler: Handler) {
   return async (argv: Record<string, unknown>): Promise<void> => {
-    const args = { ...argv, cwd: resolve(String(argv.cwd ?? process.cwd())) } as A;
+    const args = { ...argv, cwd: resolve(String(argv.cwd ?? process.cwd())), force: Boolean(argv.force) || argv.cache === false } as A;
     const printer = createPrinter(args);
     try {
       await handler(args, printer, controller.signal);
@@ -60,6 +61,8 @@ const cli = yargs(hideBin(process.argv))
   .option('json', { type: 'boolean', describe: 'machine-readable output' })
   .option('verbose', { type: 'boolean', alias: 'v', describe: 'plain log lines and tool output on errors' })
   .option('yes', { type: 'boolean', alias: 'y', describe: 'answer yes to confirmations' })
+  .option('force', { type: 'boolean', describe: 'ignore cached steps and redo every step (also --no-cache)' })
+  .option('cache', { type: 'boolean', hidden: true, describe: '--no-cache is --force' })
   .command(
     'build [media..]',
     'build media (all, or the named ones)',
@@ -68,6 +71,12 @@ const cli = yargs(hideBin(process.argv))
         .positional('media', { type: 'string', array: true, describe: 'media names from the config' })
         .option('allow-missing-drivers', { type: 'boolean', describe: 'warn instead of failing when the boot image lacks target.drivers' }),
     run(buildCommand),
+  )
+  .command(
+    'plan [media..]',
+    'what build would do: each step cached or to run and why, sizes, outputs',
+    (y: Argv<any>): Argv<any> => y.positional('media', { type: 'string', array: true, describe: 'media names from the config' }),
+    run(planCommand),
   )
   .command(
     'distribute <source>',

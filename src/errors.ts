@@ -20,6 +20,10 @@ const KIND_BY_CODE = {
   PACKAGE_INCOMPLETE: 'build',
   NO_READ_PERMISSION: 'build',
   DP_UNREACHABLE: 'build',
+  /** A transfer broke off (truncated, stalled, reset): worth retrying, resuming where it stopped. */
+  DOWNLOAD_INTERRUPTED: 'build',
+  /** A distribution point's secret (environment variable or file) is not there. */
+  AUTH_MISSING: 'usage',
   DP_UNKNOWN: 'usage',
   NO_HEALTHY_DP: 'build',
   HASH_MISMATCH: 'build',
@@ -34,6 +38,11 @@ const KIND_BY_CODE = {
   BOOT_FAILED: 'build',
   CANCELLED: 'build',
   IO: 'build',
+  FILE_TOO_LARGE: 'build',
+  DEVICE_REFUSED: 'usage',
+  NOT_CONFIRMED: 'usage',
+  NOT_FAT32: 'usage',
+  VERIFY_FAILED: 'build',
 } as const satisfies Record<string, ErrorKind>;
 
 export type ErrorCode = keyof typeof KIND_BY_CODE;

@@ -10,6 +10,7 @@ export async function buildCommand(args: CommonArgs & { media?: string[]; allowM
     mediaNames: args.media,
     allowMissingDrivers: args.allowMissingDrivers,
     assumeYes: args.yes,
+    force: args.force,
     json: printer.json,
     verbose: printer.verbose,
     signal,

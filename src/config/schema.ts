@@ -58,6 +58,13 @@ export const mediaSchema = z.strictObject({
   staging: z.string().min(1).optional(),
   format: z.boolean().default(true),
   splitLargeFiles: z.boolean().default(false),
+  /** usb: size of the disk image (default: content plus headroom). */
+  imageSize: z
+    .union([z.number(), z.string()])
+    .refine((value) => Number.isFinite(parseMediaSize(value) ?? Number.NaN), { message: 'a byte count or a string such as "512MiB" or "2GB"' })
+    .optional(),
+  /** usb: "mbr" (default; boots UEFI and BIOS) or "gpt" (an EFI system partition; BIOS through the legacy-bootable flag). */
+  partitionTable: z.enum(['mbr', 'gpt']).optional(),
 });
 
 export const configSchema = z.strictObject({

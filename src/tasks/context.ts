@@ -15,6 +15,8 @@ export interface BuildOptions {
   /** Build only these media (by name); all when empty. */
   mediaNames?: string[];
   allowMissingDrivers?: boolean;
+  /** --force: ignore step records and redo every step (fetched content is still reused once verified). */
+  force?: boolean;
   signal?: AbortSignal;
   exec: Exec;
   env?: NodeJS.ProcessEnv;

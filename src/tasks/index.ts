@@ -31,9 +31,11 @@ async function resolveAndPlan(ctx: BuildContext, task: Wrapper): Promise<void> {
 }
 
 async function stage(ctx: BuildContext, task: Wrapper): Promise<void> {
-  ctx.layout = await stageContent(ctx);
-  await ctx.actions.put('stage', ctx.stageKey!.key, ctx.stageKey!.preimage, { files: ctx.layout });
-  task.output = `${ctx.layout.length} files, ${formatBytes(ctx.layout.reduce((s, f) => s + f.size, 0))} in the content store`;
+  const { files, fetched } = await stageContent(ctx);
+  ctx.layout = files;
+  await ctx.actions.put('stage', ctx.stageKey!.key, ctx.stageKey!.preimage, { files });
+  const total = files.reduce((s, f) => s + f.size, 0);
+  task.output = `${files.length} files, ${formatBytes(total)}: fetched ${fetched.files} file(s), ${formatBytes(fetched.bytes)}; the rest was in the cache`;
 }
 
 /** One subtask per distribution point, in parallel (R3, R4). */

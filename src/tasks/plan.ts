@@ -17,15 +17,18 @@ export interface PublishRecord {
  */
 export async function planBuild(ctx: BuildContext): Promise<void> {
   ctx.stageKey = stageKey(ctx);
+  for (const job of ctx.jobs) {
+    job.packKey = await packKey(ctx, job, ctx.stageKey);
+    job.publishKey = publishKey(job, job.packKey);
+  }
+  if (ctx.options.force) return;
   const staged = await ctx.actions.get<StageRecord>(ctx.stageKey.key);
   if (staged) {
     ctx.layout = staged.outputs.files;
     ctx.stageCached = await allBlobsPresent(ctx, staged.outputs.files);
   }
   for (const job of ctx.jobs) {
-    job.packKey = await packKey(ctx, job, ctx.stageKey);
-    job.publishKey = publishKey(job, job.packKey);
-    const published = await ctx.actions.get<PublishRecord>(job.publishKey.key);
+    const published = await ctx.actions.get<PublishRecord>(job.publishKey!.key);
     if (published && (await outputsIntact(ctx, published.outputs.outputs))) job.upToDate = published.outputs.outputs;
   }
 }

@@ -33,13 +33,25 @@ export function checkContentForMedia(ctx: BuildContext, files: readonly LayoutEn
  * hash-verified) and records the layout. The tree itself is laid out by
  * pack from the store, so a label change never stages again.
  */
-export async function stageContent(ctx: BuildContext): Promise<LayoutEntry[]> {
+export interface StageResult {
+  files: LayoutEntry[];
+  fetched: { files: number; bytes: number };
+}
+
+export async function stageContent(ctx: BuildContext): Promise<StageResult> {
   const files = placements(ctx);
   checkContentForMedia(ctx, files);
   const missing = await missingBytes(ctx, files);
   await checkFreeSpace(ctx.store.root, missing, 'the cache folder (cache.dir or CAPMEDIA_CACHE_DIR)');
-  for (const file of files) await ensureBlob(ctx, file);
-  return [...files, ...(await generatedFiles(ctx))].sort((a, b) => (a.target < b.target ? -1 : 1));
+  const fetched = { files: 0, bytes: 0 };
+  for (const file of files) {
+    if (await ensureBlob(ctx, file)) {
+      fetched.files++;
+      fetched.bytes += file.size;
+    }
+  }
+  const layout = [...files, ...(await generatedFiles(ctx))].sort((a, b) => (a.target < b.target ? -1 : 1));
+  return { files: layout, fetched };
 }
 
 async function missingBytes(ctx: BuildContext, files: readonly LayoutEntry[]): Promise<number> {
@@ -48,12 +60,13 @@ async function missingBytes(ctx: BuildContext, files: readonly LayoutEntry[]): P
   return bytes;
 }
 
-/** Fetches a blob unless a trusted copy is cached; a copy damaged in the cache is fetched again. */
-export async function ensureBlob(ctx: BuildContext, file: LayoutEntry): Promise<void> {
-  if (await isTrusted(ctx.store, file.sha256, file.size)) return;
+/** Fetches a blob unless a trusted copy is cached; a copy damaged in the cache is fetched again. True when fetched. */
+export async function ensureBlob(ctx: BuildContext, file: LayoutEntry): Promise<boolean> {
+  if (await isTrusted(ctx.store, file.sha256, file.size)) return false;
   const sources = ctx.sources?.get(file.packageId) ?? preferredOrder(ctx);
   await fetchIntoStore(ctx.store, { path: file.target, sha256: file.sha256, size: file.size }, file.packageId, sources);
   await markVerified(ctx.store, file.sha256);
+  return true;
 }
 
 async function generatedFiles(ctx: BuildContext): Promise<LayoutEntry[]> {

@@ -19,6 +19,8 @@ const LAYOUT = {
 export const linuxPlatform: BootPlatform = {
   name: 'linux',
   requiredFiles: Object.values(LAYOUT),
+  // GRUB EFI for UEFI; SYSLINUX (installed by the packer with the host's syslinux) for BIOS.
+  fatBoot: { uefiLoader: LAYOUT.uefiLoader, syslinuxDirectory: 'syslinux' },
   async isoBootArgs({ treeDir, workDir, exec, env }) {
     const esp = join(workDir, 'efiboot.img');
     await writeEspImage({

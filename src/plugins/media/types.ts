@@ -56,4 +56,10 @@ export interface MediaType {
   pack(input: PackInput): Promise<PackResult>;
   /** Puts a finished image in place; default: rename over the final path. */
   publish?(input: PublishInput): Promise<void>;
+  /**
+   * Where the `.sha256` and `.manifest.json` records are written (they are named
+   * after this path). Default: the output itself. undefined: write none — a
+   * drive (/dev/sdX) or a mounted volume has no "beside" to write them to.
+   */
+  recordsPath?(media: NormalizedMedia): string | undefined;
 }
