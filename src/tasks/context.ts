@@ -60,8 +60,8 @@ export interface MediaJob {
   /** Set when the published outputs already match the publish key: nothing to do. */
   upToDate?: PublishedOutput[];
   stagedBytes?: number;
-  packed?: { output: string; size: number; volumeLabel: string };
-  volumes?: Array<{ temp: string; final: string; size: number }>;
+  packed?: { output: string; size: number; volumeLabel: string; sha256?: string };
+  volumes?: Array<{ temp: string; final: string; size: number; sha256?: string }>;
   published?: PublishedOutput[];
 }
 

@@ -8,6 +8,7 @@ import { planVolumes } from './split.js';
 import { publishMedia } from './label.js';
 import { jobSkipReason, planBuild, stageSkipReason, verifySkipReason } from './plan.js';
 import { formatBytes } from '../config/size.js';
+import { describeProgress } from '../cache/fetch.js';
 
 type Task = ListrTask<BuildContext>;
 type Wrapper = ListrTaskWrapper<BuildContext, any, any>;
@@ -31,6 +32,7 @@ async function resolveAndPlan(ctx: BuildContext, task: Wrapper): Promise<void> {
 }
 
 async function stage(ctx: BuildContext, task: Wrapper): Promise<void> {
+  ctx.store.onProgress = (progress) => (task.output = describeProgress(progress));
   const { files, fetched } = await stageContent(ctx);
   ctx.layout = files;
   await ctx.actions.put('stage', ctx.stageKey!.key, ctx.stageKey!.preimage, { files });

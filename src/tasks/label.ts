@@ -14,7 +14,7 @@ import { mediaType } from '../plugins/registry.js';
 export async function publishMedia(ctx: BuildContext, job: MediaJob): Promise<void> {
   const published: PublishedOutput[] = [];
   for (const volume of job.volumes!) {
-    const { sha256 } = await sha256File(volume.temp);
+    const sha256 = volume.sha256 ?? (await sha256File(volume.temp)).sha256;
     published.push({ media: job.media.name, path: volume.final, size: volume.size, sha256, label: job.packed!.volumeLabel });
   }
   const type = mediaType(job.media.type);

@@ -14,5 +14,5 @@ export function planVolumes(job: MediaJob): void {
       hint: `Use a larger media.size (the smallest preset that fits is "${smallestPresetFor(packed.size)}"), or carry less content.`,
     });
   }
-  job.volumes = [{ temp: packed.output, final: job.media.output, size: packed.size }];
+  job.volumes = [{ temp: packed.output, final: job.media.output, size: packed.size, sha256: packed.sha256 }];
 }

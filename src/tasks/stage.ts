@@ -4,11 +4,14 @@ import { formatBytes } from '../config/size.js';
 import { type PackageManifest } from '../library/manifest.js';
 import { safeRelativePath } from '../library/safe-path.js';
 import { fetchIntoStore } from '../cache/fetch.js';
+import { mapPool } from '../cache/pool.js';
 import { isTrusted, markVerified, storeBytes } from '../cache/blobs.js';
 import { mediaType } from '../plugins/registry.js';
 import { TASK_SEQUENCE_JSON, TASK_SEQUENCE_VARS, taskSequenceDocument, taskSequenceVars } from '../tasksequence/build.js';
 import type { BuildContext, LayoutEntry } from './context.js';
 import { preferredOrder } from './resolve.js';
+
+const STAGE_PARALLELISM = 8;
 
 /** Boot image files go to the media root; other packages to SMS/PKG/<id>/, as Configuration Manager media carry them. */
 export function placements(ctx: BuildContext): LayoutEntry[] {
@@ -44,12 +47,13 @@ export async function stageContent(ctx: BuildContext): Promise<StageResult> {
   const missing = await missingBytes(ctx, files);
   await checkFreeSpace(ctx.store.root, missing, 'the cache folder (cache.dir or CAPMEDIA_CACHE_DIR)');
   const fetched = { files: 0, bytes: 0 };
-  for (const file of files) {
+  // Many small files cost syscalls, not bandwidth: overlap them.
+  await mapPool(files, STAGE_PARALLELISM, async (file) => {
     if (await ensureBlob(ctx, file)) {
       fetched.files++;
       fetched.bytes += file.size;
     }
-  }
+  });
   const layout = [...files, ...(await generatedFiles(ctx))].sort((a, b) => (a.target < b.target ? -1 : 1));
   return { files: layout, fetched };
 }
@@ -64,7 +68,7 @@ async function missingBytes(ctx: BuildContext, files: readonly LayoutEntry[]): P
 export async function ensureBlob(ctx: BuildContext, file: LayoutEntry): Promise<boolean> {
   if (await isTrusted(ctx.store, file.sha256, file.size)) return false;
   const sources = ctx.sources?.get(file.packageId) ?? preferredOrder(ctx);
-  await fetchIntoStore(ctx.store, { path: file.target, sha256: file.sha256, size: file.size }, file.packageId, sources);
+  await fetchIntoStore(ctx.store, { path: file.target, sha256: file.sha256, size: file.size }, file.packageId, sources, { signal: ctx.options.signal });
   await markVerified(ctx.store, file.sha256);
   return true;
 }

@@ -9,9 +9,21 @@ export interface DpReport {
   checks: Map<string, PackageCheck>;
 }
 
-/** R3 + R4 for one distribution point: every package present, complete and readable. */
+/**
+ * R3 + R4 for one distribution point: every package present, complete and
+ * readable. Never throws: whatever goes wrong is that DP's report, so one bad
+ * DP cannot hide what the others offer.
+ */
 export async function checkDistributionPoint(dp: DistributionPoint, packages: readonly PackageManifest[]): Promise<DpReport> {
-  const entries = await Promise.all(packages.map(async (pkg) => [pkg.id, await dp.checkPackage(pkg.id)] as const));
+  const entries = await Promise.all(
+    packages.map(async (pkg) => {
+      const check: PackageCheck = await dp.checkPackage(pkg.id).catch((error: unknown) => ({
+        status: 'unreachable' as const,
+        reason: error instanceof Error ? error.message : String(error),
+      }));
+      return [pkg.id, check] as const;
+    }),
+  );
   return { dp, checks: new Map(entries) };
 }
 
@@ -22,7 +34,8 @@ export function describeCheck(check: PackageCheck): string {
     case 'incomplete':
       return `incomplete: ${check.problems.slice(0, 5).join('; ')}${check.problems.length > 5 ? `; and ${check.problems.length - 5} more` : ''}`;
     case 'no-permission':
-      return `no Read permission: ${check.reason}`;
+      // Reasons from the schemes already read "no Read permission for <account> on <dp>…".
+      return /^no Read permission/i.test(check.reason) ? `no Read permission${check.reason.slice('no Read permission'.length)}` : `no Read permission: ${check.reason}`;
     case 'missing':
       return `missing: ${check.reason}`;
     case 'unreachable':

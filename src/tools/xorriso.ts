@@ -1,4 +1,5 @@
 import type { Exec } from './exec.js';
+import { writeHashed } from './hashed-fifo.js';
 
 export interface IsoOptions {
   /** Every file and directory gets this time, whatever the staged tree says (reproducible output). */
@@ -37,8 +38,11 @@ export function isoArguments(options: Omit<IsoOptions, 'exec' | 'env'>): string[
   ];
 }
 
-export async function writeIso(options: IsoOptions): Promise<void> {
-  await options.exec('xorriso', isoArguments(options), { env: options.env, cancelSignal: options.cancelSignal });
+/** Writes the ISO and returns its sha256, computed while it is written (no second read). */
+export async function writeIso(options: IsoOptions & { workDir: string }): Promise<{ sha256: string; size: number }> {
+  return writeHashed(options.exec, options.workDir, options.output, (fifo) =>
+    options.exec('xorriso', isoArguments({ ...options, output: fifo }), { env: options.env, cancelSignal: options.cancelSignal }),
+  );
 }
 
 export interface IsoReport {

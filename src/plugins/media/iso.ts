@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import { writeIso } from '../../tools/xorriso.js';
 import { describeMapping, isoVolumeId } from './labels.js';
 import type { MediaType } from './types.js';
@@ -11,7 +10,8 @@ export const isoMedia: MediaType = {
     const mapping = describeMapping('ISO volume', input.label, volumeId);
     if (mapping) input.notice(mapping);
     const bootArgs = await input.platform.isoBootArgs(input);
-    await writeIso({
+    const written = await writeIso({
+      workDir: input.workDir,
       treeDir: input.treeDir,
       output: input.output,
       volumeId: volumeId.value,
@@ -21,6 +21,6 @@ export const isoMedia: MediaType = {
       env: input.env,
       cancelSignal: input.signal,
     });
-    return { output: input.output, size: (await stat(input.output)).size, volumeLabel: volumeId.value };
+    return { output: input.output, size: written.size, sha256: written.sha256, volumeLabel: volumeId.value };
   },
 };

@@ -1,0 +1,72 @@
+import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { exec } from '../src/tools/exec.js';
+import { isoArguments } from '../src/tools/xorriso.js';
+import { linuxPlatform } from '../src/plugins/boot/linux.js';
+import type { Fixture } from './fixture.js';
+import { dropCaches, measure } from './measure.js';
+
+export interface BenchRow {
+  name: string;
+  value: number;
+  unit: string;
+  target?: string;
+}
+
+const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const EPOCH = '1700000000';
+
+function config(fixture: Fixture, label: string): string {
+  return JSON.stringify({
+    distributionPoints: [{ name: 'bench', url: fixture.libraryUrl }],
+    bootImage: { package: 'BOOT' },
+    content: ['DATA'],
+    taskSequence: { image: { name: 'Bench' }, destination: 'disk:CAPTURE' },
+    media: { type: 'iso', file: 'out/bench.iso', size: 'unlimited', label, staging: './staging' },
+    cache: { dir: './cache' },
+  });
+}
+
+/** The bare tools on the same tree: cp -r into a staging tree, then xorriso with the same arguments. */
+async function bareBuild(fixture: Fixture, bootImage: string, copy: boolean): Promise<number> {
+  const tree = join(fixture.dir, 'bare-tree');
+  const work = join(fixture.dir, 'bare-work');
+  const started = process.hrtime.bigint();
+  if (copy) {
+    await rm(tree, { recursive: true, force: true });
+    await measure('cp', ['-r', bootImage, tree]);
+    await mkdir(join(tree, 'SMS/PKG'), { recursive: true });
+    await measure('cp', ['-r', fixture.contentFolder, join(tree, 'SMS/PKG/DATA')]);
+    await writeFile(join(tree, 'MediaLabel.txt'), 'label=Bare\n');
+  }
+  await rm(work, { recursive: true, force: true });
+  await mkdir(work, { recursive: true });
+  const env = { SOURCE_DATE_EPOCH: EPOCH };
+  const bootArgs = await linuxPlatform.isoBootArgs({ treeDir: tree, workDir: work, exec, env });
+  await measure('xorriso', isoArguments({ treeDir: tree, output: join(work, 'bare.iso'), volumeId: 'Bare', bootArgs, sourceDateEpoch: Number(EPOCH) }), { env });
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+export async function benchIso(fixture: Fixture, bootImage: string, tag: string): Promise<BenchRow[]> {
+  const env = { ...process.env, SOURCE_DATE_EPOCH: EPOCH, CI: 'true' } as Record<string, string>;
+  const cwd = fixture.dir;
+  await writeFile(join(cwd, 'capmedia.config.json'), config(fixture, 'Bench A'));
+  await dropCaches();
+  const bareCold = await bareBuild(fixture, bootImage, true);
+  await dropCaches();
+  const cold = await measure('node', [CLI, 'build'], { cwd, env });
+  const bareWarm = await bareBuild(fixture, bootImage, false);
+  await writeFile(join(cwd, 'capmedia.config.json'), config(fixture, 'Bench B'));
+  const warm = await measure('node', [CLI, 'build'], { cwd, env });
+  const noop = await measure('node', [CLI, 'build'], { cwd, env });
+  await rm(join(fixture.dir, 'bare-tree'), { recursive: true, force: true });
+  return [
+    { name: `${tag} cold build / (cp -r + bare xorriso)`, value: cold.seconds / bareCold, unit: '×', target: '≤ 1.15' },
+    { name: `${tag} label-only rebuild / bare xorriso (warm)`, value: warm.seconds / bareWarm, unit: '×', target: '≤ 1.05' },
+    { name: `${tag} no-op rebuild wall time`, value: noop.seconds, unit: 's', target: '< 0.5' },
+    { name: `${tag} label-only rebuild wall time`, value: warm.seconds, unit: 's' },
+    { name: `${tag} cold build wall time (bare: ${bareCold.toFixed(2)} s)`, value: cold.seconds, unit: 's' },
+    { name: `${tag} peak RSS of the cold build`, value: Math.max(cold.peakRssMiB, warm.peakRssMiB), unit: 'MiB', target: '≤ 150' },
+  ];
+}
