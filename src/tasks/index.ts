@@ -4,7 +4,7 @@ import { resolveContent } from './resolve.js';
 import { checkDistributionPoint, chooseSources, describeCheck } from './verify.js';
 import { stageContent } from './stage.js';
 import { packMedia } from './pack.js';
-import { planVolumes } from './split.js';
+import { splitMedia } from './split.js';
 import { publishMedia } from './label.js';
 import { jobSkipReason, planBuild, stageSkipReason, verifySkipReason } from './plan.js';
 import { formatBytes } from '../config/size.js';
@@ -20,7 +20,7 @@ export function buildTasks(): Task[] {
     { title: 'verify distribution', skip: verifySkipReason, task: (ctx, task) => verifyAllDistributionPoints(ctx, task) },
     { title: 'stage', skip: stageSkipReason, task: (ctx, task) => stage(ctx, task) },
     { title: 'format/pack', task: (ctx, task) => perMedia(ctx, task, packMedia) },
-    { title: 'split', task: (ctx, task) => perMedia(ctx, task, async (_, job) => planVolumes(job)) },
+    { title: 'split', task: (ctx, task) => perMedia(ctx, task, splitMedia) },
     { title: 'label', task: (ctx, task) => perMedia(ctx, task, publishMedia) },
   ];
 }
@@ -90,6 +90,8 @@ function perMedia(ctx: BuildContext, task: Wrapper, step: (ctx: BuildContext, jo
 
 function summary(job: MediaJob): string {
   if (job.published) return job.published.map((o) => `${o.path} (${formatBytes(o.size)})`).join(', ');
+  if (job.volumes) return job.volumes.length === 1 ? 'one volume' : `${job.volumes.length} volumes: ${job.volumes.map((v) => formatBytes(v.size)).join(', ')}`;
+  if (job.oversize) return `${formatBytes(job.oversize)} > media.size ${JSON.stringify(job.media.sizeSpec)}: split into volumes`;
   if (job.packed) return `${formatBytes(job.packed.size)}`;
   return '';
 }

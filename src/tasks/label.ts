@@ -1,5 +1,6 @@
-import { rename, rm, writeFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
+import { SET_MANIFEST } from './volumes.js';
 import { ioError } from '../errors.js';
 import { sha256File } from '../library/hash.js';
 import { VERSION } from '../version.js';
@@ -15,8 +16,9 @@ export async function publishMedia(ctx: BuildContext, job: MediaJob): Promise<vo
   const published: PublishedOutput[] = [];
   for (const volume of job.volumes!) {
     const sha256 = volume.sha256 ?? (await sha256File(volume.temp)).sha256;
-    published.push({ media: job.media.name, path: volume.final, size: volume.size, sha256, label: job.packed!.volumeLabel });
+    published.push({ media: job.media.name, path: volume.final, size: volume.size, sha256, label: volume.label });
   }
+  const previous = await previousOutputs(job.media.output);
   const type = mediaType(job.media.type);
   for (const volume of job.volumes!) {
     if (type.publish) {
@@ -28,11 +30,40 @@ export async function publishMedia(ctx: BuildContext, job: MediaJob): Promise<vo
   for (const output of published) {
     await writeBeside(`${output.path}.sha256`, `${output.sha256}  ${basename(output.path)}\n`);
   }
+  if (published.length > 1) await writeBeside(setManifestPath(job.media.output), await readFile(join(job.stagingDir, 'vol-1', 'tree', SET_MANIFEST), 'utf8'));
   await writeBeside(`${job.media.output}.manifest.json`, `${JSON.stringify(buildManifest(ctx, job, published), null, 2)}\n`);
+  await removeStale(previous, published, job.media.output);
   job.published = published;
   await recordPublished(ctx, job, published);
   // R11: staging is removed after success (kept after a failure for inspection).
   await rm(job.stagingDir, { recursive: true, force: true });
+}
+
+function setManifestPath(output: string): string {
+  return join(dirname(output), `${basename(output, extname(output))}.set.json`);
+}
+
+/** What the previous build of this media published, from its manifest beside the outputs (ours to replace). */
+async function previousOutputs(output: string): Promise<string[]> {
+  try {
+    const manifest = JSON.parse(await readFile(`${output}.manifest.json`, 'utf8')) as { volumes?: Array<{ file: string }> };
+    return (manifest.volumes ?? []).map((v) => join(dirname(output), basename(v.file)));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Only after the new set is in place: volumes of a previous larger set (or
+ * the single file a set replaces) that the new set does not overwrite.
+ */
+async function removeStale(previous: string[], published: PublishedOutput[], output: string): Promise<void> {
+  const current = new Set(published.map((o) => o.path));
+  for (const path of previous.filter((p) => !current.has(p))) {
+    await rm(path, { force: true });
+    await rm(`${path}.sha256`, { force: true });
+  }
+  if (published.length === 1) await rm(setManifestPath(output), { force: true });
 }
 
 /** The publish record is written last: it is what makes the next build "up to date". */

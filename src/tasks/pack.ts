@@ -1,5 +1,5 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ioError } from '../errors.js';
 import { mediaType } from '../plugins/registry.js';
@@ -23,32 +23,43 @@ export async function packMedia(ctx: BuildContext, job: MediaJob): Promise<void>
     throw ioError('create the output folder', outDir, error);
   }
   await removeStalePartials(media.output);
-  await layOutTree(ctx, job, assertLayout(ctx.layout));
+  await rm(job.stagingDir, { recursive: true, force: true });
+  job.stagedBytes = await layOutTree(ctx, { treeDir: job.treeDir, workDir: job.workDir, label: media.label, autorun: media.autorun }, assertLayout(ctx.layout));
   // Room for the image plus file-system overhead and the boot records.
-  await checkFreeSpace(outDir, (job.stagedBytes ?? 0) + 32 * 2 ** 20, media.type === 'iso' ? 'media.file' : 'media.device');
+  await checkFreeSpace(outDir, job.stagedBytes + 32 * 2 ** 20, media.type === 'iso' ? 'media.file' : 'media.device');
   const type = mediaType(media.type);
   const temp = type.partialOutput?.(media, job.workDir) ?? partialPath(media.output);
+  const input = {
+    treeDir: job.treeDir,
+    workDir: job.workDir,
+    output: temp,
+    label: media.label,
+    platform: ctx.resolved!.platform,
+    exec: ctx.exec,
+    env: ctx.toolEnv,
+    signal: ctx.options.signal,
+    notice: (message: string) => ctx.notices.push(`${media.name}: ${message}`),
+    media,
+  };
+  // Measured, not guessed: when the content may not fit, ask the media type for the exact size first.
+  if (type.estimateSize && job.stagedBytes > media.capacity * 0.9) {
+    const size = await type.estimateSize(input);
+    if (size > media.capacity) {
+      job.oversize = size;
+      return;
+    }
+  }
   try {
-    job.packed = await type.pack({
-      treeDir: job.treeDir,
-      workDir: job.workDir,
-      output: temp,
-      label: media.label,
-      platform: ctx.resolved!.platform,
-      exec: ctx.exec,
-      env: ctx.toolEnv,
-      signal: ctx.options.signal,
-      notice: (message) => ctx.notices.push(`${media.name}: ${message}`),
-    });
+    job.packed = await type.pack(input);
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
   }
 }
 
-/** A build killed with -9 leaves its partial image behind; only files with our own suffix are removed. */
+/** A build killed with -9 leaves its partial images behind (volumes too); only files with our own suffix are removed. */
 async function removeStalePartials(output: string): Promise<void> {
-  const prefix = `.${basename(output)}.`;
+  const prefix = `.${basename(output, extname(output))}`;
   const names = await readdir(dirname(output)).catch(() => [] as string[]);
   const stale = names.filter((name) => name.startsWith(prefix) && name.endsWith(PARTIAL_SUFFIX));
   await Promise.all(stale.map((name) => rm(join(dirname(output), name), { force: true })));

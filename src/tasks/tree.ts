@@ -4,7 +4,7 @@ import { CapmediaError, ioError } from '../errors.js';
 import { VERIFIED_MTIME } from '../cache/blobs.js';
 import { mapPool } from '../cache/pool.js';
 import { renderTemplate } from '../templates.js';
-import type { BuildContext, LayoutEntry, MediaJob } from './context.js';
+import type { BuildContext, LayoutEntry } from './context.js';
 import { ensureBlob, checkFreeSpace } from './stage.js';
 
 /**
@@ -12,21 +12,31 @@ import { ensureBlob, checkFreeSpace } from './stage.js';
  * hard links to the verified blobs (no copy, no extra space); across file
  * systems they are copied.
  */
-export async function layOutTree(ctx: BuildContext, job: MediaJob, files: readonly LayoutEntry[]): Promise<void> {
-  await rm(job.stagingDir, { recursive: true, force: true });
-  await mkdir(job.treeDir, { recursive: true });
-  await mkdir(job.workDir, { recursive: true });
-  const folders = [...new Set(files.map((f) => dirname(join(job.treeDir, f.target))))].sort();
+export interface TreeSpec {
+  treeDir: string;
+  workDir: string;
+  label: string;
+  autorun: boolean;
+  /** Small files written as text (e.g. the set manifest of a volume). */
+  extraFiles?: Array<[string, string]>;
+}
+
+export async function layOutTree(ctx: BuildContext, spec: TreeSpec, files: readonly LayoutEntry[]): Promise<number> {
+  await rm(spec.treeDir, { recursive: true, force: true });
+  await rm(spec.workDir, { recursive: true, force: true });
+  await mkdir(spec.treeDir, { recursive: true });
+  await mkdir(spec.workDir, { recursive: true });
+  const folders = [...new Set(files.map((f) => dirname(join(spec.treeDir, f.target))))].sort();
   for (const folder of folders) await mkdir(folder, { recursive: true });
   let copied = false;
   // Thousands of small files cost syscalls, not bandwidth: overlap them.
   await mapPool(files, 16, async (file) => {
     await ensureBlob(ctx, file);
-    copied = (await linkOrCopy(ctx.store.path(file.sha256), join(job.treeDir, file.target), copied ? undefined : file)) || copied;
+    copied = (await linkOrCopy(ctx.store.path(file.sha256), join(spec.treeDir, file.target), copied ? undefined : file)) || copied;
   });
-  await writeLabelFiles(job, ctx.sourceDateEpoch);
-  await normalizeTimes(job.treeDir, ctx.sourceDateEpoch);
-  job.stagedBytes = files.reduce((sum, f) => sum + f.size, 0);
+  await writeTextFiles(spec, ctx.sourceDateEpoch);
+  await normalizeTimes(spec.treeDir, ctx.sourceDateEpoch);
+  return files.reduce((sum, f) => sum + f.size, 0);
 }
 
 /** Returns true when it had to copy (the store is on another file system). */
@@ -49,13 +59,14 @@ async function linkOrCopy(source: string, target: string, firstCopy?: LayoutEntr
 }
 
 /** R12, R13: the label files depend on the label only, so they are written here and not staged. */
-async function writeLabelFiles(job: MediaJob, epoch: number): Promise<void> {
-  const label = job.media.label;
-  const files: Array<[string, string]> = [['MediaLabel.txt', await renderTemplate('MediaLabel.txt', { label })]];
-  if (job.media.autorun) files.push(['autorun.inf', await renderTemplate('autorun.inf', { label })]);
+async function writeTextFiles(spec: TreeSpec, epoch: number): Promise<void> {
+  const label = spec.label;
+  const files: Array<[string, string]> = [['MediaLabel.txt', await renderTemplate('MediaLabel.txt', { label })], ...(spec.extraFiles ?? [])];
+  if (spec.autorun) files.push(['autorun.inf', await renderTemplate('autorun.inf', { label })]);
   for (const [path, text] of files) {
-    const target = join(job.treeDir, path);
+    const target = join(spec.treeDir, path);
     try {
+      await mkdir(dirname(target), { recursive: true });
       await writeFile(target, text);
       await utimes(target, epoch, epoch);
     } catch (error) {

@@ -45,6 +45,23 @@ export async function writeIso(options: IsoOptions & { workDir: string }): Promi
   );
 }
 
+/**
+ * The exact size xorriso would write (it lays out the image without writing
+ * it). `-print-size` only works in a plain `-as mkisofs` start, so no
+ * `-no_rc` here; HOME points at an empty folder so no user xorrisorc applies.
+ */
+export async function estimateIsoSize(options: IsoOptions & { workDir: string }): Promise<number> {
+  const args = isoArguments(options);
+  const withoutOutput = args.slice(1, args.indexOf('-output')).concat(args.slice(args.indexOf('-output') + 2));
+  const { stdout } = await options.exec('xorriso', [...withoutOutput.slice(0, -1), '-print-size', withoutOutput.at(-1)!], {
+    env: { ...options.env, HOME: options.workDir },
+    cancelSignal: options.cancelSignal,
+  });
+  const sectors = Number(/(\d+)\s*$/.exec(stdout.trim())?.[1]);
+  if (!Number.isFinite(sectors)) throw new Error(`xorriso -print-size printed no size: ${stdout.slice(0, 200)}`);
+  return sectors * 2048;
+}
+
 export interface IsoReport {
   volumeId: string;
   elTorito: string;

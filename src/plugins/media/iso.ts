@@ -1,26 +1,34 @@
-import { writeIso } from '../../tools/xorriso.js';
+import { writeIso, estimateIsoSize } from '../../tools/xorriso.js';
 import { describeMapping, isoVolumeId } from './labels.js';
-import type { MediaType } from './types.js';
+import type { MediaType, PackInput } from './types.js';
 
-/** CD/DVD media: one hybrid ISO 9660 image per volume. */
+async function isoOptions(input: PackInput, quiet = false) {
+  const volumeId = isoVolumeId(input.label);
+  const mapping = describeMapping('ISO volume', input.label, volumeId);
+  if (mapping && !quiet) input.notice(mapping);
+  const bootArgs = input.bootable === false ? [] : await input.platform.isoBootArgs(input);
+  return {
+    volumeId: volumeId.value,
+    treeDir: input.treeDir,
+    output: input.output,
+    workDir: input.workDir,
+    bootArgs,
+    exec: input.exec,
+    env: input.env,
+    cancelSignal: input.signal,
+    sourceDateEpoch: Number(input.env.SOURCE_DATE_EPOCH),
+  };
+}
+
+/** CD/DVD media: one hybrid ISO 9660 image per volume; only a bootable volume gets boot records. */
 export const isoMedia: MediaType = {
   name: 'iso',
   async pack(input) {
-    const volumeId = isoVolumeId(input.label);
-    const mapping = describeMapping('ISO volume', input.label, volumeId);
-    if (mapping) input.notice(mapping);
-    const bootArgs = await input.platform.isoBootArgs(input);
-    const written = await writeIso({
-      workDir: input.workDir,
-      treeDir: input.treeDir,
-      output: input.output,
-      volumeId: volumeId.value,
-      sourceDateEpoch: Number(input.env.SOURCE_DATE_EPOCH),
-      bootArgs,
-      exec: input.exec,
-      env: input.env,
-      cancelSignal: input.signal,
-    });
-    return { output: input.output, size: written.size, sha256: written.sha256, volumeLabel: volumeId.value };
+    const options = await isoOptions(input);
+    const written = await writeIso(options);
+    return { output: input.output, size: written.size, sha256: written.sha256, volumeLabel: options.volumeId };
+  },
+  async estimateSize(input) {
+    return estimateIsoSize(await isoOptions(input, true));
   },
 };

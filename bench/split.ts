@@ -1,0 +1,40 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
+import { makeFixture } from './fixture.js';
+import { measure } from './measure.js';
+import type { BenchRow } from './iso.js';
+
+const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const BOOT_IMAGE = fileURLToPath(new URL('../.capmedia/bootimage-x64', import.meta.url));
+const MiB = 2 ** 20;
+
+/** Splitting into N volumes against one ISO of the same content (both warm: content already cached). */
+export async function benchSplit(): Promise<BenchRow[]> {
+  const fixture = await makeFixture({ largeFiles: 40, largeSize: 16 * MiB, smallFiles: 500, bootImage: BOOT_IMAGE });
+  const env = { ...process.env, SOURCE_DATE_EPOCH: '1700000000', CI: 'true' } as Record<string, string>;
+  try {
+    const write = (size: string, file: string) =>
+      writeFile(
+        join(fixture.dir, 'capmedia.config.json'),
+        JSON.stringify({
+          distributionPoints: [{ name: 'bench', url: fixture.libraryUrl }],
+          bootImage: { package: 'BOOT' },
+          content: ['DATA'],
+          taskSequence: { image: { name: 'Bench' }, destination: 'disk:CAPTURE' },
+          media: { type: 'iso', file, size, label: 'Split', staging: './staging' },
+          cache: { dir: './cache' },
+        }),
+      );
+    await write('unlimited', 'out/warmup.iso');
+    await measure('node', [CLI, 'build'], { cwd: fixture.dir, env });
+    await write('unlimited', 'out/one.iso');
+    const one = await measure('node', [CLI, 'build'], { cwd: fixture.dir, env });
+    await write('200MB', 'out/set.iso');
+    const set = await measure('node', [CLI, 'build'], { cwd: fixture.dir, env });
+    return [{ name: `split into ~4 volumes / one ISO (${((40 * 16 * MiB) / 1e6).toFixed(0)} MB content)`, value: set.seconds / one.seconds, unit: '×', target: '≤ 1.1' }];
+  } finally {
+    await fixture.cleanup();
+  }
+}
