@@ -15,7 +15,7 @@ const MODULE_NAME = 'capmedia';
  * and cannot follow a config's imports of sibling .ts files; jiti can.
  */
 const loadWithJiti: Loader = async (filepath) => {
-  const jiti = createJiti(import.meta.url, { moduleCache: false, fsCache: false });
+  const jiti = createJiti(import.meta.url, { moduleCache: false });
   const mod = await jiti.import<{ default?: unknown }>(filepath);
   return mod && typeof mod === 'object' && 'default' in mod ? mod.default : mod;
 };
