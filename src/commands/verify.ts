@@ -17,7 +17,14 @@ export interface MediaReport {
   mediaLabel?: string;
   taskSequence?: string;
   checksum: 'ok' | 'mismatch' | 'no checksum file';
+  /** For a volume of a CD/DVD set: its number and the set size. */
+  volume?: { number: number; of: number };
   problems: string[];
+}
+
+function volumeOf(set: { volumeCount: number; volumes: Array<{ number: number; label: string }> }, volumeId: string): MediaReport['volume'] {
+  const match = set.volumes.find((v) => v.label === volumeId);
+  return match ? { number: match.number, of: set.volumeCount } : undefined;
 }
 
 /** Inspects a built ISO without mounting it: boot records, label, MediaLabel.txt, checksum. */
@@ -29,6 +36,8 @@ export async function inspectMedia(file: string): Promise<MediaReport> {
   try {
     const mediaLabel = await readOptional(file, 'MediaLabel.txt', scratch);
     const ts = await readOptional(file, 'SMS/data/TaskSequence.json', scratch);
+    const set = await readOptional(file, 'SMS/data/MediaSet.json', scratch);
+    const volume = set ? volumeOf(JSON.parse(set), iso.volumeId) : undefined;
     const report: MediaReport = {
       file,
       volumeId: iso.volumeId,
@@ -38,12 +47,15 @@ export async function inspectMedia(file: string): Promise<MediaReport> {
       mediaLabel: /^label=(.*)$/m.exec(mediaLabel ?? '')?.[1]?.replace(/\r$/, ''),
       taskSequence: ts ? (JSON.parse(ts) as { name: string }).name : undefined,
       checksum: await checksumState(file),
+      volume,
       problems,
     };
-    if (!report.bootBios) problems.push('no BIOS El Torito boot image');
-    if (!report.bootUefi) problems.push('no UEFI El Torito boot image');
+    // Data volumes of a set (k ≥ 2) carry content only: no boot records, no task sequence.
+    const dataVolume = volume !== undefined && volume.number > 1;
+    if (!report.bootBios && !dataVolume) problems.push('no BIOS El Torito boot image');
+    if (!report.bootUefi && !dataVolume) problems.push('no UEFI El Torito boot image');
     if (report.mediaLabel === undefined) problems.push('MediaLabel.txt missing or without label=');
-    if (!report.taskSequence) problems.push('no task sequence at SMS/data/TaskSequence.json');
+    if (!report.taskSequence && !dataVolume) problems.push('no task sequence at SMS/data/TaskSequence.json');
     if (report.checksum === 'mismatch') problems.push('the file does not match its .sha256');
     return report;
   } finally {
@@ -72,7 +84,7 @@ export async function verifyCommand(args: CommonArgs & { output: string }, print
   printer.result(report, () =>
     [
       `${report.file}`,
-      `  volume id:       ${report.volumeId}`,
+      `  volume id:       ${report.volumeId}${report.volume ? ` (volume ${report.volume.number} of ${report.volume.of})` : ''}`,
       `  boot:            BIOS ${report.bootBios ? 'yes' : 'NO'}, UEFI ${report.bootUefi ? 'yes' : 'NO'}, partition table ${report.partitionTable}`,
       `  MediaLabel.txt:  ${report.mediaLabel === undefined ? 'missing' : `label=${report.mediaLabel}`}`,
       `  task sequence:   ${report.taskSequence ?? 'missing'}`,

@@ -60,7 +60,7 @@ function mediaExtras(media: Record<string, unknown>): Record<string, unknown> {
 }
 
 async function tools(ctx: BuildContext): Promise<Record<string, string>> {
-  ctx.toolIds ??= toolIdentities(ctx.exec);
+  ctx.toolIds ??= toolIdentities(ctx.exec, ctx.config.cacheDir);
   return ctx.toolIds;
 }
 
