@@ -77,6 +77,16 @@ test.serial('content needing 3 volumes of 64MB: sequence-numbered files, each wi
   }
 });
 
+test.serial('capmedia verify knows the volumes of a set', async (t) => {
+  const first = await runCli(['verify', iso(1)], { cwd: project.dir });
+  t.is(first.exitCode, 0, first.all);
+  t.regex(first.stdout, /volume 1 of 3/);
+  const second = await runCli(['verify', iso(2)], { cwd: project.dir });
+  t.is(second.exitCode, 0, second.all);
+  t.regex(second.stdout, /Capture Set_2 \(volume 2 of 3\)/);
+  t.regex(second.stdout, /BIOS NO, UEFI NO/);
+});
+
 test.serial('volume 1 of the set boots by BIOS and UEFI to the marker', async (t) => {
   for (const firmware of ['bios', 'uefi'] as const) {
     const run = await bootUnderQemu({ image: iso(1), firmware, as: 'cd', successMarker: /CAPMEDIA-TASKSEQUENCE name=/, failureMarker: /CAPMEDIA-MEDIA-NOT-FOUND|Kernel panic/, timeoutMs: 150_000 });
