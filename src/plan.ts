@@ -23,10 +23,10 @@ export interface MediaPlan {
   steps: StepPlan[];
 }
 
-/** What `build` would do, without doing it: per step cached or to run, and why. */
+/** What `build` would do, without doing it: per step cached or to run, and why. Writes nothing, so confirmations are moot. */
 export async function plan(request: { cwd?: string; configFile?: string; config?: NormalizedConfig; mediaNames?: string[]; exec?: Exec; force?: boolean }): Promise<MediaPlan[]> {
   const config = request.config ?? (await loadConfig({ cwd: request.cwd ?? process.cwd(), configFile: request.configFile })).config;
-  const ctx = createBuildContext(config, { mediaNames: request.mediaNames, exec: request.exec ?? realExec, force: request.force });
+  const ctx = createBuildContext(config, { mediaNames: request.mediaNames, exec: request.exec ?? realExec, force: request.force, assumeYes: true });
   ctx.resolved = await resolveContent(ctx);
   await planBuild(ctx);
   const contentBytes = [ctx.resolved.bootImage, ...ctx.resolved.content].reduce((sum, p) => sum + p.files.reduce((s, f) => s + f.size, 0), 0);

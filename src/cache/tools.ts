@@ -8,6 +8,9 @@ const VERSION_PROBES: Record<string, readonly string[]> = {
   xorriso: ['-version'],
   'mkfs.fat': ['--help'],
   mcopy: ['--version'],
+  sfdisk: ['--version'],
+  syslinux: ['--version'],
+  'wimlib-imagex': ['--version'],
 };
 
 /** First line that carries a version number: tools print banners differently. */

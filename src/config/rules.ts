@@ -1,6 +1,8 @@
 import type { ConfigIssue } from './issues.js';
 import { showValue } from './issues.js';
 import type { NormalizedConfig } from './normalize.js';
+import { checkTaskSequenceRules } from '../tasksequence/rules.js';
+import { parseMediaSize } from './size.js';
 
 /** Semantic rules the schema cannot express. Each returns issues with dot paths. */
 type Rule = (config: NormalizedConfig) => ConfigIssue[];
@@ -68,8 +70,21 @@ const authComplete: Rule = (config) =>
     return [];
   });
 
-const RULES: Rule[] = [outputRequired, uniqueNames, knownDistributionPoint, labelText, authComplete];
+/** imageSize and partitionTable shape a new USB image: meaningless on an ISO or when copying onto a prepared drive. */
+const usbImageKeys: Rule = (config) =>
+  config.media.flatMap((media, i) =>
+    (['imageSize', 'partitionTable'] as const).flatMap((key) => {
+      if (media[key] === undefined) return [];
+      const path = mediaPath(config, i, key);
+      if (media.type !== 'usb') return [{ path, message: `${showValue(media[key])} is not allowed on ${media.type} media: ${key} applies to media.type "usb" only` }];
+      if (!media.format) return [{ path, message: `${showValue(media[key])} has no effect with media.format: false (the drive is already partitioned and formatted): remove it, or set format: true` }];
+      if (key === 'imageSize' && (parseMediaSize(media.imageSize!) ?? 0) < 64 * 2 ** 20) return [{ path, message: `${showValue(media.imageSize)} is too small: a FAT32 USB image needs at least "64MiB"` }];
+      return [];
+    }),
+  );
+
+const RULES: Rule[] = [outputRequired, uniqueNames, knownDistributionPoint, labelText, authComplete, usbImageKeys];
 
 export function checkRules(config: NormalizedConfig): ConfigIssue[] {
-  return RULES.flatMap((rule) => rule(config));
+  return [...RULES.flatMap((rule) => rule(config)), ...checkTaskSequenceRules(config)];
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseMediaSize, SIZE_HELP } from './size.js';
+import { credentialsSchema, stepsSchema } from '../tasksequence/schema.js';
 
 /**
  * The config as data. Strict objects everywhere: an unknown key is a typo far
@@ -24,6 +25,8 @@ const distributionPointSchema = z.strictObject({
   url: z.string().regex(/^(file|https?):/, 'a URL starting with file:, http: or https:'),
   auth: authSchema.optional(),
   ca: z.string().min(1).optional(),
+  /** http(s): seconds to wait for a connection, and for the next byte before a transfer counts as stalled. */
+  timeouts: z.strictObject({ connect: z.number().positive().optional(), stall: z.number().positive().optional() }).optional(),
 });
 
 export const ARCHES = ['x86', 'x64', 'arm64'] as const;
@@ -41,6 +44,11 @@ const taskSequenceSchema = z.strictObject({
     .string()
     .regex(/^(disk:[^\s]+|https?:\/\/\S+|nfs:\/\/\S+|smb:\/\/\S+)$/, 'disk:<FS-LABEL>, http(s)://…, nfs://host/export/path or smb://host/share/path'),
   after: z.enum(AFTER_ACTIONS).default('poweroff'),
+  /** What to do when a step fails; default: the same as after. */
+  onFailure: z.enum(AFTER_ACTIONS).optional(),
+  /** Omitted: one capture-disk step, source auto, whole disk. */
+  steps: stepsSchema.optional(),
+  credentials: credentialsSchema.optional(),
 });
 
 const mediaSizeSchema = z

@@ -18,8 +18,10 @@ export async function publishMedia(ctx: BuildContext, job: MediaJob): Promise<vo
     const sha256 = volume.sha256 ?? (await sha256File(volume.temp)).sha256;
     published.push({ media: job.media.name, path: volume.final, size: volume.size, sha256, label: volume.label });
   }
-  const previous = await previousOutputs(job.media.output);
   const type = mediaType(job.media.type);
+  // A drive gets no files beside it (/dev/sdb.sha256 would be nonsense): the media type says where records go.
+  const records = type.recordsPath ? type.recordsPath(job.media) : job.media.output;
+  const previous = records ? await previousOutputs(records) : [];
   for (const volume of job.volumes!) {
     if (type.publish) {
       await type.publish({ temp: volume.temp, final: volume.final, media: job.media, exec: ctx.exec, signal: ctx.options.signal, notice: (m) => ctx.notices.push(`${job.media.name}: ${m}`), confirm: ctx.confirm });
@@ -27,12 +29,12 @@ export async function publishMedia(ctx: BuildContext, job: MediaJob): Promise<vo
       await moveIntoPlace(volume.temp, volume.final);
     }
   }
-  for (const output of published) {
-    await writeBeside(`${output.path}.sha256`, `${output.sha256}  ${basename(output.path)}\n`);
+  if (records) {
+    for (const output of published) await writeBeside(`${output.path}.sha256`, `${output.sha256}  ${basename(output.path)}\n`);
+    if (published.length > 1) await writeBeside(setManifestPath(records), await readFile(join(job.stagingDir, 'vol-1', 'tree', SET_MANIFEST), 'utf8'));
+    await writeBeside(`${records}.manifest.json`, `${JSON.stringify(buildManifest(ctx, job, published), null, 2)}\n`);
+    await removeStale(previous, published, records);
   }
-  if (published.length > 1) await writeBeside(setManifestPath(job.media.output), await readFile(join(job.stagingDir, 'vol-1', 'tree', SET_MANIFEST), 'utf8'));
-  await writeBeside(`${job.media.output}.manifest.json`, `${JSON.stringify(buildManifest(ctx, job, published), null, 2)}\n`);
-  await removeStale(previous, published, job.media.output);
   job.published = published;
   await recordPublished(ctx, job, published);
   // R11: staging is removed after success (kept after a failure for inspection).

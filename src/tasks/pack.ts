@@ -25,10 +25,10 @@ export async function packMedia(ctx: BuildContext, job: MediaJob): Promise<void>
   await removeStalePartials(media.output);
   await rm(job.stagingDir, { recursive: true, force: true });
   job.stagedBytes = await layOutTree(ctx, { treeDir: job.treeDir, workDir: job.workDir, label: media.label, autorun: media.autorun }, assertLayout(ctx.layout));
-  // Room for the image plus file-system overhead and the boot records.
-  await checkFreeSpace(outDir, job.stagedBytes + 32 * 2 ** 20, media.type === 'iso' ? 'media.file' : 'media.device');
   const type = mediaType(media.type);
   const temp = type.partialOutput?.(media, job.workDir) ?? partialPath(media.output);
+  // Room for the image plus file-system overhead and the boot records, where the image is written.
+  await checkFreeSpace(dirname(temp), job.stagedBytes + 32 * 2 ** 20, media.type === 'iso' ? 'media.file' : 'media.staging');
   const input = {
     treeDir: job.treeDir,
     workDir: job.workDir,

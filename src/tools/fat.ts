@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import type { Exec } from './exec.js';
 
 export interface FatFile {
@@ -35,5 +35,77 @@ export async function writeEspImage(options: EspImageOptions): Promise<void> {
   if (sortedFolders.length) await exec('mmd', ['-i', output, ...sortedFolders.map((f) => `::/${f}`)], { env });
   for (const file of options.files) {
     await exec('mcopy', ['-i', output, '-m', file.source, `::/${file.target}`], { env });
+  }
+}
+
+export interface Fat32Options {
+  /** Image file (or drive) holding the partition. */
+  file: string;
+  /** Partition start in 512-byte sectors. */
+  startSector: number;
+  sectors: number;
+  label: string;
+  /** 32-bit volume serial; fixed so the image is reproducible. */
+  volumeId: number;
+  exec: Exec;
+  env: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+/**
+ * FAT32 inside a partition of an image file (`--offset`), rootless.
+ * `--invariant` fixes what mkfs.fat would otherwise take from the clock;
+ * hidden sectors = the partition start, which BIOS boot code relies on.
+ */
+export async function makeFat32(options: Fat32Options): Promise<void> {
+  const { startSector, sectors } = options;
+  await options.exec(
+    'mkfs.fat',
+    ['--invariant', '-F', '32', '-n', options.label, '-i', options.volumeId.toString(16).padStart(8, '0'), '--offset', String(startSector), '-h', String(startSector), options.file, String(Math.floor(sectors / 2))],
+    { env: options.env, cancelSignal: options.signal },
+  );
+}
+
+export type FatKind = 'FAT32' | 'FAT12/16' | 'exFAT' | 'NTFS' | 'unknown';
+
+/** What file system a boot sector belongs to, from its BIOS parameter block. */
+export function fatKindOf(sector: Buffer): FatKind {
+  if (sector.length < 512 || sector.readUInt16LE(510) !== 0xaa55) return 'unknown';
+  const oem = sector.toString('latin1', 3, 11);
+  if (oem === 'EXFAT   ') return 'exFAT';
+  if (oem === 'NTFS    ') return 'NTFS';
+  const bytesPerSector = sector.readUInt16LE(11);
+  if (![512, 1024, 2048, 4096].includes(bytesPerSector) || sector[13] === 0 || sector[16] === 0) return 'unknown';
+  // FAT32 has no 16-bit FAT size and no fixed root directory (Microsoft FAT spec, BPB_FATSz16 / BPB_RootEntCnt).
+  return sector.readUInt16LE(22) === 0 && sector.readUInt16LE(17) === 0 ? 'FAT32' : 'FAT12/16';
+}
+
+export async function readFatKind(file: string, offset: number): Promise<FatKind> {
+  const handle = await open(file, 'r');
+  try {
+    const sector = Buffer.alloc(512);
+    const { bytesRead } = await handle.read(sector, 0, 512, offset);
+    return bytesRead === 512 ? fatKindOf(sector) : 'unknown';
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Copies the boot sector to its FAT32 backup (BPB_BkBootSec). SYSLINUX's
+ * installer patches only the primary, which `fsck.fat` then reports as a
+ * difference; Windows' chkdsk would "repair" it.
+ */
+export async function syncBackupBootSector(file: string, offset: number): Promise<void> {
+  const handle = await open(file, 'r+');
+  try {
+    const sector = Buffer.alloc(512);
+    await handle.read(sector, 0, 512, offset);
+    if (fatKindOf(sector) !== 'FAT32') return;
+    const backup = sector.readUInt16LE(50);
+    if (backup === 0 || backup === 0xffff) return;
+    await handle.write(sector, 0, 512, offset + backup * sector.readUInt16LE(11));
+  } finally {
+    await handle.close();
   }
 }

@@ -14,11 +14,17 @@ export interface PackInput {
   signal?: AbortSignal;
   /** Reports things the user should know (label mappings). */
   notice: (message: string) => void;
+  /** The media entry being packed: its type's own keys (imageSize, partitionTable, format, device). */
+  media?: NormalizedMedia;
+  /** False for the data volumes of a set: only volume 1 carries boot records. Default true. */
+  bootable?: boolean;
 }
 
 export interface PackResult {
   output: string;
   size: number;
+  /** When the media type hashed the image while writing it; saves reading it back. */
+  sha256?: string;
   /** The label as written into the file system. */
   volumeLabel: string;
 }
@@ -54,6 +60,8 @@ export interface MediaType {
   /** Where pack writes; default: a hidden partial file beside the final output (same file system, atomic rename). */
   partialOutput?(media: NormalizedMedia, workDir: string): string | undefined;
   pack(input: PackInput): Promise<PackResult>;
+  /** The exact size pack would write, without writing it; media types that can span a set of volumes have it. */
+  estimateSize?(input: PackInput): Promise<number>;
   /** Puts a finished image in place; default: rename over the final path. */
   publish?(input: PublishInput): Promise<void>;
   /**

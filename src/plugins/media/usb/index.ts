@@ -1,0 +1,93 @@
+import { rename, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CapmediaError, ioError } from '../../../errors.js';
+import { HOST_ROOTS, type SystemRoots } from '../../../devices/roots.js';
+import type { NormalizedMedia } from '../../../config/normalize.js';
+import type { MediaType, PackInput, PublishInput, TargetCheckInput } from '../types.js';
+import { checkFileSizes, FAT32_LIMITS, type FileLimits } from './content.js';
+import { DriveTarget } from './drive.js';
+import { findFat32Volume } from './existing.js';
+import { checkMountedFat32 } from './folder.js';
+import { packCopyPlan, packExistingImage, packNewImage, prepareTree, publishCopy } from './pack.js';
+import { imageBytesOf, refuseFolderToFormat, targetKind } from './target.js';
+
+export interface UsbMediaOptions {
+  /** Where sysfs, procfs and udev's data are read (tests pass fake trees). */
+  roots?: SystemRoots;
+  /** FAT32's file size limit and the .wim part size (tests pass small ones). */
+  limits?: FileLimits;
+}
+
+/**
+ * USB media (R5, R6, R7, R12): a partitioned FAT32 disk image that boots by
+ * UEFI and BIOS, written to a file or — after checks and a confirmation — to
+ * a removable drive; or, with format: false, the media files copied onto an
+ * existing FAT32 volume.
+ */
+export function createUsbMedia(options: UsbMediaOptions = {}): MediaType {
+  const roots = options.roots ?? HOST_ROOTS;
+  const limits = options.limits ?? FAT32_LIMITS;
+  const drive = new DriveTarget(roots);
+  return {
+    name: 'usb',
+    checkContent: (files, media) => checkFileSizes(files, media.splitLargeFiles, limits),
+    checkTarget: (input) => checkTarget(input, drive, roots),
+    // An image file is written beside its final path (the default); a drive or folder has no "beside".
+    partialOutput(media, workDir) {
+      const kind = targetKind(media.output);
+      if (kind === 'image') return undefined;
+      return join(workDir, kind === 'drive' && media.format ? 'usb.img' : 'copy-plan.json');
+    },
+    async pack(input) {
+      const media = mediaOf(input);
+      const files = await prepareTree(input, media, limits);
+      const kind = targetKind(media.output);
+      if (media.format) return packNewImage(input, media, files);
+      return kind === 'image' ? packExistingImage(input, media, files) : packCopyPlan(input, files);
+    },
+    async publish(input) {
+      const kind = targetKind(input.final);
+      if (kind === 'image') return moveIntoPlace(input);
+      if (kind === 'drive' && input.media.format) return drive.writeImage(input);
+      return publishCopy(input, kind, drive, roots);
+    },
+    recordsPath: (media) => (targetKind(media.output) === 'image' ? media.output : undefined),
+  };
+}
+
+export const usbMedia = createUsbMedia();
+
+function mediaOf(input: PackInput): NormalizedMedia {
+  if (!input.media) throw new CapmediaError('IO', 'Internal error: USB media are packed without their media entry (PackInput.media).');
+  return input.media;
+}
+
+async function checkTarget(input: TargetCheckInput, drive: DriveTarget, roots: SystemRoots): Promise<void> {
+  const { media, exec } = input;
+  const kind = targetKind(media.output);
+  if (kind === 'drive') {
+    await drive.check(input, media.format ? imageBytesOf(media) : undefined);
+    if (!media.format) await findFat32Volume(exec, media.output, {});
+    return;
+  }
+  if (kind === 'folder') {
+    if (media.format) refuseFolderToFormat(media);
+    return checkMountedFat32(roots, media.output);
+  }
+  if (!media.format) {
+    if (!(await stat(media.output).then(() => true, () => false))) {
+      throw new CapmediaError('NOT_FAT32', `${media.output} does not exist: with media.format: false capmedia copies onto an existing FAT32 image or drive.`, {
+        hint: 'Set media.format: true to create the image, or point media.device at an existing one.',
+      });
+    }
+    await findFat32Volume(exec, media.output, {});
+  }
+}
+
+async function moveIntoPlace({ temp, final }: PublishInput): Promise<void> {
+  try {
+    await rename(temp, final);
+  } catch (error) {
+    throw ioError('move the finished image into place at', final, error);
+  }
+}
