@@ -1,4 +1,4 @@
-import { Listr } from 'listr2';
+import { Listr, PRESET_TIMER } from 'listr2';
 import { CapmediaError } from './errors.js';
 import { loadConfig } from './config/load.js';
 import type { NormalizedConfig } from './config/normalize.js';
@@ -51,7 +51,8 @@ export async function build(request: BuildRequest = {}): Promise<BuildResult> {
     registerSignalListeners: false,
     exitOnError: true,
     collectErrors: false,
-    rendererOptions: { collapseSubtasks: false },
+    rendererOptions: { collapseSubtasks: false, timer: PRESET_TIMER },
+    fallbackRendererOptions: { timer: PRESET_TIMER },
   } as never);
   try {
     await list.run();
