@@ -25,6 +25,7 @@ export function stageKey(ctx: BuildContext): StepKey {
     version: STAGE_VERSION,
     files: placements(ctx).map((f) => [f.target, f.sha256, f.size]),
     taskSequence: taskSequenceDocument(ctx.config),
+    platform: `${ctx.resolved!.platform.name}@${ctx.resolved!.platform.version ?? '1'}`,
   });
 }
 

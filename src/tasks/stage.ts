@@ -1,4 +1,7 @@
-import { statfs } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, statfs } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import { sha256File } from '../library/hash.js';
 import { CapmediaError } from '../errors.js';
 import { formatBytes } from '../config/size.js';
 import { type PackageManifest } from '../library/manifest.js';
@@ -54,7 +57,8 @@ export async function stageContent(ctx: BuildContext): Promise<StageResult> {
       fetched.bytes += file.size;
     }
   });
-  const layout = [...files, ...(await generatedFiles(ctx))].sort((a, b) => (a.target < b.target ? -1 : 1));
+  const generated = [...files, ...(await generatedFiles(ctx))];
+  const layout = (await prepareForPlatform(ctx, generated)).sort((a, b) => (a.target < b.target ? -1 : 1));
   return { files: layout, fetched };
 }
 
@@ -82,6 +86,32 @@ async function generatedFiles(ctx: BuildContext): Promise<LayoutEntry[]> {
   const entries: LayoutEntry[] = [];
   for (const [target, text] of texts) entries.push({ target, packageId: '', ...(await storeBytes(ctx.store, Buffer.from(text))) });
   return entries;
+}
+
+/** The boot platform may rework the file list (WinPE injects the task sequence into boot.wim). */
+async function prepareForPlatform(ctx: BuildContext, files: LayoutEntry[]): Promise<LayoutEntry[]> {
+  const platform = ctx.resolved!.platform;
+  if (!platform.prepareContent) return files;
+  await mkdir(ctx.config.cacheDir, { recursive: true });
+  const workDir = await mkdtemp(join(ctx.config.cacheDir, 'tmp-prepare-'));
+  try {
+    return await platform.prepareContent({
+      files,
+      blobPath: (sha256) => ctx.store.path(sha256),
+      storeFile: async (path) => {
+        const { sha256, size } = await sha256File(path);
+        await ctx.store.ingest(sha256, size, async () => createReadStream(path), `prepared ${path}`);
+        await markVerified(ctx.store, sha256);
+        return { sha256, size };
+      },
+      workDir,
+      exec: ctx.exec,
+      env: ctx.toolEnv,
+      notice: (message) => ctx.notices.push(message),
+    });
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
 }
 
 /** R11: staging can need much space; say so before filling the disk. */

@@ -17,6 +17,28 @@ export interface FatBoot {
   syslinuxDirectory?: string;
 }
 
+/** One file of the media: where it goes and which stored blob holds it. */
+export interface MediaFile {
+  target: string;
+  sha256: string;
+  size: number;
+  packageId: string;
+}
+
+export interface PrepareContentInput {
+  /** Every file of the media, the generated task sequence files included. */
+  files: readonly MediaFile[];
+  /** Where a stored blob can be read (never write to it: blobs are shared). */
+  blobPath(sha256: string): string;
+  /** Stores a file the platform made (e.g. a modified boot.wim) and returns its blob identity. */
+  storeFile(path: string): Promise<{ sha256: string; size: number }>;
+  /** Scratch space, removed after the stage step. */
+  workDir: string;
+  exec: Exec;
+  env: Record<string, string>;
+  notice(message: string): void;
+}
+
 /** A boot image platform: what its package must hold and how media boot it. */
 export interface BootPlatform {
   name: string;
@@ -26,4 +48,12 @@ export interface BootPlatform {
   isoBootArgs(input: IsoBootInput): Promise<string[]>;
   /** What a FAT32 USB medium needs to boot; absent: this platform cannot boot from USB media. */
   fatBoot?: FatBoot;
+  /**
+   * Changes the staged file list before packing (e.g. WinPE: inject the task
+   * sequence into sources/boot.wim). Runs in the stage step; bump `version`
+   * when its output changes, since it is part of the stage key.
+   */
+  prepareContent?(input: PrepareContentInput): Promise<MediaFile[]>;
+  /** Part of the stage key: change it when prepareContent's output would change. */
+  version?: string;
 }
