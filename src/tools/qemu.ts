@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { withQemuSlot } from './qemu-slots.js';
 import { access, copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -114,6 +115,10 @@ async function firmwareArgs(firmware: 'bios' | 'uefi', runDir: string): Promise<
 type CommonOptions = Omit<BootRunOptions, 'image' | 'as' | 'firmware'>;
 
 async function runQemu(options: CommonOptions, machineArgs: (runDir: string) => Promise<string[]>): Promise<BootRunResult> {
+  return withQemuSlot(() => runQemuNow(options, machineArgs), options.signal);
+}
+
+async function runQemuNow(options: CommonOptions, machineArgs: (runDir: string) => Promise<string[]>): Promise<BootRunResult> {
   options.signal?.throwIfAborted();
   const runDir = await mkdtemp(join(tmpdir(), 'capmedia-qemu-'));
   try {

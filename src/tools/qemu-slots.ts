@@ -1,0 +1,52 @@
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * Machine-wide VM slots: under TCG two VMs on two cores only slow each other
+ * past their timeouts. CAPMEDIA_QEMU_SLOTS=N lets at most N capmedia VMs run
+ * at once (across processes); unset means no limit.
+ */
+const SLOTS_DIR = join(tmpdir(), 'capmedia-qemu-slots');
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function tryTake(slot: string): Promise<boolean> {
+  try {
+    await mkdir(slot);
+  } catch {
+    const owner = Number(await readFile(join(slot, 'pid'), 'utf8').catch(() => '0'));
+    // A slot whose owner died (kill -9) is free again; a slot still being created has no pid yet.
+    if (owner > 0 && !alive(owner)) await rm(slot, { recursive: true, force: true });
+    return false;
+  }
+  await writeFile(join(slot, 'pid'), String(process.pid));
+  return true;
+}
+
+export async function withQemuSlot<T>(work: () => Promise<T>, signal?: AbortSignal, env: NodeJS.ProcessEnv = process.env): Promise<T> {
+  const slots = Number(env.CAPMEDIA_QEMU_SLOTS);
+  if (!Number.isInteger(slots) || slots < 1) return work();
+  await mkdir(SLOTS_DIR, { recursive: true });
+  for (;;) {
+    for (let i = 0; i < slots; i++) {
+      const slot = join(SLOTS_DIR, `slot-${i}`);
+      if (await tryTake(slot)) {
+        try {
+          return await work();
+        } finally {
+          await rm(slot, { recursive: true, force: true });
+        }
+      }
+    }
+    signal?.throwIfAborted();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
