@@ -5,6 +5,7 @@ import { CapmediaError } from '../errors.js';
 import { sha256File } from '../library/hash.js';
 import { exec } from '../tools/exec.js';
 import { extractFromIso, inspectIso } from '../tools/xorriso.js';
+import { compareFiles, expectedFiles, isoFiles } from './verify-files.js';
 import type { Printer } from './output.js';
 import type { CommonArgs } from './common.js';
 
@@ -17,6 +18,8 @@ export interface MediaReport {
   mediaLabel?: string;
   taskSequence?: string;
   checksum: 'ok' | 'mismatch' | 'no checksum file';
+  /** Files vs the build manifest beside the output, when there is one. */
+  files?: string;
   /** For a volume of a CD/DVD set: its number and the set size. */
   volume?: { number: number; of: number };
   problems: string[];
@@ -57,6 +60,12 @@ export async function inspectMedia(file: string): Promise<MediaReport> {
     if (report.mediaLabel === undefined) problems.push('MediaLabel.txt missing or without label=');
     if (!report.taskSequence && !dataVolume) problems.push('no task sequence at SMS/data/TaskSequence.json');
     if (report.checksum === 'mismatch') problems.push('the file does not match its .sha256');
+    const expected = await expectedFiles(file);
+    if (expected) {
+      const fileProblems = compareFiles(expected, await isoFiles(exec, file));
+      report.files = fileProblems.length ? `${fileProblems.length} problem(s)` : `${expected.length} files match the manifest`;
+      problems.push(...fileProblems.slice(0, 20));
+    }
     return report;
   } finally {
     await rm(scratch, { recursive: true, force: true });
@@ -89,6 +98,7 @@ export async function verifyCommand(args: CommonArgs & { output: string }, print
       `  MediaLabel.txt:  ${report.mediaLabel === undefined ? 'missing' : `label=${report.mediaLabel}`}`,
       `  task sequence:   ${report.taskSequence ?? 'missing'}`,
       `  checksum:        ${report.checksum}`,
+      `  files:           ${report.files ?? 'no build manifest beside it'}`,
     ].join('\n'),
   );
   if (report.problems.length) {

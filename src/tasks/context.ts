@@ -61,7 +61,7 @@ export interface MediaJob {
   upToDate?: PublishedOutput[];
   stagedBytes?: number;
   packed?: { output: string; size: number; volumeLabel: string; sha256?: string };
-  volumes?: Array<{ temp: string; final: string; size: number; sha256?: string; label: string }>;
+  volumes?: Array<{ temp: string; final: string; size: number; sha256?: string; label: string; files?: LayoutEntry[] }>;
   /** Set by pack when the content does not fit media.size: split writes a set of volumes instead. */
   oversize?: number;
   published?: PublishedOutput[];

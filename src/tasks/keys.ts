@@ -42,7 +42,7 @@ export async function packKey(ctx: BuildContext, job: MediaJob, stage: StepKey):
     format: media.format,
     splitLargeFiles: media.splitLargeFiles,
     extra: mediaExtras(media as unknown as Record<string, unknown>),
-    platform: ctx.resolved!.platform.name,
+    platform: `${ctx.resolved!.platform.name}@${ctx.resolved!.platform.version ?? '1'}`,
     tools: await tools(ctx),
     sourceDateEpoch: ctx.sourceDateEpoch,
     templates: await templateHash(),

@@ -88,7 +88,15 @@ function buildManifest(ctx: BuildContext, job: MediaJob, outputs: PublishedOutpu
     sourceDateEpoch: ctx.sourceDateEpoch,
     bootImage: { id: resolved.bootImage.id, version: resolved.bootImage.version, ...resolved.bootImage.bootImage },
     content: resolved.content.map((p) => ({ id: p.id, version: p.version })),
-    volumes: outputs.map((o, i) => ({ number: i + 1, file: basename(o.path), size: o.size, sha256: o.sha256, label: o.label })),
+    volumes: outputs.map((o, i) => ({
+      number: i + 1,
+      file: basename(o.path),
+      size: o.size,
+      sha256: o.sha256,
+      label: o.label,
+      // what `capmedia verify` checks the media against
+      files: (job.volumes?.[i]?.files ?? []).map((f) => ({ path: f.target, size: f.size, sha256: f.sha256 })),
+    })),
   };
 }
 

@@ -2,6 +2,7 @@ import { CapmediaError } from '../errors.js';
 import type { Arch } from '../config/schema.js';
 import type { BootImageInfo, PackageManifest } from '../library/manifest.js';
 import { bootPlatform, mediaType } from '../plugins/registry.js';
+import type { BootPlatform } from '../plugins/boot/types.js';
 import type { DistributionPoint } from '../plugins/dp/types.js';
 import type { BuildContext, ResolvedContent } from './context.js';
 
@@ -22,7 +23,7 @@ export async function resolveContent(ctx: BuildContext): Promise<ResolvedContent
   }
   checkArchitecture(config.target.arch, bootImage.id, bootImage.bootImage.arch);
   const platform = bootPlatform(bootImage.bootImage.platform);
-  checkRequiredFiles(bootImage, platform.requiredFiles);
+  checkRequiredFiles(bootImage, platform);
   const missing = missingDrivers(config.target.drivers, bootImage.bootImage);
   if (missing.length) reportMissingDrivers(ctx, bootImage, missing);
   const content = [];
@@ -61,12 +62,17 @@ export function checkArchitecture(target: Arch, packageId: string, bootArch: Arc
   });
 }
 
-function checkRequiredFiles(bootImage: PackageManifest, required: readonly string[]): void {
-  const present = new Set(bootImage.files.map((f) => f.path));
-  const absent = required.filter((path) => !present.has(path));
+function checkRequiredFiles(bootImage: PackageManifest, platform: BootPlatform): void {
+  // Windows boot files are found case-insensitively by firmware, FAT and bootmgr alike.
+  const fold = (path: string) => (platform.caseInsensitivePaths ? path.toLowerCase() : path);
+  const present = new Set(bootImage.files.map((f) => fold(f.path)));
+  const absent = platform.requiredFiles.filter((path) => !present.has(fold(path)));
   if (absent.length) {
-    throw new CapmediaError('BOOT_IMAGE_INVALID', `The boot image ${bootImage.id} lacks files its platform needs to boot: ${absent.join(', ')}.`, {
-      hint: 'Rebuild it with `capmedia bootimage create` and publish it again.',
+    throw new CapmediaError('BOOT_IMAGE_INVALID', `The ${platform.name} boot image ${bootImage.id} lacks files its platform needs to boot: ${absent.join(', ')}.`, {
+      hint:
+        platform.name === 'linux'
+          ? 'Rebuild it with `capmedia bootimage create` and publish it again.'
+          : 'Publish the complete boot image folder (the Windows ADK media files and sources/boot.wim) again.',
     });
   }
 }

@@ -22,7 +22,7 @@ const MAX_ROUNDS = 8;
 export async function splitMedia(ctx: BuildContext, job: MediaJob): Promise<void> {
   const packed = job.packed;
   if (packed && packed.size <= job.media.capacity) {
-    job.volumes = [{ temp: packed.output, final: job.media.output, size: packed.size, sha256: packed.sha256, label: packed.volumeLabel }];
+    job.volumes = [{ temp: packed.output, final: job.media.output, size: packed.size, sha256: packed.sha256, label: packed.volumeLabel, files: ctx.layout }];
     return;
   }
   const type = mediaType(job.media.type);
@@ -112,5 +112,5 @@ async function packVolume(ctx: BuildContext, job: MediaJob, type: MediaType, vol
   if (result.size > job.media.capacity) {
     throw new CapmediaError('MEDIA_TOO_SMALL', `Volume ${volume.number} came out at ${formatBytes(result.size)}, over the capacity ${formatBytes(job.media.capacity)}.`, { hint: 'Use a larger media.size; please report this as a bug.' });
   }
-  return { temp, final, size: result.size, sha256: result.sha256, label: result.volumeLabel };
+  return { temp, final, size: result.size, sha256: result.sha256, label: result.volumeLabel, files: volume.files };
 }

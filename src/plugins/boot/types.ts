@@ -7,6 +7,15 @@ export interface IsoBootInput {
   workDir: string;
   exec: Exec;
   env: Record<string, string>;
+  /** Reports what the user should know about the boot setup (e.g. which UEFI image was chosen). */
+  notice?(message: string): void;
+}
+
+export interface FatTreeInput {
+  /** The staged media tree; its files may be hard links to shared blobs, so replace files, never write into them. */
+  treeDir: string;
+  /** SOURCE_DATE_EPOCH: the time files added to the tree get. */
+  epoch: number;
 }
 
 /** How a FAT32 USB medium boots this platform (paths relative to the media root). */
@@ -15,6 +24,11 @@ export interface FatBoot {
   uefiLoader: string;
   /** BIOS: the folder holding syslinux.cfg, where SYSLINUX is installed. Absent: UEFI only. */
   syslinuxDirectory?: string;
+  /**
+   * Adds boot files only FAT media need to the staged tree before it is
+   * copied (WinPE: SYSLINUX's chain.c32 and a syslinux.cfg that starts bootmgr).
+   */
+  addToTree?(input: FatTreeInput): Promise<void>;
 }
 
 /** One file of the media: where it goes and which stored blob holds it. */
@@ -44,6 +58,12 @@ export interface BootPlatform {
   name: string;
   /** Paths the boot image package must carry; checked at resolve. */
   requiredFiles: readonly string[];
+  /**
+   * True when the platform's boot files are found whatever their case (Windows:
+   * bootmgr, FAT and Joliet ignore it): requiredFiles and loaders match any
+   * spelling, and the package's own spelling is kept.
+   */
+  caseInsensitivePaths?: boolean;
   /** xorriso (mkisofs emulation) arguments that make the ISO boot by BIOS and UEFI. */
   isoBootArgs(input: IsoBootInput): Promise<string[]>;
   /** What a FAT32 USB medium needs to boot; absent: this platform cannot boot from USB media. */

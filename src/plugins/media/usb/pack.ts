@@ -1,6 +1,5 @@
 import { constants } from 'node:fs';
-import { access, copyFile, readFile, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { copyFile, readFile, stat, writeFile } from 'node:fs/promises';
 import { CapmediaError, ioError } from '../../../errors.js';
 import type { NormalizedMedia } from '../../../config/normalize.js';
 import type { SystemRoots } from '../../../devices/roots.js';
@@ -28,6 +27,7 @@ const epochOf = (input: PackInput) => Number(input.env.SOURCE_DATE_EPOCH ?? 315_
  * the list of capmedia's own files added.
  */
 export async function prepareTree(input: PackInput, media: NormalizedMedia, limits: FileLimits): Promise<FolderFile[]> {
+  await input.platform.fatBoot?.addToTree?.({ treeDir: input.treeDir, epoch: epochOf(input) });
   const files = await listTree(input.treeDir);
   checkFileSizes(files, media.splitLargeFiles, limits);
   if (media.splitLargeFiles) {
@@ -38,7 +38,7 @@ export async function prepareTree(input: PackInput, media: NormalizedMedia, limi
 
 /** format: true — a new partitioned FAT32 image (R6), labelled with the mapped first 11 characters (R12). */
 export async function packNewImage(input: PackInput, media: NormalizedMedia, files: FolderFile[]): Promise<PackResult> {
-  const boot = await bootFilesOf(input.platform, input.treeDir);
+  const boot = bootFilesOf(input.platform, files);
   const fat = fatVolumeLabel(input.label);
   const mapping = describeMapping('FAT volume', input.label, fat);
   if (mapping) input.notice(mapping);
@@ -54,16 +54,18 @@ export async function packNewImage(input: PackInput, media: NormalizedMedia, fil
   return { output: input.output, size: layout.imageBytes, volumeLabel: fat.value };
 }
 
-async function bootFilesOf(platform: BootPlatform, treeDir: string) {
+function bootFilesOf(platform: BootPlatform, files: readonly FolderFile[]) {
   const boot = platform.fatBoot;
   if (!boot) {
     throw new CapmediaError('BOOT_IMAGE_INVALID', `The ${platform.name} boot image platform cannot boot from USB media in this version.`, { hint: 'Build an ISO instead (media.type: "iso").' });
   }
   const needed = [boot.uefiLoader, ...(boot.syslinuxDirectory ? [`${boot.syslinuxDirectory}/syslinux.cfg`] : [])];
+  // FAT ignores case, and so do the firmware and SYSLINUX looking for these files.
+  const present = new Set(files.map((f) => f.path.toLowerCase()));
   for (const path of needed) {
-    await access(join(treeDir, path)).catch(() => {
+    if (!present.has(path.toLowerCase())) {
       throw new CapmediaError('BOOT_IMAGE_INVALID', `The boot image lacks ${path}, which USB media need to boot.`, { hint: 'Rebuild it with `capmedia bootimage create` and publish it again.' });
-    });
+    }
   }
   return boot;
 }

@@ -1,0 +1,46 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { Exec } from '../tools/exec.js';
+
+interface ManifestFile {
+  path: string;
+  size: number;
+}
+
+/** Files capmedia writes itself at pack time; not in the content manifest. */
+const GENERATED = new Set(['MediaLabel.txt', 'autorun.inf', 'isolinux/boot.cat', 'SMS/data/MediaSet.json']);
+
+/** The files the build manifest beside the ISO says this volume holds; undefined when there is no manifest. */
+export async function expectedFiles(iso: string): Promise<ManifestFile[] | undefined> {
+  const candidates = [`${iso}.manifest.json`, iso.replace(/-\d+(\.[^.]+)$/, '$1.manifest.json')];
+  for (const path of candidates) {
+    const manifest = await readFile(path, 'utf8').then((t) => JSON.parse(t) as { volumes?: Array<{ file: string; files?: ManifestFile[] }> }, () => undefined);
+    const volume = manifest?.volumes?.find((v) => v.file === basename(iso));
+    if (volume?.files) return volume.files;
+  }
+  return undefined;
+}
+
+/** Paths and sizes on the ISO, read without mounting it. */
+export async function isoFiles(exec: Exec, iso: string): Promise<Map<string, number>> {
+  const { stdout } = await exec('xorriso', ['-no_rc', '-indev', iso, '-find', '/', '-type', 'f', '-exec', 'lsdl']);
+  const files = new Map<string, number>();
+  for (const line of stdout.split('\n')) {
+    const match = /^\S+\s+\d+\s+\S+\s+\S+\s+(\d+)\s+\w+\s+\d+\s+\d+\s+'\/(.*)'$/.exec(line.trim());
+    if (match) files.set(match[2].replace(/'"'"'/g, "'"), Number(match[1]));
+  }
+  return files;
+}
+
+/** Every manifest file present with its size; nothing on the media that neither the manifest nor capmedia put there. */
+export function compareFiles(expected: readonly ManifestFile[], actual: Map<string, number>): string[] {
+  const problems: string[] = [];
+  for (const file of expected) {
+    const size = actual.get(file.path);
+    if (size === undefined) problems.push(`missing ${file.path}`);
+    else if (size !== file.size) problems.push(`${file.path} has ${size} bytes, the manifest says ${file.size}`);
+  }
+  const known = new Set(expected.map((f) => f.path));
+  for (const path of actual.keys()) if (!known.has(path) && !GENERATED.has(path)) problems.push(`unexpected file ${path}`);
+  return problems;
+}

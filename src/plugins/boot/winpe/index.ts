@@ -1,0 +1,49 @@
+import { CapmediaError } from '../../../errors.js';
+import type { BootPlatform, IsoBootInput } from '../types.js';
+import { injectTaskSequence } from './inject.js';
+import { EFISYS_NOPROMPT, WINPE, findInTree } from './layout.js';
+import { SYSLINUX_DIRECTORY, addChainloader } from './syslinux.js';
+
+/**
+ * Configuration Manager / Windows ADK boot images: sources/boot.wim started by
+ * Windows Boot Manager. The task sequence is injected into boot.wim at stage
+ * (prepareContent); the ISO boots as oscdimg's
+ * `-bootdata:2#p0,e,bEtfsboot.com#pEF,e,bEfisys.bin` makes it; FAT32 USB media
+ * boot bootx64.efi by UEFI and bootmgr through SYSLINUX by BIOS.
+ */
+export const winpePlatform: BootPlatform = {
+  name: 'winpe',
+  // Bump when the injected boot.wim would come out different (part of the stage key).
+  version: '1',
+  requiredFiles: Object.values(WINPE),
+  caseInsensitivePaths: true,
+  fatBoot: { uefiLoader: WINPE.uefiLoader, syslinuxDirectory: SYSLINUX_DIRECTORY, addToTree: addChainloader },
+  isoBootArgs,
+  prepareContent: injectTaskSequence,
+};
+
+/**
+ * El Torito as oscdimg writes it: entry 1 for BIOS (platform 0, etfsboot.com,
+ * no emulation, 8 sectors), entry 2 for UEFI (platform 0xEF, efisys.bin, no
+ * emulation). No hybrid MBR or GPT (Windows media have none) and no visible
+ * boot catalog file (oscdimg writes none).
+ */
+async function isoBootArgs({ treeDir, notice }: IsoBootInput): Promise<string[]> {
+  const bios = await requireInTree(treeDir, WINPE.etfsboot);
+  const noprompt = await findInTree(treeDir, EFISYS_NOPROMPT);
+  const uefi = noprompt ?? (await requireInTree(treeDir, WINPE.efisys));
+  if (noprompt) notice?.(`UEFI boots ${noprompt}: the medium starts without "Press any key to boot from CD or DVD"`);
+  return [
+    '-eltorito-boot', bios, '-no-emul-boot', '-boot-load-size', '8',
+    '-eltorito-catalog', 'boot.catalog', '--boot-catalog-hide',
+    '-eltorito-alt-boot', '-e', uefi, '-no-emul-boot',
+  ];
+}
+
+async function requireInTree(treeDir: string, path: string): Promise<string> {
+  const found = await findInTree(treeDir, path);
+  if (found) return found;
+  throw new CapmediaError('BOOT_IMAGE_INVALID', `The WinPE boot image lacks ${path}, which the ISO needs as its El Torito boot image.`, {
+    hint: 'Publish the boot image with the Windows ADK\'s etfsboot.com and efisys.bin (Oscdimg folder) at boot/etfsboot.com and efi/microsoft/boot/efisys.bin.',
+  });
+}
