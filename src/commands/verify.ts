@@ -102,6 +102,6 @@ export async function verifyCommand(args: CommonArgs & { output: string }, print
     ].join('\n'),
   );
   if (report.problems.length) {
-    throw new CapmediaError('BOOT_IMAGE_INVALID', `${report.file} is not complete capture media: ${report.problems.join('; ')}.`, { hint: 'Rebuild it with `capmedia build`.' });
+    throw new CapmediaError('VERIFY_FAILED', `${report.file} is not complete capture media: ${report.problems.join('; ')}.`, { hint: 'Rebuild it with `capmedia build`.' });
   }
 }

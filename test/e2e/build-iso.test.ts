@@ -34,6 +34,25 @@ test.serial('build writes a hybrid ISO with BIOS + UEFI boot records, the label 
   const files = (await execa('xorriso', ['-no_rc', '-indev', iso, '-find', '/', '-type', 'f'])).stdout;
   t.notRegex(files, /autorun\.inf/i, 'no autorun.inf by default');
   t.regex(files, /SMS\/data\/TaskSequence\.json/);
+  const verify = await runCli(['verify', iso], { cwd: project.dir });
+  t.is(verify.exitCode, 0, verify.all);
+  t.regex(verify.stdout, /files: +\d+ files match the manifest/);
+});
+
+test.serial('capmedia verify reports media that do not match their manifest, exit 1', async (t) => {
+  const iso = join(project.dir, 'out/capture.iso');
+  const manifestPath = `${iso}.manifest.json`;
+  const original = await readFile(manifestPath, 'utf8');
+  const manifest = JSON.parse(original);
+  manifest.volumes[0].files.push({ path: 'SMS/PKG/GHOST/missing.bin', size: 1, sha256: '0'.repeat(64) });
+  await writeFile(manifestPath, JSON.stringify(manifest));
+  try {
+    const verify = await runCli(['verify', iso], { cwd: project.dir });
+    t.is(verify.exitCode, 1, verify.all);
+    t.regex(verify.stderr, /missing SMS\/PKG\/GHOST\/missing\.bin/);
+  } finally {
+    await writeFile(manifestPath, original);
+  }
 });
 
 test.serial('listr2 shows the six steps as plain lines when not on a TTY', async (t) => {
