@@ -24,6 +24,8 @@ const verifyCommand = lazy(() => import('./commands/verify.js'), 'verifyCommand'
 const initCommand = lazy(() => import('./commands/init.js'), 'initCommand');
 const planCommand = lazy(() => import('./commands/plan.js'), 'planCommand');
 const cleanCommand = lazy(() => import('./commands/clean.js'), 'cleanCommand');
+const imageVerifyCommand = lazy(() => import('./commands/image.js'), 'imageVerifyCommand');
+const imageRestoreCommand = lazy(() => import('./commands/image.js'), 'imageRestoreCommand');
 
 /**
  * The one place errors become exit codes: 0 ok, 1 build failed, 2 usage or
@@ -80,15 +82,20 @@ const cli = yargs(hideBin(process.argv))
   )
   .command(
     'distribute <source>',
-    'publish a folder as a package to a distribution point',
+    'publish a folder or tarball as a package to a distribution point',
     (y: Argv<any>): Argv<any> =>
       y
-        .positional('source', { type: 'string', demandOption: true, describe: 'package folder' })
+        .positional('source', { type: 'string', demandOption: true, describe: 'package folder, .tar or .tar.gz' })
         .option('package', { type: 'string', describe: 'package ID (default: "id" in capmedia-package.json)' })
-        .option('to', { type: 'string', demandOption: true, describe: 'distribution point URL, e.g. file:./content' })
+        .option('to', { type: 'string', demandOption: true, describe: 'distribution point URL: file:./content, or http(s)://… accepting WebDAV PUT' })
         .option('name', { type: 'string' })
         .option('package-version', { type: 'string', describe: 'package version (default: from capmedia-package.json, else 1)' })
-        .option('kind', { choices: ['bootimage', 'content'] as const }),
+        .option('kind', { choices: ['bootimage', 'content'] as const })
+        .option('user', { type: 'string', describe: 'http(s): Basic auth user name (with --password-env or --password-file)' })
+        .option('password-env', { type: 'string', describe: 'http(s): environment variable holding the password' })
+        .option('password-file', { type: 'string', describe: 'http(s): file holding the password' })
+        .option('token-env', { type: 'string', describe: 'http(s): environment variable holding a Bearer token' })
+        .option('ca', { type: 'string', describe: 'https: PEM bundle of the CA to trust besides the system ones' }),
     run(distributeCommand),
   )
   .command("bootimage", "boot image commands", (y: Argv<any>): Argv<any> =>
@@ -119,6 +126,29 @@ const cli = yargs(hideBin(process.argv))
     run(bootCommand),
   )
   .command('verify <output>', 'inspect built media: boot records, label, MediaLabel.txt, checksum', (y: Argv<any>): Argv<any> => y.positional('output', { type: 'string', demandOption: true }), run(verifyCommand))
+  .command('image', 'captured image commands', (y: Argv<any>): Argv<any> =>
+    y
+      .command(
+        'verify <image>',
+        'check a captured image (folder or http(s) URL) against its manifest',
+        (c: Argv<any>): Argv<any> =>
+          c
+            .positional('image', { type: 'string', demandOption: true, describe: 'image folder, its manifest.json, or its http(s) URL' })
+            .option('quick', { type: 'boolean', describe: 'compare sizes and hashes only; do not decompress' }),
+        run(imageVerifyCommand),
+      )
+      .command(
+        'restore <image>',
+        'write a captured image back into a disk image file (no root needed)',
+        (c: Argv<any>): Argv<any> =>
+          c
+            .positional('image', { type: 'string', demandOption: true, describe: 'image folder, its manifest.json, or its http(s) URL' })
+            .option('to', { type: 'string', demandOption: true, describe: 'disk image file to create' })
+            .option('force', { type: 'boolean', describe: 'replace an existing file once the restore succeeded' }),
+        run(imageRestoreCommand),
+      )
+      .demandCommand(1, 'say which image command: verify or restore'),
+  )
   .command('init', 'write a starter capmedia.config.ts', (y: Argv<any>): Argv<any> => y, run(initCommand))
   .command('clean', 'remove the cache and stale staging folders', (y: Argv<any>): Argv<any> => y, run(cleanCommand))
   .demandCommand(1, 'say which command to run (see --help)')

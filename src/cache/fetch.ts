@@ -1,25 +1,145 @@
 import { CapmediaError } from '../errors.js';
+import { formatBytes } from '../config/size.js';
 import type { PackageFile } from '../library/manifest.js';
 import type { DistributionPoint } from '../plugins/dp/types.js';
+import { DOWNLOAD_RETRIES, backoffMs, isTransient, sleep, type RetryPolicy } from '../plugins/dp/retry.js';
+import { markVerified } from './blobs.js';
+import { isLocalFailure } from './partial.js';
 import type { ContentStore } from './store.js';
+
+export interface FetchOptions {
+  signal?: AbortSignal;
+  retry?: Partial<RetryPolicy>;
+}
+
+export interface FetchProgress {
+  /** Bytes held so far, resumed ones included. */
+  bytes: number;
+  /** Sizes of the downloads started so far. */
+  totalBytes: number;
+  files: number;
+  totalFiles: number;
+}
+
+const inflight = new Map<string, Promise<void>>();
 
 /**
  * Brings one blob into the content store from the first distribution point
- * that delivers a correct copy; the others are fallbacks.
+ * that delivers a correct copy; the others are fallbacks. Each is tried
+ * several times when the failure is transient, resuming (Range) where the
+ * last attempt stopped. Concurrent calls for one blob share one download.
  */
-export async function fetchIntoStore(store: ContentStore, file: PackageFile, packageId: string, sources: readonly DistributionPoint[]): Promise<void> {
+export function fetchIntoStore(store: ContentStore, file: PackageFile, packageId: string, sources: readonly DistributionPoint[], options: FetchOptions = {}): Promise<void> {
+  const key = store.path(file.sha256);
+  const running = inflight.get(key);
+  if (running) return running;
+  const download = fetchFromSources(store, file, packageId, sources, options).finally(() => inflight.delete(key));
+  inflight.set(key, download);
+  return download;
+}
+
+async function fetchFromSources(store: ContentStore, file: PackageFile, packageId: string, sources: readonly DistributionPoint[], options: FetchOptions): Promise<void> {
   if (await store.has(file.sha256, file.size)) return;
-  const failures: string[] = [];
+  meterOf(store).expect(file.sha256, file.size);
+  const failures: Array<{ dp: DistributionPoint; error: CapmediaError }> = [];
   for (const dp of sources) {
     try {
-      await store.ingest(file.sha256, file.size, () => dp.openBlob(file.sha256, file.size), `${file.path} of ${packageId} from ${dp.name}`);
+      await fetchFrom(store, dp, file, packageId, options);
+      await markVerified(store, file.sha256);
+      meterOf(store).finish(file.sha256);
       return;
     } catch (error) {
-      if (!(error instanceof CapmediaError)) throw error;
-      failures.push(`  ${dp.name}: ${error.message}`);
+      if (!(error instanceof CapmediaError) || isLocalFailure(error) || error.code === 'CANCELLED') throw error;
+      failures.push({ dp, error });
     }
   }
-  throw new CapmediaError('HASH_MISMATCH', `No distribution point delivered a correct copy of ${file.path} (package ${packageId}):\n${failures.join('\n') || '  no distribution point has it'}`, {
-    hint: 'Re-publish the package with `capmedia distribute`; nothing damaged was staged.',
+  const corrupt = failures.some((f) => f.error.code === 'HASH_MISMATCH');
+  const lines = failures.map((f) => `  ${f.dp.name}: ${f.error.message}`).join('\n') || '  no distribution point has it';
+  throw new CapmediaError(corrupt ? 'HASH_MISMATCH' : (failures[0]?.error.code ?? 'NO_HEALTHY_DP'), `No distribution point delivered a correct copy of ${file.path} (package ${packageId}):\n${lines}`, {
+    hint: corrupt ? 'Re-publish the package with `capmedia distribute`; nothing damaged was staged.' : 'Check the distribution points named above, then build again: what was downloaded is kept and resumes.',
   });
+}
+
+async function fetchFrom(store: ContentStore, dp: DistributionPoint, file: PackageFile, packageId: string, options: FetchOptions): Promise<void> {
+  const policy: RetryPolicy = { ...DOWNLOAD_RETRIES, ...options.retry, signal: options.signal };
+  const what = `${file.path} of ${packageId} from ${dp.name}`;
+  const meter = meterOf(store);
+  let restarted = false;
+  for (let attempt = 1; ; attempt++) {
+    const partial = await store.openPartial(file.sha256, file.size);
+    const resumedAt = partial.bytes;
+    try {
+      meter.update(file.sha256, partial.bytes);
+      if (partial.bytes < file.size) {
+        const start = partial.bytes;
+        await partial.append(() => dp.openBlob(file.sha256, file.size, { start, signal: options.signal }), (bytes) => meter.update(file.sha256, bytes));
+      }
+      if (partial.bytes < file.size) {
+        throw new CapmediaError('DOWNLOAD_INTERRUPTED', `The transfer of ${what} ended after ${partial.bytes} of ${file.size} bytes.`);
+      }
+      await partial.commit(what);
+      return;
+    } catch (error) {
+      if (options.signal?.aborted || isLocalFailure(error)) throw error;
+      // Bytes kept from an earlier attempt may be what is wrong: once, start over from this source.
+      if (error instanceof CapmediaError && error.code === 'HASH_MISMATCH' && resumedAt > 0 && !restarted) {
+        restarted = true;
+        await partial.discard();
+        continue;
+      }
+      if (error instanceof CapmediaError && error.code === 'HASH_MISMATCH') await partial.discard();
+      const retryable = isTransient(error) || (error instanceof CapmediaError && error.code === 'DOWNLOAD_INTERRUPTED');
+      if (!retryable || attempt >= policy.attempts) throw error;
+      await sleep(backoffMs(policy, attempt, error), options.signal);
+    }
+  }
+}
+
+/**
+ * Byte progress across the parallel downloads of one store. A download counts from when it starts: the caller owns the
+ * parallelism, so the total is "what was asked for so far".
+ */
+class Meter {
+  private readonly expected = new Map<string, number>();
+  private readonly position = new Map<string, number>();
+  private finished = 0;
+  private lastReport = 0;
+
+  constructor(private readonly store: ContentStore) {}
+
+  expect(sha256: string, size: number): void {
+    this.expected.set(sha256, size);
+  }
+
+  update(sha256: string, bytes: number): void {
+    this.position.set(sha256, bytes);
+    this.report(false);
+  }
+
+  finish(sha256: string): void {
+    this.position.set(sha256, this.expected.get(sha256) ?? 0);
+    this.finished++;
+    this.report(this.finished === this.expected.size);
+  }
+
+  /** Plain-line renderers print every update: once a second keeps CI logs readable. */
+  private report(always: boolean): void {
+    const now = Date.now();
+    if (!always && now - this.lastReport < 1000) return;
+    this.lastReport = now;
+    const sum = (values: Iterable<number>) => [...values].reduce((a, b) => a + b, 0);
+    this.store.onProgress?.({ bytes: sum(this.position.values()), totalBytes: sum(this.expected.values()), files: this.finished, totalFiles: this.expected.size });
+  }
+}
+
+const meters = new WeakMap<ContentStore, Meter>();
+function meterOf(store: ContentStore): Meter {
+  let meter = meters.get(store);
+  if (!meter) meters.set(store, (meter = new Meter(store)));
+  return meter;
+}
+
+export function describeProgress(progress: FetchProgress): string {
+  const downloading = progress.totalFiles - progress.files;
+  return `fetched ${formatBytes(progress.bytes)} of ${formatBytes(progress.totalBytes)}; ${progress.files} file(s) done${downloading ? `, ${downloading} downloading` : ''}`;
 }

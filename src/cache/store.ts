@@ -6,13 +6,23 @@ import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { CapmediaError, ioError } from '../errors.js';
 import { hashingPassThrough } from '../library/verify-stream.js';
+import { PartialBlob } from './partial.js';
+import type { FetchProgress } from './fetch.js';
 
 /**
  * Content-addressed store (Bazel's cas/): blobs named by their sha256, written
  * temp-then-rename so a crash never leaves a half blob under a real name.
  */
 export class ContentStore {
+  /** Who shows download progress (the stage task); fetches report to it. */
+  onProgress?: (progress: FetchProgress) => void;
+
   constructor(readonly root: string) {}
+
+  /** The download of a blob, resumed from what an earlier attempt (or run) left. */
+  openPartial(sha256: string, size: number): Promise<PartialBlob> {
+    return PartialBlob.open(this.path(sha256), sha256, size);
+  }
 
   path(sha256: string): string {
     return join(this.root, sha256.slice(0, 2), sha256);

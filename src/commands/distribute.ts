@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
-import { stat } from 'node:fs/promises';
-import { CapmediaError } from '../errors.js';
 import { formatBytes } from '../config/size.js';
 import { resolveDpUrl } from '../config/normalize.js';
-import { publishFolder } from '../library/publish.js';
+import type { DistributionPointConfig } from '../config/schema.js';
+import { CapmediaError } from '../errors.js';
+import { publishSource } from '../library/publish.js';
 import { openDistributionPoint } from '../plugins/registry.js';
 import type { Printer } from './output.js';
 import type { CommonArgs } from './common.js';
@@ -15,19 +15,40 @@ export interface DistributeArgs extends CommonArgs {
   name?: string;
   packageVersion?: string;
   kind?: 'bootimage' | 'content';
+  user?: string;
+  passwordEnv?: string;
+  passwordFile?: string;
+  tokenEnv?: string;
+  ca?: string;
 }
 
+/** `capmedia distribute <folder | .tar | .tar.gz> --package ID --to <url>`: blobs first, the manifest last. */
 export async function distributeCommand(args: DistributeArgs, printer: Printer): Promise<void> {
   const source = resolve(args.cwd, args.source);
-  const info = await stat(source).catch(() => undefined);
-  if (!info?.isDirectory()) {
-    throw new CapmediaError('USAGE', `${source} is not a folder.`, { hint: 'Pass the folder holding the package files (tarballs come in a later version).' });
+  const dp = openDistributionPoint(destination(args));
+  try {
+    const result = await publishSource(source, { id: args.package, name: args.name, version: args.packageVersion, kind: args.kind }, dp);
+    printer.result(
+      { id: result.manifest.id, files: result.manifest.files.length, uploaded: result.uploaded, reused: result.reused, bytes: result.bytes, to: dp.displayUrl },
+      () => `published ${result.manifest.id} (${result.manifest.files.length} files, ${formatBytes(result.bytes)}) to ${dp.displayUrl}: ${result.uploaded} new, ${result.reused} already stored`,
+    );
+  } finally {
+    await dp.close?.();
   }
+}
+
+/** The target as a distribution point config; secrets are named (variable, file), never passed on the command line. */
+function destination(args: DistributeArgs): DistributionPointConfig {
   const url = resolveDpUrl(args.cwd, args.to);
-  const dp = openDistributionPoint({ name: 'target', url });
-  const result = await publishFolder(source, { id: args.package, name: args.name, version: args.packageVersion, kind: args.kind }, dp);
-  printer.result(
-    { id: result.manifest.id, files: result.manifest.files.length, uploaded: result.uploaded, reused: result.reused, bytes: result.bytes, to: dp.displayUrl },
-    () => `published ${result.manifest.id} (${result.manifest.files.length} files, ${formatBytes(result.bytes)}) to ${dp.displayUrl}: ${result.uploaded} new, ${result.reused} already stored`,
-  );
+  const auth = args.tokenEnv || args.passwordEnv || args.passwordFile ? { username: args.user, passwordEnv: args.passwordEnv, passwordFile: args.passwordFile && resolve(args.cwd, args.passwordFile), tokenEnv: args.tokenEnv } : undefined;
+  if (args.user && !auth) {
+    throw new CapmediaError('USAGE', `--user ${args.user} needs --password-env VAR or --password-file FILE.`, { hint: 'Passwords are never given on the command line: it shows in the process list and shell history.' });
+  }
+  if (args.tokenEnv && (args.passwordEnv || args.passwordFile)) {
+    throw new CapmediaError('USAGE', 'Choose either --token-env (Bearer) or --password-env/--password-file (Basic), not both.');
+  }
+  if (auth && !auth.tokenEnv && !auth.username) throw new CapmediaError('USAGE', 'Basic auth needs --user NAME as well.');
+  let host = 'destination';
+  if (!url.startsWith('file:')) host = new URL(url).host || host;
+  return { name: host, url, auth, ca: args.ca ? resolve(args.cwd, args.ca) : undefined };
 }

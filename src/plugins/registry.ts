@@ -1,16 +1,19 @@
 import { CapmediaError } from '../errors.js';
 import type { DistributionPointConfig } from '../config/schema.js';
 import { linuxPlatform } from './boot/linux.js';
+import { winpePlatform } from './boot/winpe/index.js';
 import type { BootPlatform } from './boot/types.js';
 import { fileScheme } from './dp/file.js';
+import { httpScheme } from './dp/http/index.js';
 import type { DistributionPoint, DistributionPointScheme } from './dp/types.js';
 import { isoMedia } from './media/iso.js';
+import { usbMedia } from './media/usb/index.js';
 import type { MediaType } from './media/types.js';
 
 /** Every plugin is registered here and nowhere else. */
-const MEDIA_TYPES: readonly MediaType[] = [isoMedia];
-const BOOT_PLATFORMS: readonly BootPlatform[] = [linuxPlatform];
-const DP_SCHEMES: readonly DistributionPointScheme[] = [fileScheme];
+const MEDIA_TYPES: readonly MediaType[] = [isoMedia, usbMedia];
+const BOOT_PLATFORMS: readonly BootPlatform[] = [linuxPlatform, winpePlatform];
+const DP_SCHEMES: readonly DistributionPointScheme[] = [fileScheme, httpScheme];
 
 export function mediaType(name: string): MediaType {
   const found = MEDIA_TYPES.find((m) => m.name === name);

@@ -9,8 +9,8 @@ export function stepStates(stdout: string): Record<(typeof STEPS)[number], StepS
   for (const step of STEPS) {
     const escaped = step.replace(/[/]/g, '\\/');
     if (lines.some((l) => new RegExp(`^↓ ${escaped} \\[SKIPPED`).test(l))) states[step] = 'skipped';
-    else if (lines.some((l) => new RegExp(`^✖ ${escaped}`).test(l))) states[step] = 'failed';
-    else if (lines.some((l) => new RegExp(`^✔ ${escaped}(:|$)`).test(l))) states[step] = 'done';
+    else if (lines.some((l) => new RegExp(`^✖ ${escaped}(?=$|[\\s:])`).test(l))) states[step] = 'failed';
+    else if (lines.some((l) => new RegExp(`^✔ ${escaped}(?=$|[\\s:])`).test(l))) states[step] = 'done';
     else states[step] = 'unknown';
   }
   return states;

@@ -8,7 +8,8 @@ import type { Readable } from 'node:stream';
 import { CapmediaError, ioError } from '../../errors.js';
 import { parseManifest, type PackageManifest } from '../../library/manifest.js';
 import { hashingPassThrough } from '../../library/verify-stream.js';
-import type { DistributionPoint, DistributionPointScheme, PackageCheck } from './types.js';
+import { checkFromError } from './check.js';
+import type { BlobReadOptions, DistributionPoint, DistributionPointScheme, PackageCheck } from './types.js';
 
 /** A content library on a local or mounted file system. */
 class FileDistributionPoint implements DistributionPoint {
@@ -82,7 +83,7 @@ class FileDistributionPoint implements DistributionPoint {
     }
   }
 
-  async openBlob(sha256: string, size: number): Promise<Readable> {
+  async openBlob(sha256: string, size: number, options: BlobReadOptions = {}): Promise<Readable> {
     const path = this.blobPath(sha256);
     try {
       const handle = await open(path, 'r');
@@ -93,7 +94,7 @@ class FileDistributionPoint implements DistributionPoint {
           hint: 'Re-publish the package with `capmedia distribute`.',
         });
       }
-      return handle.createReadStream();
+      return handle.createReadStream({ start: options.start ?? 0, highWaterMark: 1 << 20 });
     } catch (error) {
       if (error instanceof CapmediaError) throw error;
       throw this.accessError(error, `blob ${sha256}`, path);
@@ -147,14 +148,6 @@ async function writeAtomically(target: string, write: (temp: string) => Promise<
     if (error instanceof CapmediaError) throw error;
     throw ioError('write', target, error);
   }
-}
-
-function checkFromError(error: unknown): PackageCheck {
-  if (!(error instanceof CapmediaError)) throw error;
-  if (error.code === 'PACKAGE_NOT_FOUND') return { status: 'missing', reason: error.message };
-  if (error.code === 'NO_READ_PERMISSION') return { status: 'no-permission', reason: error.message };
-  if (error.code === 'PACKAGE_INVALID' || error.code === 'UNSAFE_PATH') return { status: 'invalid', reason: error.message };
-  return { status: 'unreachable', reason: error.message };
 }
 
 function currentUser(): string {

@@ -20,13 +20,25 @@ export interface DistributionPoint {
   readManifest(id: string): Promise<PackageManifest>;
   /** Manifest present, every blob present with the right size, readable. Never throws for the classes above. */
   checkPackage(id: string): Promise<PackageCheck>;
-  /** A stream of the blob's bytes; the caller verifies the hash. */
-  openBlob(sha256: string, size: number): Promise<Readable>;
+  /** A stream of the blob's bytes from options.start (default 0) to the end; the caller verifies the hash. */
+  openBlob(sha256: string, size: number, options?: BlobReadOptions): Promise<Readable>;
   hasBlob(sha256: string, size: number): Promise<boolean>;
-  /** Stores a blob; the body must hash to sha256. Atomic: a half-written blob is never visible. */
+  /**
+   * Stores a blob; the body must hash to sha256. Atomic: a half-written blob is
+   * never visible. One attempt: the caller retries, since only it knows whether
+   * the body can be read again.
+   */
   putBlob(sha256: string, size: number, body: () => Readable): Promise<void>;
   /** Writes packages/<id>.json last, so a half-published package is never visible. */
   putManifest(manifest: PackageManifest): Promise<void>;
+  /** Releases connections; the distribution point is not used afterwards. */
+  close?(): Promise<void>;
+}
+
+export interface BlobReadOptions {
+  /** Resume: the first byte wanted (a Range request over HTTP). */
+  start?: number;
+  signal?: AbortSignal;
 }
 
 export interface DistributionPointScheme {

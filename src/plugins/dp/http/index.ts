@@ -1,0 +1,193 @@
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import { CapmediaError } from '../../../errors.js';
+import { parseManifest, type PackageFile, type PackageManifest } from '../../../library/manifest.js';
+import { displayUrl, resolveCredentials } from '../auth.js';
+import { checkFromError } from '../check.js';
+import { mapPool } from '../../../cache/pool.js';
+import { METADATA_RETRIES, isTransient, withRetries } from '../retry.js';
+import type { BlobReadOptions, DistributionPoint, DistributionPointScheme, PackageCheck } from '../types.js';
+import { HttpClient } from './client.js';
+import { relayBody, verifiedUpload } from './streams.js';
+
+/** Manifests are small; a server sending more is not a content library. */
+const MAX_MANIFEST_BYTES = 32 << 20;
+/** HEAD requests per distribution point while verifying. */
+const CHECK_PARALLELISM = 8;
+
+/** A content library (SPEC §5) on any static web server; publishing needs WebDAV PUT. */
+class HttpDistributionPoint implements DistributionPoint {
+  constructor(readonly name: string, readonly displayUrl: string, private readonly client: HttpClient) {}
+
+  private retried<T>(work: () => Promise<T>): Promise<T> {
+    // Only answers worth asking again: a refused or timed-out connection is reported at once.
+    return withRetries(work, METADATA_RETRIES, (error) => isTransient(error, ['response']));
+  }
+
+  async readManifest(id: string): Promise<PackageManifest> {
+    const what = `package ${id}`;
+    const path = `packages/${id}.json`;
+    const text = await this.retried(async () => {
+      const response = await this.client.send('GET', path, what);
+      if (response.statusCode !== 200) throw await this.client.statusError(response, what);
+      if (Number(response.headers['content-length'] ?? 0) > MAX_MANIFEST_BYTES) {
+        await response.body.dump();
+        throw new CapmediaError('PACKAGE_INVALID', `The manifest of package ${id} on ${this.name} is larger than ${MAX_MANIFEST_BYTES >> 20} MiB; it is not a package manifest.`);
+      }
+      return response.body.text().catch((error) => Promise.reject(this.client.bodyError(error, what)));
+    });
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new CapmediaError('PACKAGE_INVALID', `The manifest of package ${id} on ${this.name} (${this.client.url(path).href}) is not valid JSON.`, {
+        hint: 'Re-publish the package with `capmedia distribute`.',
+      });
+    }
+    const manifest = parseManifest(json, this.client.url(path).href);
+    if (manifest.id !== id) throw new CapmediaError('PACKAGE_INVALID', `${this.client.url(path).href} declares id ${JSON.stringify(manifest.id)}, not ${JSON.stringify(id)}.`);
+    return manifest;
+  }
+
+  async checkPackage(id: string): Promise<PackageCheck> {
+    let manifest: PackageManifest;
+    try {
+      manifest = await this.readManifest(id);
+    } catch (error) {
+      return checkFromError(error);
+    }
+    const problems = (await mapPool(manifest.files, CHECK_PARALLELISM, (file) => this.blobProblem(file))).filter((p) => p !== undefined);
+    if (problems.length === 0) return { status: 'ok', manifest };
+    if (problems.every((p) => p.denied)) {
+      const { account } = this.client.options.credentials;
+      return { status: 'no-permission', reason: `no Read permission for ${account} on ${this.name} (${this.displayUrl}): the files of ${id} are refused (${problems[0].text})` };
+    }
+    return { status: 'incomplete', manifest, problems: problems.map((p) => p.text) };
+  }
+
+  private async blobProblem(file: PackageFile): Promise<{ text: string; denied?: boolean } | undefined> {
+    const what = `blob ${file.sha256.slice(0, 12)}…`;
+    try {
+      const response = await this.retried(async () => {
+        const answer = await this.client.send('HEAD', blobPath(file.sha256), what);
+        if (answer.statusCode >= 500) throw await this.client.statusError(answer, what);
+        await answer.body.dump();
+        return answer;
+      });
+      const status = response.statusCode;
+      if (status === 404 || status === 410) return { text: `${file.path}: ${what} is missing` };
+      if (status === 401 || status === 403) return { text: `${file.path}: the server answered ${status}`, denied: true };
+      if (status !== 200) return { text: `${file.path}: the server answered ${status}` };
+      const length = Number(response.headers['content-length']);
+      if (Number.isFinite(length) && length !== file.size) return { text: `${file.path}: stored blob has ${length} bytes, manifest says ${file.size}` };
+      return undefined;
+    } catch (error) {
+      return { text: `${file.path}: could not be checked (${error instanceof Error ? error.message : String(error)})` };
+    }
+  }
+
+  async openBlob(sha256: string, size: number, options: BlobReadOptions = {}): Promise<Readable> {
+    const start = options.start ?? 0;
+    const what = `blob ${sha256.slice(0, 12)}…`;
+    const headers: Record<string, string> = start > 0 ? { range: `bytes=${start}-` } : {};
+    const response = await this.client.send('GET', blobPath(sha256), what, { headers, signal: options.signal });
+    const translate = (error: unknown) => this.client.bodyError(error, what, options.signal);
+    if (response.statusCode === 206 && start > 0) {
+      const range = String(response.headers['content-range'] ?? '');
+      if (!range.startsWith(`bytes ${start}-`)) {
+        await response.body.dump();
+        throw new CapmediaError('DP_UNREACHABLE', `${this.name} answered the resume of ${what} at byte ${start} with the range "${range}".`);
+      }
+      return relayBody(response.body, translate);
+    }
+    if (response.statusCode === 200) {
+      const length = Number(response.headers['content-length']);
+      if (Number.isFinite(length) && length !== size) {
+        await response.body.dump();
+        throw new CapmediaError('PACKAGE_INCOMPLETE', `The ${what} on ${this.name} has ${length} bytes; ${size} were expected.`, { hint: 'Re-publish the package with `capmedia distribute`.' });
+      }
+      // A server that ignores Range sends the whole blob: read past what we already hold.
+      return relayBody(response.body, translate, start);
+    }
+    throw await this.client.statusError(response, what);
+  }
+
+  async hasBlob(sha256: string, size: number): Promise<boolean> {
+    const what = `blob ${sha256.slice(0, 12)}…`;
+    return this.retried(async () => {
+      const response = await this.client.send('HEAD', blobPath(sha256), what);
+      if (response.statusCode === 404 || response.statusCode === 410) {
+        await response.body.dump();
+        return false;
+      }
+      if (response.statusCode !== 200) throw await this.client.statusError(response, what);
+      await response.body.dump();
+      return Number(response.headers['content-length']) === size;
+    });
+  }
+
+  async putBlob(sha256: string, size: number, body: () => Readable): Promise<void> {
+    const what = `blob ${sha256.slice(0, 12)}…`;
+    const upload = verifiedUpload(sha256, size, what);
+    const feeding = pipeline(body(), upload).catch(() => undefined);
+    let response: Awaited<ReturnType<HttpClient['send']>>;
+    try {
+      response = await this.client.send('PUT', blobPath(sha256), what, {
+        body: upload,
+        headers: { 'content-length': String(size), 'content-type': 'application/octet-stream' },
+      });
+    } finally {
+      // A server may answer (401, 405) before reading the body: close the source either way.
+      upload.destroy();
+      await feeding;
+    }
+    if (response.statusCode < 200 || response.statusCode > 299) throw await this.client.statusError(response, what, 'write');
+    await response.body.dump();
+  }
+
+  async putManifest(manifest: PackageManifest): Promise<void> {
+    const what = `the manifest of ${manifest.id}`;
+    const bytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
+    await this.retried(async () => {
+      const response = await this.client.send('PUT', `packages/${manifest.id}.json`, what, { body: bytes, headers: { 'content-type': 'application/json' } });
+      if (response.statusCode < 200 || response.statusCode > 299) throw await this.client.statusError(response, what, 'write');
+      await response.body.dump();
+    });
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+}
+
+function blobPath(sha256: string): string {
+  return `files/${sha256.slice(0, 2)}/${sha256}`;
+}
+
+const DEFAULT_CONNECT_S = 15;
+const DEFAULT_STALL_S = 30;
+
+export const httpScheme: DistributionPointScheme = {
+  name: 'http',
+  protocols: ['http:', 'https:'],
+  open(config) {
+    const base = new URL(config.url);
+    if (base.username || base.password) {
+      throw new CapmediaError('CONFIG_INVALID', `distributionPoints ${config.name}: the url ${displayUrl(base)} carries a user name or password; secrets never go in the config.`, {
+        hint: 'Use auth: { username, passwordEnv } (or passwordFile, or tokenEnv) instead.',
+      });
+    }
+    base.search = '';
+    base.hash = '';
+    if (!base.pathname.endsWith('/')) base.pathname += '/';
+    const client = new HttpClient({
+      name: config.name,
+      base,
+      credentials: resolveCredentials(config.name, config.auth),
+      caFile: config.ca,
+      connectTimeoutMs: (config.timeouts?.connect ?? DEFAULT_CONNECT_S) * 1000,
+      stallTimeoutMs: (config.timeouts?.stall ?? DEFAULT_STALL_S) * 1000,
+    });
+    return new HttpDistributionPoint(config.name, base.href, client);
+  },
+};
