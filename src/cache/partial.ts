@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CapmediaError, ioError } from '../errors.js';
+import { isProcessAlive as isAlive } from '../tools/process.js';
 
 /** Errors of the local disk (full, read-only): no other distribution point can fix them. */
 const localFailures = new WeakSet<object>();
@@ -132,14 +133,5 @@ async function adoptOrphan(dir: string, sha256: string, own: string): Promise<vo
     const match = /^([0-9a-f]{64})\.(\d+)\.part$/.exec(name);
     if (!match || match[1] !== sha256 || isAlive(Number(match[2]))) continue;
     if (await rename(join(dir, name), own).then(() => true, () => false)) return;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -1,6 +1,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isProcessAlive } from './process.js';
 
 /**
  * Machine-wide VM slots: under TCG two VMs on two cores only slow each other
@@ -9,22 +10,13 @@ import { join } from 'node:path';
  */
 const SLOTS_DIR = join(tmpdir(), 'capmedia-qemu-slots');
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 async function tryTake(slot: string): Promise<boolean> {
   try {
     await mkdir(slot);
   } catch {
     const owner = Number(await readFile(join(slot, 'pid'), 'utf8').catch(() => '0'));
     // A slot whose owner died (kill -9) is free again; a slot still being created has no pid yet.
-    if (owner > 0 && !alive(owner)) await rm(slot, { recursive: true, force: true });
+    if (owner > 0 && !isProcessAlive(owner)) await rm(slot, { recursive: true, force: true });
     return false;
   }
   await writeFile(join(slot, 'pid'), String(process.pid));
