@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createBootImage } from '../../src/bootimage/index.js';
 import { exec } from '../../src/tools/exec.js';
+import { isProcessAlive as isAlive } from '../../src/tools/process.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Same folders the setup script uses, so a boot image built there is reused here. */
@@ -78,15 +79,6 @@ async function lockIsStale(): Promise<boolean> {
   if (!owner) return Date.now() - info.mtimeMs > 10_000;
   if (Date.now() - owner.at > STALE_LOCK_MS) return true;
   return owner.host === hostname() && !isAlive(owner.pid);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Renamed first so that only one waiter breaks it. */
