@@ -69,7 +69,7 @@ export async function describePackages(ctx: BuildContext, names: readonly string
   });
 }
 
-async function aptShow(ctx: BuildContext, names: readonly string[]): Promise<string[]> {
+export async function aptShow(ctx: BuildContext, names: readonly string[]): Promise<string[]> {
   try {
     const { stdout } = await ctx.exec('apt-cache', ['show', '--no-all-versions', ...names], { cancelSignal: ctx.signal });
     return stdout.split(/\n\s*\n/).filter((record) => record.trim());
@@ -86,7 +86,7 @@ function unknownPackages(names: readonly string[], cause?: unknown): CapmediaErr
   });
 }
 
-function fieldOf(record: string, key: string): string {
+export function fieldOf(record: string, key: string): string {
   return record.match(new RegExp(`^${key}: (.+)$`, 'm'))?.[1]?.trim() ?? '';
 }
 

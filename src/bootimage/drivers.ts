@@ -17,3 +17,15 @@ export const X64_DRIVERS: DriverSet = {
 export function allDriverModules(drivers: DriverSet): string[] {
   return Object.values(drivers).flat();
 }
+
+/**
+ * Modules only the capture agent needs, shipped in its tools archive rather
+ * than the initramfs (see agent.ts): network file systems for nfs:// and
+ * smb:// destinations, exFAT for destination disks formatted by Windows.
+ */
+export const AGENT_MODULES = ['nfs', 'nfsv3', 'cifs', 'exfat'];
+
+/** What the boot image declares it carries (R2): the initramfs drivers plus the agent's. */
+export function declaredDrivers(drivers: DriverSet): DriverSet {
+  return { ...drivers, filesystem: [...drivers.filesystem, ...AGENT_MODULES] };
+}

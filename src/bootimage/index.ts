@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { CapmediaError } from '../errors.js';
 import { exec as realExec } from '../tools/exec.js';
+import { buildAgentArchive, fetchAgentPackages } from './agent.js';
 import { describePackages, ensureAptLists, fetchDeb, resolveKernelPackage, unpackDeb } from './debs.js';
-import { X64_DRIVERS, allDriverModules } from './drivers.js';
+import { AGENT_MODULES, X64_DRIVERS, allDriverModules, declaredDrivers } from './drivers.js';
 import { ensureEfiLoader, renderGrubCfg } from './grub.js';
 import { buildInitramfs } from './initramfs.js';
 import { copyKernel, detectKernelVersion } from './kernel.js';
@@ -24,7 +25,7 @@ export {
   type DriverSet,
 } from './types.js';
 export { BOOT_IMAGE_FILES, BOOT_MARKERS, KERNEL_CMDLINE, TASK_SEQUENCE_JSON, TASK_SEQUENCE_VARS } from './layout.js';
-export { X64_DRIVERS } from './drivers.js';
+export { AGENT_MODULES, X64_DRIVERS } from './drivers.js';
 
 /**
  * Builds the linux boot image folder (kernel, initramfs, GRUB EFI and
@@ -68,14 +69,17 @@ async function buildInto(ctx: BuildContext, options: CreateBootImageOptions, sta
   await unpackDeb(ctx, kernelDeb, kernelRoot);
   await unpackDeb(ctx, busyboxDeb, busyboxRoot);
   const kernelVersion = await detectKernelVersion(kernelRoot, kernelPackage);
+  const agentSysroot = await fetchAgentPackages(ctx);
 
   await mkdir(join(stageDir, 'boot/grub'), { recursive: true });
   await copyKernel(kernelRoot, kernelVersion, join(stageDir, BOOT_IMAGE_FILES.kernel));
   const modules = allDriverModules(X64_DRIVERS);
-  await buildInitramfs(ctx, { kernelRoot, kernelVersion, busyboxRoot, modules }, join(stageDir, BOOT_IMAGE_FILES.initrd));
+  const initramfsModules = await buildInitramfs(ctx, { kernelRoot, kernelVersion, busyboxRoot, modules }, join(stageDir, BOOT_IMAGE_FILES.initrd));
+  const agentInputs = { sysroot: agentSysroot, kernelRoot, kernelVersion, modules: AGENT_MODULES, initramfsModules };
+  await buildAgentArchive(ctx, agentInputs, join(stageDir, BOOT_IMAGE_FILES.agentTools));
   await writeBootLoaders(ctx, stageDir);
 
-  const metadata = bootImageMetadata({ arch: options.arch, kernelPackageVersion: kernelDeb.version, kernelVersion, drivers: X64_DRIVERS });
+  const metadata = bootImageMetadata({ arch: options.arch, kernelPackageVersion: kernelDeb.version, kernelVersion, drivers: declaredDrivers(X64_DRIVERS) });
   await writeMetadata(stageDir, metadata);
   await normalizeMtimes(stageDir, ctx.sourceDateEpoch);
   ctx.progress(`boot image ready: kernel ${kernelVersion}`);

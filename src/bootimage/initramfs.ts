@@ -1,5 +1,6 @@
 import { chmod, copyFile, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { installAgentScripts } from './agent.js';
 import { collectTree, writeCpioGz, type CpioEntry } from './cpio.js';
 import { installModules, resolveModuleClosure } from './modules.js';
 import { readLinuxTemplate } from './templates.js';
@@ -30,6 +31,7 @@ export async function buildInitramfs(ctx: BuildContext, inputs: InitramfsInputs,
   for (const dir of EMPTY_DIRS) await mkdir(join(root, dir), { recursive: true });
   await installBusybox(inputs.busyboxRoot, root);
   await writeFile(join(root, 'init'), await readLinuxTemplate('init.sh'), { mode: 0o755 });
+  await installAgentScripts(root);
 
   ctx.progress(`resolving kernel modules for ${inputs.modules.length} drivers`);
   const closure = await resolveModuleClosure(ctx, inputs.kernelRoot, inputs.kernelVersion, inputs.modules);

@@ -9,6 +9,8 @@ export const BOOT_IMAGE_FILES = {
   metadata: 'capmedia-package.json',
   kernel: 'boot/vmlinuz',
   initrd: 'boot/initrd.img',
+  /** The capture agent's programs, libraries and extra modules, unpacked by the agent at run time. */
+  agentTools: 'boot/capmedia-tools.cpio.gz',
   grubCfg: 'boot/grub/grub.cfg',
   efiLoader: 'EFI/BOOT/BOOTX64.EFI',
   isolinuxBin: 'isolinux/isolinux.bin',
@@ -49,6 +51,10 @@ export const BOOT_MARKERS = {
   agentExit: 'CAPMEDIA-AGENT-EXIT',
   /** CAPMEDIA_TS_STEPS > 0 but the initramfs has no /capmedia/agent.sh. */
   agentMissing: 'CAPMEDIA-AGENT-MISSING',
+  /** Printed by the capture agent on any failure, followed by ` <reason>`. */
+  captureFailed: 'CAPMEDIA-CAPTURE-FAILED',
+  /** Printed by the capture agent when every step succeeded, followed by ` images=<where>`. */
+  captureOk: 'CAPMEDIA-CAPTURE-OK',
   /** Printed by the embedded grub.cfg when no device holds TaskSequence.json. */
   grubMediaNotFound: 'CAPMEDIA-GRUB-MEDIA-NOT-FOUND',
 } as const;

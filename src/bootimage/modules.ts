@@ -75,14 +75,21 @@ export function uncompressedName(file: string): string {
 export async function installModules(ctx: BuildContext, kernelRoot: string, kernelVersion: string, files: readonly string[], initramfsRoot: string): Promise<string[]> {
   const sourceDir = await modulesRootOf(kernelRoot, kernelVersion);
   const targetDir = join(initramfsRoot, 'lib/modules', kernelVersion);
-  for (const file of files) await copyModule(ctx, join(sourceDir, file), join(targetDir, uncompressedName(file)));
+  const loadOrder = await copyModules(ctx, kernelRoot, kernelVersion, files, initramfsRoot);
   for (const index of BUILTIN_INDEXES) await copyFile(join(sourceDir, index), join(targetDir, index)).catch(() => undefined);
-  const loadOrder = files.map(uncompressedName);
   await writeModulesOrder(sourceDir, targetDir, files);
   await ctx.exec('depmod', ['-b', initramfsRoot, kernelVersion], { cancelSignal: ctx.signal });
   await mkdir(join(initramfsRoot, 'etc/capmedia'), { recursive: true });
   await writeFile(join(initramfsRoot, 'etc/capmedia/modules'), loadOrder.map((file) => `${file}\n`).join(''));
   return loadOrder;
+}
+
+/** Copies module files (uncompressed) under <root>/lib/modules/<kver>; returns their relative paths in load order. */
+export async function copyModules(ctx: BuildContext, kernelRoot: string, kernelVersion: string, files: readonly string[], root: string): Promise<string[]> {
+  const sourceDir = await modulesRootOf(kernelRoot, kernelVersion);
+  const targetDir = join(root, 'lib/modules', kernelVersion);
+  for (const file of files) await copyModule(ctx, join(sourceDir, file), join(targetDir, uncompressedName(file)));
+  return files.map(uncompressedName);
 }
 
 async function copyModule(ctx: BuildContext, source: string, target: string): Promise<void> {

@@ -5,7 +5,17 @@ import { CapmediaError, ioError } from '../errors.js';
 /** templates/linux/ of the package: two levels up from src/bootimage or dist/bootimage. */
 export const LINUX_TEMPLATE_DIR = fileURLToPath(new URL('../../templates/linux/', import.meta.url));
 
-export type LinuxTemplate = 'init.sh' | 'grub.cfg' | 'isolinux.cfg' | 'syslinux.cfg';
+export type LinuxTemplate =
+  | 'init.sh'
+  | 'grub.cfg'
+  | 'isolinux.cfg'
+  | 'syslinux.cfg'
+  | 'agent.sh'
+  | 'agent-disk.sh'
+  | 'agent-dest.sh'
+  | 'agent-capture.sh'
+  | 'agent-net.sh'
+  | 'udhcpc.sh';
 
 export async function readLinuxTemplate(name: LinuxTemplate): Promise<string> {
   const path = LINUX_TEMPLATE_DIR + name;

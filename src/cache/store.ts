@@ -1,5 +1,7 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { constants } from 'node:fs';
+import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { sha256File } from '../library/hash.js';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
@@ -53,21 +55,30 @@ export class ContentStore {
   }
 
   /**
-   * Copies a blob out while hashing it: a blob damaged in the cache is caught
-   * here, removed, and reported as HASH_MISMATCH so the caller fetches it again.
+   * A blob on a local file system (a file: distribution point) is copied by
+   * the kernel (copy_file_range, or a reflink where the file system can) and
+   * hashed from the page cache: no bytes pass through JavaScript streams twice.
    */
-  async copyVerified(sha256: string, size: number, destination: string): Promise<void> {
-    const source = this.path(sha256);
+  async ingestLocalFile(sha256: string, size: number, source: string, what: string): Promise<void> {
+    if (await this.has(sha256, size)) return;
+    const target = this.path(sha256);
+    const temp = `${target}.${randomBytes(6).toString('hex')}.partial`;
     try {
-      await mkdir(dirname(destination), { recursive: true });
-      await pipeline(createReadStream(source), hashingPassThrough(sha256, size, `cached copy of ${destination}`), createWriteStream(destination));
-    } catch (error) {
-      if (error instanceof CapmediaError && error.code === 'HASH_MISMATCH') {
-        await rm(source, { force: true });
-        await rm(destination, { force: true });
+      await mkdir(dirname(target), { recursive: true });
+      await copyFile(source, temp, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
+      const actual = await sha256File(temp);
+      if (actual.size !== size || actual.sha256 !== sha256) {
+        throw new CapmediaError('HASH_MISMATCH', `The ${what} is corrupt: got ${actual.size} bytes with sha256 ${actual.sha256.slice(0, 16)}…, expected ${size} bytes with sha256 ${sha256.slice(0, 16)}….`, {
+          hint: 'The copy on the distribution point is damaged or was changed after publishing; re-publish the package.',
+        });
       }
+      await rename(temp, target);
+    } catch (error) {
+      await rm(temp, { force: true });
       if (error instanceof CapmediaError) throw error;
-      throw ioError('copy from the cache to', destination, error);
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'EACCES' || code === 'EPERM') throw ioError('read', source, error);
+      throw ioError('store', target, error);
     }
   }
 }

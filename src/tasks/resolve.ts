@@ -3,6 +3,7 @@ import type { Arch } from '../config/schema.js';
 import type { BootImageInfo, PackageManifest } from '../library/manifest.js';
 import { bootPlatform, mediaType } from '../plugins/registry.js';
 import type { BootPlatform } from '../plugins/boot/types.js';
+import { taskSequenceWarnings } from '../tasksequence/build.js';
 import type { DistributionPoint } from '../plugins/dp/types.js';
 import type { BuildContext, ResolvedContent } from './context.js';
 
@@ -31,6 +32,7 @@ export async function resolveContent(ctx: BuildContext): Promise<ResolvedContent
   for (const job of ctx.jobs) {
     await mediaType(job.media.type).checkTarget?.({ media: job.media, exec: ctx.exec, confirm: ctx.confirm, protectedPaths: protectedPaths(ctx) });
   }
+  ctx.notices.push(...taskSequenceWarnings(ctx.config).map((warning) => `warning: ${warning}`));
   return { bootImage, platform, content };
 }
 

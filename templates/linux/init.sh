@@ -7,7 +7,8 @@
 #
 # Extension point: when the medium's task sequence has steps
 # (CAPMEDIA_TS_STEPS > 0) and /capmedia/agent.sh exists, it runs with the
-# medium mounted at $CAPMEDIA_MEDIA_DIR before the "after" action.
+# medium mounted at $CAPMEDIA_MEDIA_DIR before the "after" action (or the
+# "onFailure" action when the agent fails).
 
 PATH=/sbin:/bin:/usr/sbin:/usr/bin
 export PATH
@@ -136,8 +137,11 @@ main() {
   . "$MEDIA_DIR/$VARS_FILE"
   export CAPMEDIA_TS_NAME CAPMEDIA_TS_AFTER CAPMEDIA_TS_VERSION CAPMEDIA_TS_STEPS
   say "CAPMEDIA-TASKSEQUENCE name=$CAPMEDIA_TS_NAME"
-  run_agent
-  finish "${CAPMEDIA_TS_AFTER:-poweroff}"
+  if run_agent; then
+    finish "${CAPMEDIA_TS_AFTER:-poweroff}"
+  fi
+  # onFailure defaults to "after"; "shell" lets a technician look at the machine.
+  finish "${CAPMEDIA_TS_ON_FAILURE:-${CAPMEDIA_TS_AFTER:-poweroff}}"
 }
 
 main "$@"

@@ -1,0 +1,77 @@
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { CapmediaError } from '../errors.js';
+import { MANIFEST_FILE } from './manifest.js';
+
+/**
+ * Where an image folder is read from: a local folder (or its manifest.json),
+ * or an http(s) URL of the folder — e.g. the WebDAV location the agent
+ * uploaded to. Parts are always read as streams.
+ */
+export interface ImageSource {
+  /** For messages: the folder path or URL. */
+  location: string;
+  readText(file: string): Promise<string>;
+  open(file: string): Promise<Readable>;
+}
+
+export async function openImageSource(location: string, cwd = process.cwd()): Promise<ImageSource> {
+  if (/^https?:\/\//i.test(location)) return httpSource(location.replace(/\/*$/, ''));
+  let folder = resolve(cwd, location);
+  if (basename(folder) === MANIFEST_FILE) folder = dirname(folder);
+  const info = await stat(folder).catch(() => undefined);
+  if (!info?.isDirectory()) {
+    throw new CapmediaError('IMAGE_INVALID', `${folder} is not an image folder.`, {
+      hint: 'Give the folder the capture wrote (it holds manifest.json and the part files), or its http(s) URL.',
+    });
+  }
+  return localSource(folder);
+}
+
+function localSource(folder: string): ImageSource {
+  const path = (file: string) => join(folder, file);
+  return {
+    location: folder,
+    readText: async (file) => readFile(path(file), 'utf8').catch((error) => Promise.reject(missing(folder, file, error))),
+    open: async (file) => {
+      const info = await stat(path(file)).catch((error) => Promise.reject(missing(folder, file, error)));
+      if (!info.isFile()) throw missing(folder, file, new Error('not a regular file'));
+      return createReadStream(path(file), { highWaterMark: 1024 * 1024 });
+    },
+  };
+}
+
+function httpSource(base: string): ImageSource {
+  const get = async (file: string) => {
+    const url = `${base}/${encodeURIComponent(file)}`;
+    let response: Response;
+    try {
+      response = await fetch(url);
+    } catch (error) {
+      throw new CapmediaError('IMAGE_INVALID', `Cannot read ${url}: ${(error as Error).message}.`, { hint: 'Check the URL and that the server is up.', cause: error });
+    }
+    if (!response.ok || !response.body) {
+      await response.body?.cancel();
+      throw missing(base, file, new Error(`HTTP ${response.status}`));
+    }
+    return response;
+  };
+  return {
+    location: base,
+    readText: async (file) => (await get(file)).text(),
+    open: async (file) => Readable.fromWeb((await get(file)).body as import('node:stream/web').ReadableStream),
+  };
+}
+
+function missing(location: string, file: string, cause: unknown): CapmediaError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  if (file === MANIFEST_FILE) {
+    return new CapmediaError('IMAGE_INVALID', `${location} has no readable ${MANIFEST_FILE} (${reason}), so it is not a complete image.`, {
+      hint: 'The capture agent writes the manifest last: an image without one was interrupted or failed. Capture again.',
+      cause,
+    });
+  }
+  return new CapmediaError('IMAGE_INVALID', `The part ${file} of ${location} cannot be read (${reason}).`, { cause });
+}

@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs';
+import { CapmediaError } from '../errors.js';
+import { resolvePath, type NormalizedConfig } from '../config/normalize.js';
+
+/**
+ * Destination credentials as the media will carry them. By default only the
+ * user name (if given) goes onto the media and the agent asks for the
+ * password on the console; the password itself is read here only when the
+ * config opts in with `embed: true`.
+ */
+
+export type CredentialMode = 'none' | 'prompt' | 'embedded';
+
+export interface MediaCredentials {
+  mode: CredentialMode;
+  username?: string;
+  /** Present only for mode "embedded". Never logged, never in TaskSequence.json. */
+  password?: string;
+}
+
+export function credentialMode(config: NormalizedConfig): CredentialMode {
+  const credentials = config.taskSequence.credentials;
+  if (!credentials) return 'none';
+  return credentials.embed ? 'embedded' : 'prompt';
+}
+
+/** Where an embedded password comes from, or why it cannot be read (for config rules). */
+export function embeddedPasswordProblem(config: NormalizedConfig, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  try {
+    readEmbeddedPassword(config, env);
+    return undefined;
+  } catch (error) {
+    return error instanceof CapmediaError ? error.message : String(error);
+  }
+}
+
+export function mediaCredentials(config: NormalizedConfig, env: NodeJS.ProcessEnv = process.env): MediaCredentials {
+  const mode = credentialMode(config);
+  const username = config.taskSequence.credentials?.username;
+  if (mode !== 'embedded') return { mode, username };
+  return { mode, username, password: readEmbeddedPassword(config, env) };
+}
+
+function readEmbeddedPassword(config: NormalizedConfig, env: NodeJS.ProcessEnv): string {
+  const credentials = config.taskSequence.credentials;
+  if (credentials?.passwordEnv) {
+    const value = env[credentials.passwordEnv];
+    if (value) return value;
+    throw new CapmediaError('CREDENTIALS_MISSING', `the environment variable ${credentials.passwordEnv} (taskSequence.credentials.passwordEnv) is not set, so there is no password to embed`, {
+      hint: `Set ${credentials.passwordEnv} for the build, or remove embed: true to have the password asked on the console at capture time.`,
+    });
+  }
+  if (credentials?.passwordFile) {
+    const path = resolvePath(config.baseDir, credentials.passwordFile);
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      throw new CapmediaError('CREDENTIALS_MISSING', `the password file ${path} (taskSequence.credentials.passwordFile) cannot be read: ${(error as Error).message}`, { cause: error });
+    }
+    const password = text.replace(/\r?\n$/, '');
+    if (password) return password;
+    throw new CapmediaError('CREDENTIALS_MISSING', `the password file ${path} (taskSequence.credentials.passwordFile) is empty`);
+  }
+  throw new CapmediaError('CREDENTIALS_MISSING', 'embed: true needs passwordEnv or passwordFile (taskSequence.credentials) to take the password from');
+}
+
+/** Build-time warnings the user must see (the stage step adds them to the build's notices). */
+export function credentialWarnings(config: NormalizedConfig): string[] {
+  if (credentialMode(config) !== 'embedded') return [];
+  const who = config.taskSequence.credentials?.username ?? 'the destination account';
+  return [
+    `taskSequence.credentials.embed is true: the password of ${who} is written in clear to SMS/data/TaskSequence.vars on the media; anyone holding the media can read it. Remove embed to have it asked on the console at capture time.`,
+  ];
+}
