@@ -64,6 +64,12 @@ async function fetchFrom(store: ContentStore, dp: DistributionPoint, file: Packa
   const policy: RetryPolicy = { ...DOWNLOAD_RETRIES, ...options.retry, signal: options.signal };
   const what = `${file.path} of ${packageId} from ${dp.name}`;
   const meter = meterOf(store);
+  const local = dp.localBlobPath?.(file.sha256);
+  if (local) {
+    await store.ingestLocalFile(file.sha256, file.size, local, what);
+    meter.update(file.sha256, file.size);
+    return;
+  }
   let restarted = false;
   for (let attempt = 1; ; attempt++) {
     const partial = await store.openPartial(file.sha256, file.size);

@@ -1,5 +1,6 @@
 import { access } from 'node:fs/promises';
 import { shortKey } from '../cache/key.js';
+import { mapPool } from '../cache/pool.js';
 import type { BuildContext, LayoutEntry, MediaJob, PublishedOutput } from './context.js';
 import { packKey, publishKey, stageKey } from './keys.js';
 
@@ -22,20 +23,21 @@ export async function planBuild(ctx: BuildContext): Promise<void> {
     job.publishKey = publishKey(job, job.packKey);
   }
   if (ctx.options.force) return;
-  const staged = await ctx.actions.get<StageRecord>(ctx.stageKey.key);
-  if (staged) {
-    ctx.layout = staged.outputs.files;
-    ctx.stageCached = await allBlobsPresent(ctx, staged.outputs.files);
-  }
   for (const job of ctx.jobs) {
     const published = await ctx.actions.get<PublishRecord>(job.publishKey!.key);
     if (published && (await outputsIntact(ctx, published.outputs.outputs))) job.upToDate = published.outputs.outputs;
   }
+  const staged = await ctx.actions.get<StageRecord>(ctx.stageKey.key);
+  if (staged) {
+    ctx.layout = staged.outputs.files;
+    // When every output is up to date nothing will be laid out, so the blobs need not be looked at.
+    ctx.stageCached = ctx.jobs.every((job) => job.upToDate) || (await allBlobsPresent(ctx, staged.outputs.files));
+  }
 }
 
 async function allBlobsPresent(ctx: BuildContext, files: readonly LayoutEntry[]): Promise<boolean> {
-  for (const file of files) if (!(await ctx.store.has(file.sha256, file.size))) return false;
-  return true;
+  const present = await mapPool(files, 16, (file) => ctx.store.has(file.sha256, file.size));
+  return present.every(Boolean);
 }
 
 /** The outputs are still what we published: same bytes (stat cache, re-hashed when the stat changed), sidecars present. */

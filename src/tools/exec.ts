@@ -1,4 +1,4 @@
-import { execa, type Options, type ResultPromise } from 'execa';
+import type { Options, ResultPromise } from 'execa';
 import { CapmediaError } from '../errors.js';
 import { toolPackage } from './packages.js';
 
@@ -30,6 +30,8 @@ export const exec: Exec = async (file, args, options = {}) => {
     ...(options.stdoutFile ? { stdout: { file: options.stdoutFile } } : {}),
   };
   try {
+    // execa loads on the first program run: a no-change build runs none.
+    const { execa } = await import('execa');
     const result = await (execa(file, [...args], execaOptions) as ResultPromise<Options>);
     return { stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
   } catch (error) {

@@ -1,5 +1,5 @@
 import type { Exec } from './exec.js';
-import { writeHashed } from './hashed-fifo.js';
+import { writeHashed } from './hash-while-writing.js';
 
 export interface IsoOptions {
   /** Every file and directory gets this time, whatever the staged tree says (reproducible output). */

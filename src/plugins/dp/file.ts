@@ -18,6 +18,10 @@ class FileDistributionPoint implements DistributionPoint {
     this.root = fileURLToPath(displayUrl);
   }
 
+  localBlobPath(sha256: string): string {
+    return this.blobPath(sha256);
+  }
+
   blobPath(sha256: string): string {
     return join(this.root, 'files', sha256.slice(0, 2), sha256);
   }

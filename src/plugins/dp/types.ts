@@ -20,6 +20,8 @@ export interface DistributionPoint {
   readManifest(id: string): Promise<PackageManifest>;
   /** Manifest present, every blob present with the right size, readable. Never throws for the classes above. */
   checkPackage(id: string): Promise<PackageCheck>;
+  /** For a library on a local file system: the blob's path, so it can be copied by the kernel instead of streamed. */
+  localBlobPath?(sha256: string): string;
   /** A stream of the blob's bytes from options.start (default 0) to the end; the caller verifies the hash. */
   openBlob(sha256: string, size: number, options?: BlobReadOptions): Promise<Readable>;
   hasBlob(sha256: string, size: number): Promise<boolean>;
