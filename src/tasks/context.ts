@@ -62,6 +62,8 @@ export interface MediaJob {
   stagedBytes?: number;
   packed?: { output: string; size: number; volumeLabel: string; sha256?: string };
   volumes?: Array<{ temp: string; final: string; size: number; sha256?: string; label: string; files?: LayoutEntry[] }>;
+  /** Which files each volume tree in staging holds (tree folder → signature), so unchanged trees are not laid out again. */
+  trees: Map<string, string>;
   /** Set by pack when the content does not fit media.size: split writes a set of volumes instead. */
   oversize?: number;
   published?: PublishedOutput[];
@@ -133,5 +135,5 @@ function mediaJob(config: NormalizedConfig, media: NormalizedMedia): MediaJob {
   const id = createHash('sha256').update(`${config.configFile ?? config.baseDir}\0${media.name}`).digest('hex').slice(0, 12);
   const stagingDir = join(media.staging, `capmedia-${media.name}-${id}`);
   // the id names the "last build" record too: a different output path is a different media
-  return { media, id, stagingDir, treeDir: join(stagingDir, 'tree'), workDir: join(stagingDir, 'work') };
+  return { media, id, stagingDir, treeDir: join(stagingDir, 'tree'), workDir: join(stagingDir, 'work'), trees: new Map() };
 }

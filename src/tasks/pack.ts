@@ -24,6 +24,14 @@ export async function packMedia(ctx: BuildContext, job: MediaJob): Promise<void>
   }
   await removeStalePartials(media.output);
   await rm(job.stagingDir, { recursive: true, force: true });
+  job.trees.clear();
+  const layout = assertLayout(ctx.layout);
+  const contentBytes = layout.reduce((sum, f) => sum + f.size, 0);
+  // More content than capacity can never fit one volume: go straight to planning a set.
+  if (mediaType(media.type).estimateSize && contentBytes > media.capacity) {
+    job.oversize = contentBytes;
+    return;
+  }
   job.stagedBytes = await layOutTree(ctx, { treeDir: job.treeDir, workDir: job.workDir, label: media.label, autorun: media.autorun }, assertLayout(ctx.layout));
   const type = mediaType(media.type);
   const temp = type.partialOutput?.(media, job.workDir) ?? partialPath(media.output);

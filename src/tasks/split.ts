@@ -7,13 +7,14 @@ import { mediaType } from '../plugins/registry.js';
 import type { MediaType, PackInput } from '../plugins/media/types.js';
 import type { BuildContext, MediaJob } from './context.js';
 import { partialPath } from './pack.js';
-import { assertLayout, layOutTree } from './tree.js';
+import { assertLayout, refreshTree } from './tree.js';
 import { assignVolumes, bootTooLarge, fileCost, isSpreadable, setManifest, SET_MANIFEST, volumeFileName, volumeLabel, type VolumePlan } from './volumes.js';
 import { splitLargeWims } from './wim-split.js';
 
 /** Two volumes pack at once: xorriso is I/O bound, and the machine may have 2 cores. */
 const PACK_PARALLELISM = 2;
 const MAX_ROUNDS = 8;
+
 
 /**
  * R8/R9: when the media hold more than media.size, the content is spread over
@@ -87,7 +88,8 @@ function volumeDirs(job: MediaJob, number: number) {
 async function volumeInput(ctx: BuildContext, job: MediaJob, volume: VolumePlan, manifest: string, output: string): Promise<PackInput> {
   const dirs = volumeDirs(job, volume.number);
   const extraFiles: Array<[string, string]> = manifest ? [[SET_MANIFEST, manifest]] : [];
-  await layOutTree(ctx, { ...dirs, label: volume.label, autorun: job.media.autorun && volume.number === 1, extraFiles }, volume.files);
+  const spec = { ...dirs, label: volume.label, autorun: job.media.autorun && volume.number === 1, extraFiles };
+  job.trees.set(dirs.treeDir, await refreshTree(ctx, spec, volume.files, job.trees.get(dirs.treeDir)));
   return {
     ...dirs,
     output,

@@ -39,6 +39,23 @@ export async function layOutTree(ctx: BuildContext, spec: TreeSpec, files: reado
   return files.reduce((sum, f) => sum + f.size, 0);
 }
 
+/**
+ * Planning a set lays out the same volume several times; when its files did
+ * not change only the small text files (the set manifest) are written again.
+ */
+export async function refreshTree(ctx: BuildContext, spec: TreeSpec, files: readonly LayoutEntry[], previous: string | undefined): Promise<string> {
+  const signature = files.map((f) => `${f.target}\0${f.sha256}`).join('\n') + `\n${spec.label}\n${spec.autorun}`;
+  if (signature === previous) {
+    await writeTextFiles(spec, ctx.sourceDateEpoch);
+    await normalizeTimes(spec.treeDir, ctx.sourceDateEpoch);
+    await rm(spec.workDir, { recursive: true, force: true });
+    await mkdir(spec.workDir, { recursive: true });
+  } else {
+    await layOutTree(ctx, spec, files);
+  }
+  return signature;
+}
+
 /** Returns true when it had to copy (the store is on another file system). */
 async function linkOrCopy(source: string, target: string, firstCopy?: LayoutEntry): Promise<boolean> {
   try {
