@@ -1,5 +1,4 @@
 import { cosmiconfig, type Loader } from 'cosmiconfig';
-import { createJiti } from 'jiti';
 import { dirname, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { CapmediaError } from '../errors.js';
@@ -15,6 +14,8 @@ const MODULE_NAME = 'capmedia';
  * and cannot follow a config's imports of sibling .ts files; jiti can.
  */
 const loadWithJiti: Loader = async (filepath) => {
+  // Loaded only for TypeScript configs: jiti brings its own transpiler.
+  const { createJiti } = await import('jiti');
   const jiti = createJiti(import.meta.url, { moduleCache: false });
   const mod = await jiti.import<{ default?: unknown }>(filepath);
   return mod && typeof mod === 'object' && 'default' in mod ? mod.default : mod;

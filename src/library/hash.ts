@@ -1,21 +1,38 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
+import { open, readFile, stat } from 'node:fs/promises';
+
+const SMALL_FILE = 1 << 20;
+const CHUNK = 1 << 20;
 
 export function sha256Hex(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** Streams a file through sha256: memory stays flat whatever the file size. */
+/**
+ * Hashes a file through one reused buffer: memory stays flat whatever the
+ * file size (a stream would allocate a new buffer per chunk and leave the
+ * garbage collector to catch up). Small files are read in one call.
+ */
 export async function sha256File(path: string): Promise<{ sha256: string; size: number }> {
+  const info = await stat(path);
+  if (info.size <= SMALL_FILE) {
+    const bytes = await readFile(path);
+    return { sha256: sha256Hex(bytes), size: bytes.length };
+  }
   const hash = createHash('sha256');
+  const buffer = Buffer.allocUnsafe(CHUNK);
+  const handle = await open(path, 'r');
   let size = 0;
-  await pipeline(createReadStream(path), async function* (source: AsyncIterable<Buffer>) {
-    for await (const chunk of source) {
-      hash.update(chunk);
-      size += chunk.length;
+  try {
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, CHUNK, size);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead));
+      size += bytesRead;
     }
-  });
+  } finally {
+    await handle.close();
+  }
   return { sha256: hash.digest('hex'), size };
 }
 
