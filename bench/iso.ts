@@ -5,7 +5,7 @@ import { exec } from '../src/tools/exec.js';
 import { isoArguments } from '../src/tools/xorriso.js';
 import { linuxPlatform } from '../src/plugins/boot/linux.js';
 import type { Fixture } from './fixture.js';
-import { dropCaches, measure } from './measure.js';
+import { dropCaches, measure, type Measurement } from './measure.js';
 
 export interface BenchRow {
   name: string;
@@ -48,6 +48,10 @@ async function bareBuild(fixture: Fixture, bootImage: string, copy: boolean): Pr
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
+function median(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+}
+
 export async function benchIso(fixture: Fixture, bootImage: string, tag: string): Promise<BenchRow[]> {
   const env = { ...process.env, SOURCE_DATE_EPOCH: EPOCH, CI: 'true' } as Record<string, string>;
   const cwd = fixture.dir;
@@ -56,10 +60,19 @@ export async function benchIso(fixture: Fixture, bootImage: string, tag: string)
   const bareCold = await bareBuild(fixture, bootImage, true);
   await dropCaches();
   const cold = await measure('node', [CLI, 'build'], { cwd, env });
-  const bareWarm = await bareBuild(fixture, bootImage, false);
-  await writeFile(join(cwd, 'capmedia.config.json'), config(fixture, 'Bench B'));
-  const warm = await measure('node', [CLI, 'build'], { cwd, env });
-  const noop = await measure('node', [CLI, 'build'], { cwd, env });
+  // Warm runs: the median of three each, alternating, so both see the same page cache and disk.
+  const bareWarms: number[] = [];
+  const warms: Measurement[] = [];
+  for (const label of ['Bench B', 'Bench C', 'Bench D']) {
+    bareWarms.push(await bareBuild(fixture, bootImage, false));
+    await writeFile(join(cwd, 'capmedia.config.json'), config(fixture, label));
+    warms.push(await measure('node', [CLI, 'build'], { cwd, env }));
+  }
+  const bareWarm = median(bareWarms);
+  const warm = warms.sort((a, b) => a.seconds - b.seconds)[1];
+  const noops = [];
+  for (let i = 0; i < 3; i++) noops.push(await measure('node', [CLI, 'build'], { cwd, env }));
+  const noop = noops.sort((a, b) => a.seconds - b.seconds)[1];
   await rm(join(fixture.dir, 'bare-tree'), { recursive: true, force: true });
   return [
     { name: `${tag} cold build / (cp -r + bare xorriso)`, value: cold.seconds / bareCold, unit: '×', target: '≤ 1.15' },
@@ -67,6 +80,6 @@ export async function benchIso(fixture: Fixture, bootImage: string, tag: string)
     { name: `${tag} no-op rebuild wall time`, value: noop.seconds, unit: 's', target: '< 0.5' },
     { name: `${tag} label-only rebuild wall time`, value: warm.seconds, unit: 's' },
     { name: `${tag} cold build wall time (bare: ${bareCold.toFixed(2)} s)`, value: cold.seconds, unit: 's' },
-    { name: `${tag} peak RSS of the cold build`, value: Math.max(cold.peakRssMiB, warm.peakRssMiB), unit: 'MiB', target: '≤ 150' },
+    { name: `${tag} peak RSS of the cold build`, value: Math.max(cold.peakRssMiB, ...warms.map((w) => w.peakRssMiB)), unit: 'MiB', target: '≤ 150' },
   ];
 }

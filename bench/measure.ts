@@ -8,6 +8,8 @@ export interface Measurement {
 
 /** Runs a command under /usr/bin/time -v: wall time from us, peak RSS from it. */
 export async function measure(file: string, args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<Measurement> {
+  // Dirty pages of the previous run are written back first, so they do not slow this one.
+  await execa('sync', [], { reject: false });
   const started = process.hrtime.bigint();
   const result = await execa('/usr/bin/time', ['-v', file, ...args], { cwd: options.cwd, env: options.env, reject: false, all: true });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
