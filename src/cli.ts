@@ -120,7 +120,7 @@ const cli = yargs(hideBin(process.argv))
       y
         .positional('image', { type: 'string', demandOption: true })
         .option('firmware', { choices: ['bios', 'uefi'] as const, default: 'uefi' as const })
-        .option('as', { choices: ['cd', 'usb'] as const, default: 'cd' as const })
+        .option('as', { choices: ['cd', 'usb'] as const, describe: 'attach as a CD or a USB stick (default: cd for an ISO, usb for a disk image)' })
         .option('timeout', { type: 'number', default: 180, describe: 'seconds' })
         .option('marker', { type: 'string', describe: 'success pattern (regular expression)' }),
     run(bootCommand),
@@ -159,7 +159,9 @@ const cli = yargs(hideBin(process.argv))
   .wrap(Math.min(110, process.stdout.columns || 100))
   .fail((message, error, y) => {
     if (error) throw error;
-    process.stderr.write(`${y.help() ? '' : ''}capmedia: ${message}\n  hint: run capmedia --help for the commands and options.\n`);
+    const hint = 'run capmedia --help for the commands and options.';
+    if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: { code: 'USAGE', message, hint } })}\n`);
+    else process.stderr.write(`capmedia: ${message}\n  hint: ${hint}\n`);
     process.exit(2);
   });
 

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { isIsoImage } from '../tools/image-kind.js';
 import { CapmediaError } from '../errors.js';
 import { bootUnderQemu } from '../tools/qemu.js';
 import type { Printer } from './output.js';
@@ -7,28 +8,39 @@ import type { CommonArgs } from './common.js';
 export interface BootArgs extends CommonArgs {
   image: string;
   firmware: 'bios' | 'uefi';
-  as: 'cd' | 'usb';
+  as?: 'cd' | 'usb';
   timeout: number;
   marker?: string;
 }
 
 /** Boots built media headless under QEMU and reports what the guest printed. */
 export async function bootCommand(args: BootArgs, printer: Printer, signal: AbortSignal): Promise<void> {
+  const image = resolve(args.cwd, args.image);
+  const as = args.as ?? ((await isIsoOrThrow(image)) ? 'cd' : 'usb');
   const result = await bootUnderQemu({
-    image: resolve(args.cwd, args.image),
+    image,
     firmware: args.firmware,
-    as: args.as,
+    as,
     successMarker: args.marker ? new RegExp(args.marker) : /CAPMEDIA-TASKSEQUENCE name=.*/,
     failureMarker: /CAPMEDIA-(MEDIA-NOT-FOUND|CAPTURE-FAILED).*|Kernel panic.*/,
     timeoutMs: args.timeout * 1000,
     signal,
   });
   const markers = result.serial.split(/\r?\n/).filter((line) => line.includes('CAPMEDIA-'));
-  printer.result({ ...result, markers }, () => [`${args.firmware.toUpperCase()} ${args.as}: ${result.outcome} after ${(result.durationMs / 1000).toFixed(1)} s`, ...markers.map((m) => `  ${m.trim()}`)].join('\n'));
+  printer.result({ ...result, markers }, () => [`${args.firmware.toUpperCase()} ${as}: ${result.outcome} after ${(result.durationMs / 1000).toFixed(1)} s`, ...markers.map((m) => `  ${m.trim()}`)].join('\n'));
   if (result.outcome !== 'success') {
-    throw new CapmediaError('BOOT_FAILED', `The media did not boot to the marker under QEMU (${args.firmware}, as ${args.as}): ${result.outcome}.`, {
+    throw new CapmediaError('BOOT_FAILED', `The media did not boot to the marker under QEMU (${args.firmware}, as ${as}): ${result.outcome}.`, {
       hint: 'Run with --verbose to see the serial console.',
       detail: result.serial.slice(-4000),
     });
+  }
+}
+
+/** Missing or unreadable: a usage error, before QEMU starts. */
+async function isIsoOrThrow(path: string): Promise<boolean> {
+  try {
+    return await isIsoImage(path);
+  } catch {
+    throw new CapmediaError('USAGE', `${path} does not exist or cannot be read.`, { hint: 'Pass the path of a built ISO or USB image.' });
   }
 }

@@ -1,4 +1,6 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { isIsoImage } from '../tools/image-kind.js';
+import { inspectUsbImage } from './verify-usb.js';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CapmediaError } from '../errors.js';
@@ -32,6 +34,7 @@ function volumeOf(set: { volumeCount: number; volumes: Array<{ number: number; l
 
 /** Inspects a built ISO without mounting it: boot records, label, MediaLabel.txt, checksum. */
 export async function inspectMedia(file: string): Promise<MediaReport> {
+  if (!(await isIsoImage(file))) return inspectUsbMedia(file);
   const iso = await inspectIso(exec, file);
   const text = iso.elTorito;
   const scratch = await mkdtemp(join(tmpdir(), 'capmedia-verify-'));
@@ -72,6 +75,29 @@ export async function inspectMedia(file: string): Promise<MediaReport> {
   }
 }
 
+/** A FAT32 USB image: partition, FAT label, boot files, MediaLabel.txt, files vs the manifest by path. */
+async function inspectUsbMedia(file: string): Promise<MediaReport> {
+  const usb = await inspectUsbImage(exec, file);
+  if (!usb) {
+    throw new CapmediaError('VERIFY_FAILED', `${file} is neither an ISO 9660 image nor a disk image with a FAT file system.`, { hint: 'Pass a built ISO (media.file) or USB image (media.device).' });
+  }
+  const problems: string[] = [];
+  const { paths, ...shown } = usb;
+  const report: MediaReport = { file, ...shown, checksum: await checksumState(file), problems };
+  if (!report.bootUefi) problems.push('no UEFI loader EFI/BOOT/BOOTX64.EFI');
+  if (!report.bootBios) problems.push('no BIOS boot code (MBR + SYSLINUX)');
+  if (report.mediaLabel === undefined) problems.push('MediaLabel.txt missing or without label=');
+  if (!report.taskSequence) problems.push('no task sequence at SMS/data/TaskSequence.json');
+  if (report.checksum === 'mismatch') problems.push('the file does not match its .sha256');
+  const expected = await expectedFiles(file);
+  if (expected) {
+    const missing = expected.filter((f) => !paths.has(f.path.toLowerCase())).map((f) => `missing ${f.path}`);
+    report.files = missing.length ? `${missing.length} problem(s)` : `${expected.length} files present (by path)`;
+    problems.push(...missing.slice(0, 20));
+  }
+  return report;
+}
+
 async function readOptional(iso: string, path: string, scratch: string): Promise<string | undefined> {
   const target = join(scratch, path.replace(/\//g, '_'));
   try {
@@ -89,7 +115,12 @@ async function checksumState(file: string): Promise<MediaReport['checksum']> {
 }
 
 export async function verifyCommand(args: CommonArgs & { output: string }, printer: Printer): Promise<void> {
-  const report = await inspectMedia(resolve(args.cwd, args.output));
+  const file = resolve(args.cwd, args.output);
+  const info = await stat(file).catch(() => undefined);
+  if (!info?.isFile()) {
+    throw new CapmediaError('USAGE', `${file} ${info ? 'is not a file' : 'does not exist'}.`, { hint: 'Pass the path of a built ISO (media.file) or USB image (media.device).' });
+  }
+  const report = await inspectMedia(file);
   printer.result(report, () =>
     [
       `${report.file}`,

@@ -6,6 +6,9 @@ export interface ConfigIssue {
   message: string;
 }
 
+/** A value under a key like these is never echoed: config errors end up in CI logs. */
+const SECRET_KEY = /pass|secret|token|credential|apikey|api_key/i;
+
 export function dotPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((acc, key) => {
     if (typeof key === 'number') return `${acc}[${key}]`;
@@ -43,11 +46,12 @@ export function describeSchemaIssues(issues: readonly z.core.$ZodIssue[], input:
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({
         path: dotPath([...issue.path, key]),
-        message: `unknown key (value ${showValue(valueAt(input, [...issue.path, key]))}); allowed keys here: ${allowedKeysHint(schema, issue.path)}`,
+        message: `unknown key (value ${SECRET_KEY.test(key) ? 'hidden: it looks like a secret' : showValue(valueAt(input, [...issue.path, key]))}); allowed keys here: ${allowedKeysHint(schema, issue.path)}`,
       }));
     }
     const value = valueAt(input, issue.path);
-    return [{ path: dotPath(issue.path) || '(top level)', message: `${showValue(value)} is not allowed: ${allowed(issue, value)}` }];
+    const secret = issue.path.some((key) => typeof key === 'string' && SECRET_KEY.test(key));
+    return [{ path: dotPath(issue.path) || '(top level)', message: `${secret ? '(value hidden)' : showValue(value)} is not allowed: ${allowed(issue, value)}` }];
   });
 }
 

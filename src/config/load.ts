@@ -1,6 +1,7 @@
 import { cosmiconfig, type Loader } from 'cosmiconfig';
 import { dirname, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { CapmediaError } from '../errors.js';
 import { configSchema } from './schema.js';
 import { describeSchemaIssues, type ConfigIssue } from './issues.js';
@@ -16,7 +17,9 @@ const MODULE_NAME = 'capmedia';
 const loadWithJiti: Loader = async (filepath) => {
   // Loaded only for TypeScript configs: jiti brings its own transpiler.
   const { createJiti } = await import('jiti');
-  const jiti = createJiti(import.meta.url, { moduleCache: false });
+  // A config imports { defineConfig } from 'capmedia' even where capmedia is installed globally, not in the project.
+  const self = fileURLToPath(new URL('../index', import.meta.url));
+  const jiti = createJiti(import.meta.url, { moduleCache: false, alias: { capmedia: self } });
   const mod = await jiti.import<{ default?: unknown }>(filepath);
   return mod && typeof mod === 'object' && 'default' in mod ? mod.default : mod;
 };
@@ -70,8 +73,9 @@ async function findConfig(options: { cwd: string; configFile?: string }): Promis
     result = file ? await explorer().load(file) : await explorer().search(options.cwd);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new CapmediaError('CONFIG_LOAD_FAILED', `The config file ${file ?? 'in ' + options.cwd} could not be loaded: ${reason.split('\n')[0]}`, {
-      hint: 'Fix the syntax error above; the file must export the config as its default export.',
+    const summary = reason.split('\n').map((line) => line.trim()).filter(Boolean).slice(0, 4).join(' ');
+    throw new CapmediaError('CONFIG_LOAD_FAILED', `The config file ${file ?? 'in ' + options.cwd} could not be loaded: ${summary}`, {
+      hint: 'Fix the error above (syntax, or an import that cannot be found); the file must export the config as its default export.',
       cause: error,
       detail: reason,
     });

@@ -106,6 +106,11 @@ function requireId(metadata: PackageMetadata, where: string): PackageMetadata & 
   if (!metadata.id) {
     throw new CapmediaError('USAGE', `No package ID for ${where}.`, { hint: `Pass --package ID, or set "id" in ${PACKAGE_METADATA_FILE}.` });
   }
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(metadata.id)) {
+    throw new CapmediaError('USAGE', `${JSON.stringify(metadata.id)} is not a valid package ID.`, {
+      hint: 'Package IDs are letters, digits, ".", "_" or "-" (at most 64), starting with a letter or digit, e.g. CM100004.',
+    });
+  }
   return metadata as PackageMetadata & { id: string };
 }
 

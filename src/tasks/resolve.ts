@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { CapmediaError } from '../errors.js';
 import type { Arch } from '../config/schema.js';
 import type { BootImageInfo, PackageManifest } from '../library/manifest.js';
@@ -30,6 +31,7 @@ export async function resolveContent(ctx: BuildContext): Promise<ResolvedContent
   const content = [];
   for (const id of config.content) content.push(await readFromFirstDp(ctx.dps, id));
   for (const job of ctx.jobs) {
+    await checkOutputPath(job.media);
     await mediaType(job.media.type).checkTarget?.({ media: job.media, exec: ctx.exec, confirm: ctx.confirm, protectedPaths: protectedPaths(ctx) });
   }
   ctx.notices.push(...taskSequenceWarnings(ctx.config).map((warning) => `warning: ${warning}`));
@@ -106,4 +108,16 @@ function reportMissingDrivers(ctx: BuildContext, bootImage: PackageManifest, mis
 /** Disks that hold these must never be a write target. */
 function protectedPaths(ctx: BuildContext): string[] {
   return [ctx.config.baseDir, ctx.config.cacheDir, ...ctx.jobs.map((job) => job.stagingDir)];
+}
+
+/** An output path that is a folder would only fail at the final rename, after all the work. */
+async function checkOutputPath(media: BuildContext['jobs'][number]['media']): Promise<void> {
+  if (media.output.startsWith('/dev/')) return;
+  const info = await stat(media.output).catch(() => undefined);
+  if (info?.isDirectory()) {
+    const key = media.type === 'iso' ? 'media.file' : 'media.device';
+    throw new CapmediaError('USAGE', `${key} of media ${JSON.stringify(media.name)} is ${media.output}, which is a folder.`, {
+      hint: `Point ${key} at a file inside it, e.g. ${media.output.replace(/\/$/, '')}/capture.${media.type === 'iso' ? 'iso' : 'img'}.`,
+    });
+  }
 }
