@@ -8,6 +8,7 @@ import { splitMedia } from './split.js';
 import { publishMedia } from './label.js';
 import { jobSkipReason, planBuild, stageSkipReason, verifySkipReason } from './plan.js';
 import { formatBytes } from '../config/size.js';
+import { CapmediaError } from '../errors.js';
 import { describeProgress } from '../cache/fetch.js';
 
 type Task = ListrTask<BuildContext>;
@@ -83,9 +84,17 @@ function perMedia(ctx: BuildContext, task: Wrapper, step: (ctx: BuildContext, jo
     return step(ctx, job).then(() => void (task.output = summary(job)));
   }
   return task.newListr<BuildContext>(
-    ctx.jobs.map((job) => ({ title: job.media.name, skip: () => jobSkipReason(job), task: () => step(ctx, job) })),
+    ctx.jobs.map((job) => ({ title: job.media.name, skip: () => jobSkipReason(job), task: () => step(ctx, job).catch((error) => Promise.reject(namingMedia(error, job))) })),
     { concurrent: false, exitOnError: true },
   );
+}
+
+/** With several media, an error says which one it is about. */
+function namingMedia(error: unknown, job: MediaJob): unknown {
+  if (error instanceof CapmediaError && !error.message.includes(`"${job.media.name}"`)) {
+    return new CapmediaError(error.code, `Media "${job.media.name}": ${error.message}`, { hint: error.hint, detail: error.detail, cause: error });
+  }
+  return error;
 }
 
 function summary(job: MediaJob): string {

@@ -46,16 +46,21 @@ export function preferredOrder(ctx: BuildContext): DistributionPoint[] {
 
 async function readFromFirstDp(dps: DistributionPoint[], id: string): Promise<PackageManifest> {
   const failures: string[] = [];
+  const codes: CapmediaError['code'][] = [];
   for (const dp of dps) {
     try {
       return await dp.readManifest(id);
     } catch (error) {
       if (!(error instanceof CapmediaError)) throw error;
       failures.push(`  ${dp.name}: ${error.message}`);
+      codes.push(error.code);
     }
   }
-  throw new CapmediaError('PACKAGE_NOT_FOUND', `Package ${id} could not be read from any distribution point:\n${failures.join('\n')}`, {
-    hint: 'Check the package ID, or publish it with `capmedia distribute <folder> --package ' + id + ' --to <dp>`.',
+  const missingEverywhere = codes.every((code) => code === 'PACKAGE_NOT_FOUND');
+  throw new CapmediaError(missingEverywhere ? 'PACKAGE_NOT_FOUND' : (codes[0] ?? 'PACKAGE_NOT_FOUND'), `Package ${id} could not be read from any distribution point:\n${failures.join('\n')}`, {
+    hint: missingEverywhere
+      ? 'Check the package ID, or publish it with `capmedia distribute <folder> --package ' + id + ' --to <dp>`.'
+      : 'Fix what each distribution point reported above (address, credentials, Read permission), then build again.',
   });
 }
 

@@ -60,3 +60,19 @@ test('init writes a config that loads without capmedia installed in the project;
   t.is(missing.exitCode, 2);
   t.regex(missing.stderr, /does not exist/);
 });
+
+test.serial('with several media, a failure names the media it is about; build by name builds only that one', async (t) => {
+  await project.writeConfig({
+    media: [
+      { name: 'site-a', type: 'iso', file: 'out/site-a.iso', staging: './staging' },
+      { name: 'site-b', type: 'iso', file: 'out/site-b.iso', size: '5MB', staging: './staging' },
+    ],
+  });
+  const all = await runCli(['build'], { cwd: project.dir });
+  t.is(all.exitCode, 1, all.all);
+  t.regex(all.stderr, /Media "site-b": The boot image and task sequence alone need/);
+  const one = await runCli(['build', 'site-a'], { cwd: project.dir });
+  t.is(one.exitCode, 0, one.all);
+  t.regex(one.stdout, /built .*site-a\.iso/);
+  t.notRegex(one.stdout, /site-b\.iso/);
+});
