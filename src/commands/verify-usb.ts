@@ -1,17 +1,13 @@
 import { open } from 'node:fs/promises';
 import type { Exec } from '../tools/exec.js';
+import type { MediaReport } from './verify.js';
 import { readVolumeText, volumeLabel, volumeSpec, type FatVolume } from '../tools/mtools.js';
 import { isFatPartitionType, readPartitions, SECTOR_BYTES } from '../tools/sfdisk.js';
 
-export interface UsbInspection {
-  volumeId: string;
-  bootBios: boolean;
-  bootUefi: boolean;
-  partitionTable: string;
-  mediaLabel?: string;
-  taskSequence?: string;
+/** What a USB image tells about itself: the media report's own fields, plus every path on the FAT volume (lower case). */
+export type UsbInspection = Pick<MediaReport, 'volumeId' | 'bootBios' | 'bootUefi' | 'partitionTable' | 'mediaLabel' | 'taskSequence'> & {
   paths: Set<string>;
-}
+};
 
 /** A FAT32 USB image, read with sfdisk and mtools (nothing is mounted). */
 export async function inspectUsbImage(exec: Exec, file: string): Promise<UsbInspection | undefined> {
