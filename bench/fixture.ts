@@ -15,7 +15,12 @@ export interface Fixture {
 }
 
 /** Random (incompressible) large files plus many small ones, published to a file: library. */
-export async function makeFixture(options: { largeFiles: number; largeSize: number; smallFiles: number; bootImage: string }): Promise<Fixture> {
+export async function makeFixture(options: {
+  largeFiles: number;
+  largeSize: number;
+  smallFiles: number;
+  bootImage: string;
+}): Promise<Fixture> {
   const dir = await mkdtemp(join(tmpdir(), 'capmedia-bench-'));
   const contentFolder = join(dir, 'package');
   await mkdir(join(contentFolder, 'small'), { recursive: true });

@@ -139,5 +139,8 @@ function formatGiB(bytes: number): string {
 
 // Run alone: node --import tsx bench/http-staging.ts
 if (import.meta.url === `file://${process.argv[1]}`) {
-  for (const row of await benchHttpStaging()) console.log(`${row.name}: ${row.value.toFixed(row.unit === 'MiB/s' ? 1 : 3)} ${row.unit}${row.target ? ` (target ${row.target})` : ''}`);
+  for (const row of await benchHttpStaging())
+    console.log(
+      `${row.name}: ${row.value.toFixed(row.unit === 'MiB/s' ? 1 : 3)} ${row.unit}${row.target ? ` (target ${row.target})` : ''}`,
+    );
 }

@@ -29,7 +29,16 @@ function meets(row: BenchRow): boolean {
   const match = /([<>]=?|≤|≥)\s*([\d.]+)/.exec(row.target ?? '');
   if (!match) return true;
   const limit = Number(match[2]);
-  return { '<': row.value < limit, '≤': row.value <= limit, '<=': row.value <= limit, '>': row.value > limit, '≥': row.value >= limit, '>=': row.value >= limit }[match[1]] ?? true;
+  return (
+    {
+      '<': row.value < limit,
+      '≤': row.value <= limit,
+      '<=': row.value <= limit,
+      '>': row.value > limit,
+      '≥': row.value >= limit,
+      '>=': row.value >= limit,
+    }[match[1]] ?? true
+  );
 }
 
 async function main(): Promise<void> {

@@ -1,4 +1,4 @@
-import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exec } from '../src/tools/exec.js';
@@ -44,7 +44,11 @@ async function bareBuild(fixture: Fixture, bootImage: string, copy: boolean): Pr
   await mkdir(work, { recursive: true });
   const env = { SOURCE_DATE_EPOCH: EPOCH };
   const bootArgs = await linuxPlatform.isoBootArgs({ treeDir: tree, workDir: work, exec, env });
-  await measure('xorriso', isoArguments({ treeDir: tree, output: join(work, 'bare.iso'), volumeId: 'Bare', bootArgs, sourceDateEpoch: Number(EPOCH) }), { env });
+  await measure(
+    'xorriso',
+    isoArguments({ treeDir: tree, output: join(work, 'bare.iso'), volumeId: 'Bare', bootArgs, sourceDateEpoch: Number(EPOCH) }),
+    { env },
+  );
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
@@ -80,6 +84,11 @@ export async function benchIso(fixture: Fixture, bootImage: string, tag: string)
     { name: `${tag} no-op rebuild wall time`, value: noop.seconds, unit: 's', target: '< 0.5' },
     { name: `${tag} label-only rebuild wall time`, value: warm.seconds, unit: 's' },
     { name: `${tag} cold build wall time (bare: ${bareCold.toFixed(2)} s)`, value: cold.seconds, unit: 's' },
-    { name: `${tag} peak RSS of the cold build`, value: Math.max(cold.peakRssMiB, ...warms.map((w) => w.peakRssMiB)), unit: 'MiB', target: '≤ 150' },
+    {
+      name: `${tag} peak RSS of the cold build`,
+      value: Math.max(cold.peakRssMiB, ...warms.map((w) => w.peakRssMiB)),
+      unit: 'MiB',
+      target: '≤ 150',
+    },
   ];
 }

@@ -7,7 +7,11 @@ export interface Measurement {
 }
 
 /** Runs a command under /usr/bin/time -v: wall time from us, peak RSS from it. */
-export async function measure(file: string, args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<Measurement> {
+export async function measure(
+  file: string,
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<Measurement> {
   // Dirty pages of the previous run are written back first, so they do not slow this one.
   await execa('sync', [], { reject: false });
   const started = process.hrtime.bigint();

@@ -38,7 +38,14 @@ export async function benchSplit(): Promise<BenchRow[]> {
     }
     const one = { seconds: ones.sort((a, b) => a - b)[1] };
     const set = { seconds: sets.sort((a, b) => a - b)[1] };
-    return [{ name: `split into ~4 volumes / one ISO (${((40 * 16 * MiB) / 1e6).toFixed(0)} MB content)`, value: set.seconds / one.seconds, unit: '×', target: '≤ 1.1' }];
+    return [
+      {
+        name: `split into ~4 volumes / one ISO (${((40 * 16 * MiB) / 1e6).toFixed(0)} MB content)`,
+        value: set.seconds / one.seconds,
+        unit: '×',
+        target: '≤ 1.1',
+      },
+    ];
   } finally {
     await fixture.cleanup();
   }

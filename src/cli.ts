@@ -87,7 +87,11 @@ const cli = yargs(hideBin(process.argv))
       y
         .positional('source', { type: 'string', demandOption: true, describe: 'package folder, .tar or .tar.gz' })
         .option('package', { type: 'string', describe: 'package ID (default: "id" in capmedia-package.json)' })
-        .option('to', { type: 'string', demandOption: true, describe: 'distribution point URL: file:./content, or http(s)://… accepting WebDAV PUT' })
+        .option('to', {
+          type: 'string',
+          demandOption: true,
+          describe: 'distribution point URL: file:./content, or http(s)://… accepting WebDAV PUT',
+        })
         .option('name', { type: 'string' })
         .option('package-version', { type: 'string', describe: 'package version (default: from capmedia-package.json, else 1)' })
         .option('kind', { choices: ['bootimage', 'content'] as const })
@@ -98,7 +102,7 @@ const cli = yargs(hideBin(process.argv))
         .option('ca', { type: 'string', describe: 'https: PEM bundle of the CA to trust besides the system ones' }),
     run(distributeCommand),
   )
-  .command("bootimage", "boot image commands", (y: Argv<any>): Argv<any> =>
+  .command('bootimage', 'boot image commands', (y: Argv<any>): Argv<any> =>
     y
       .command(
         'create',
@@ -120,12 +124,20 @@ const cli = yargs(hideBin(process.argv))
       y
         .positional('image', { type: 'string', demandOption: true })
         .option('firmware', { choices: ['bios', 'uefi'] as const, default: 'uefi' as const })
-        .option('as', { choices: ['cd', 'usb'] as const, describe: 'attach as a CD or a USB stick (default: cd for an ISO, usb for a disk image)' })
+        .option('as', {
+          choices: ['cd', 'usb'] as const,
+          describe: 'attach as a CD or a USB stick (default: cd for an ISO, usb for a disk image)',
+        })
         .option('timeout', { type: 'number', default: 180, describe: 'seconds' })
         .option('marker', { type: 'string', describe: 'success pattern (regular expression)' }),
     run(bootCommand),
   )
-  .command('verify <output>', 'inspect built media: boot records, label, MediaLabel.txt, checksum', (y: Argv<any>): Argv<any> => y.positional('output', { type: 'string', demandOption: true }), run(verifyCommand))
+  .command(
+    'verify <output>',
+    'inspect built media: boot records, label, MediaLabel.txt, checksum',
+    (y: Argv<any>): Argv<any> => y.positional('output', { type: 'string', demandOption: true }),
+    run(verifyCommand),
+  )
   .command('image', 'captured image commands', (y: Argv<any>): Argv<any> =>
     y
       .command(
@@ -157,7 +169,7 @@ const cli = yargs(hideBin(process.argv))
   .help()
   .alias('h', 'help')
   .wrap(Math.min(110, process.stdout.columns || 100))
-  .fail((message, error, y) => {
+  .fail((message, error) => {
     if (error) throw error;
     const hint = 'run capmedia --help for the commands and options.';
     if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: { code: 'USAGE', message, hint } })}\n`);

@@ -24,17 +24,37 @@ export interface MediaPlan {
 }
 
 /** What `build` would do, without doing it: per step cached or to run, and why. Writes nothing, so confirmations are moot. */
-export async function plan(request: { cwd?: string; configFile?: string; config?: NormalizedConfig; mediaNames?: string[]; exec?: Exec; force?: boolean }): Promise<MediaPlan[]> {
+export async function plan(request: {
+  cwd?: string;
+  configFile?: string;
+  config?: NormalizedConfig;
+  mediaNames?: string[];
+  exec?: Exec;
+  force?: boolean;
+}): Promise<MediaPlan[]> {
   const config = request.config ?? (await loadConfig({ cwd: request.cwd ?? process.cwd(), configFile: request.configFile })).config;
-  const ctx = createBuildContext(config, { mediaNames: request.mediaNames, exec: request.exec ?? realExec, force: request.force, assumeYes: true });
+  const ctx = createBuildContext(config, {
+    mediaNames: request.mediaNames,
+    exec: request.exec ?? realExec,
+    force: request.force,
+    assumeYes: true,
+  });
   ctx.resolved = await resolveContent(ctx);
   await planBuild(ctx);
-  const contentBytes = [ctx.resolved.bootImage, ...ctx.resolved.content].reduce((sum, p) => sum + p.files.reduce((s, f) => s + f.size, 0), 0);
+  const contentBytes = [ctx.resolved.bootImage, ...ctx.resolved.content].reduce(
+    (sum, p) => sum + p.files.reduce((s, f) => s + f.size, 0),
+    0,
+  );
   const plans: MediaPlan[] = [];
   for (const job of ctx.jobs) {
     const last = await ctx.actions.lastPreimages(job.id);
     const stageCached = Boolean(ctx.stageCached || job.upToDate);
-    const step = (name: string, cached: boolean, key: { key: string; preimage: Record<string, unknown> }, previous?: Record<string, unknown>): StepPlan => ({
+    const step = (
+      name: string,
+      cached: boolean,
+      key: { key: string; preimage: Record<string, unknown> },
+      previous?: Record<string, unknown>,
+    ): StepPlan => ({
       step: name,
       state: cached ? 'cached' : 'to run',
       key: shortKey(key.key),

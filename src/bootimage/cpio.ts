@@ -32,7 +32,11 @@ export async function collectTree(root: string, prefix = ''): Promise<CpioEntry[
     if (info.isSymbolicLink()) entries.push({ path, type: 'symlink', target: await readlink(source) });
     else if (info.isDirectory()) entries.push({ path, type: 'directory', mode: 0o755 }, ...(await collectTree(source, `${path}/`)));
     else if (info.isFile()) entries.push({ path, type: 'file', mode: info.mode & 0o111 ? 0o755 : 0o644, source, size: info.size });
-    else throw new CapmediaError('BOOT_IMAGE_BUILD_FAILED', `The initramfs tree holds ${source}, which is neither a file, a folder nor a symlink.`);
+    else
+      throw new CapmediaError(
+        'BOOT_IMAGE_BUILD_FAILED',
+        `The initramfs tree holds ${source}, which is neither a file, a folder nor a symlink.`,
+      );
   }
   return entries;
 }

@@ -28,10 +28,14 @@ export async function resolveKernelPackage(ctx: BuildContext, metaPackage = 'lin
   const [record] = await aptShow(ctx, [metaPackage]);
   const match = record.match(/^Depends:.*?\b(linux-image-\d\S*?)(?=[\s,(]|$)/m);
   if (!match) {
-    throw new CapmediaError('BOOT_IMAGE_BUILD_FAILED', `Cannot tell which kernel ${metaPackage} installs: it depends on no linux-image package.`, {
-      hint: 'Pass the kernel package explicitly (kernelPackage, e.g. linux-image-6.1.0-56-amd64).',
-      detail: record,
-    });
+    throw new CapmediaError(
+      'BOOT_IMAGE_BUILD_FAILED',
+      `Cannot tell which kernel ${metaPackage} installs: it depends on no linux-image package.`,
+      {
+        hint: 'Pass the kernel package explicitly (kernelPackage, e.g. linux-image-6.1.0-56-amd64).',
+        detail: record,
+      },
+    );
   }
   return match[1];
 }
@@ -41,9 +45,13 @@ export async function ensureAptLists(ctx: BuildContext): Promise<void> {
   const entries = await readdir(APT_LISTS_DIR).catch(() => [] as string[]);
   if (entries.some((name) => /_Packages(\.\w+)?$/.test(name))) return;
   if (process.getuid?.() !== 0) {
-    throw new CapmediaError('BOOT_IMAGE_BUILD_FAILED', 'The apt package lists are empty, so the kernel and busybox packages cannot be found or downloaded.', {
-      hint: 'Run "sudo apt-get update" once, then build the boot image again.',
-    });
+    throw new CapmediaError(
+      'BOOT_IMAGE_BUILD_FAILED',
+      'The apt package lists are empty, so the kernel and busybox packages cannot be found or downloaded.',
+      {
+        hint: 'Run "sudo apt-get update" once, then build the boot image again.',
+      },
+    );
   }
   ctx.progress('apt package lists are empty: running apt-get update');
   await ctx.exec('apt-get', ['update', '-qq'], { cancelSignal: ctx.signal });

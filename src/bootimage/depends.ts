@@ -40,6 +40,12 @@ export function libraryDependencies(record: string): string[] {
   const fields = [fieldOf(record, 'Pre-Depends'), fieldOf(record, 'Depends')].filter(Boolean).join(', ');
   return fields
     .split(',')
-    .map((clause) => clause.split('|')[0].replace(/\(.*?\)/g, '').replace(/:\S+/, '').trim())
+    .map((clause) =>
+      clause
+        .split('|')[0]
+        .replace(/\(.*?\)/g, '')
+        .replace(/:\S+/, '')
+        .trim(),
+    )
     .filter((name) => /^(lib|zlib)[a-z0-9.+-]*$/.test(name));
 }

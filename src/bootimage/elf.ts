@@ -37,7 +37,10 @@ export async function readElfDependencies(path: string): Promise<ElfDependencies
 
 export function parseElfDependencies(data: Buffer, name: string): ElfDependencies {
   if (!isElf(data) || data[4] !== 2 || data[5] !== 1) {
-    throw new CapmediaError('BOOT_IMAGE_BUILD_FAILED', `${name} is not a 64-bit little-endian ELF file, so it cannot run in the x64 boot image.`);
+    throw new CapmediaError(
+      'BOOT_IMAGE_BUILD_FAILED',
+      `${name} is not a 64-bit little-endian ELF file, so it cannot run in the x64 boot image.`,
+    );
   }
   const segments = programHeaders(data);
   const interp = segments.find((s) => s.type === PT_INTERP);

@@ -17,8 +17,22 @@ const GRUB_PACKAGE = 'grub-efi-amd64-bin';
 
 /** Enough to search ISO 9660/FAT media on MBR/GPT disks and boot Linux with a serial console. */
 export const GRUB_EFI_MODULES = [
-  'part_gpt', 'part_msdos', 'fat', 'iso9660', 'search', 'search_fs_file', 'linux', 'normal',
-  'serial', 'terminal', 'echo', 'test', 'sleep', 'halt', 'reboot', 'efi_gop',
+  'part_gpt',
+  'part_msdos',
+  'fat',
+  'iso9660',
+  'search',
+  'search_fs_file',
+  'linux',
+  'normal',
+  'serial',
+  'terminal',
+  'echo',
+  'test',
+  'sleep',
+  'halt',
+  'reboot',
+  'efi_gop',
 ];
 
 export async function renderGrubCfg(): Promise<string> {
@@ -33,7 +47,9 @@ export async function renderGrubCfg(): Promise<string> {
 /** Returns the path of a cached BOOTX64.EFI embedding grubCfg, building it on a miss. */
 export async function ensureEfiLoader(ctx: BuildContext, grubCfg: string): Promise<string> {
   const grubVersion = await grubEfiVersion(ctx);
-  const key = createHash('sha256').update(JSON.stringify({ grubVersion, grubCfg, modules: GRUB_EFI_MODULES })).digest('hex');
+  const key = createHash('sha256')
+    .update(JSON.stringify({ grubVersion, grubCfg, modules: GRUB_EFI_MODULES }))
+    .digest('hex');
   const cached = join(ctx.cacheDir, 'efi', `BOOTX64-${key.slice(0, 16)}.EFI`);
   if (await stat(cached).catch(() => undefined)) {
     ctx.progress(`reusing cached BOOTX64.EFI (GRUB ${grubVersion})`);
@@ -57,10 +73,16 @@ export async function ensureEfiLoader(ctx: BuildContext, grubCfg: string): Promi
 function mkstandaloneArgs(output: string, cfgFile: string): string[] {
   const modules = GRUB_EFI_MODULES.join(' ');
   return [
-    '-O', 'x86_64-efi', '-o', output,
+    '-O',
+    'x86_64-efi',
+    '-o',
+    output,
     // Only these modules in the memdisk: the default (all of them) is ~8 MB more.
-    `--modules=${modules}`, `--install-modules=${modules}`,
-    '--locales=', '--fonts=', '--themes=',
+    `--modules=${modules}`,
+    `--install-modules=${modules}`,
+    '--locales=',
+    '--fonts=',
+    '--themes=',
     `boot/grub/grub.cfg=${cfgFile}`,
   ];
 }

@@ -13,7 +13,13 @@ import { BOOT_IMAGE_FILES } from './layout.js';
 import { bootImageMetadata, writeMetadata } from './metadata.js';
 import { normalizeMtimes, replaceDirectory } from './output.js';
 import { writeBiosBootFiles } from './syslinux.js';
-import { SUPPORTED_ARCHES, type BootImagePackageMetadata, type BootImageResult, type BuildContext, type CreateBootImageOptions } from './types.js';
+import {
+  SUPPORTED_ARCHES,
+  type BootImagePackageMetadata,
+  type BootImageResult,
+  type BuildContext,
+  type CreateBootImageOptions,
+} from './types.js';
 
 export {
   SUPPORTED_ARCHES,
@@ -74,12 +80,21 @@ async function buildInto(ctx: BuildContext, options: CreateBootImageOptions, sta
   await mkdir(join(stageDir, 'boot/grub'), { recursive: true });
   await copyKernel(kernelRoot, kernelVersion, join(stageDir, BOOT_IMAGE_FILES.kernel));
   const modules = allDriverModules(X64_DRIVERS);
-  const initramfsModules = await buildInitramfs(ctx, { kernelRoot, kernelVersion, busyboxRoot, modules }, join(stageDir, BOOT_IMAGE_FILES.initrd));
+  const initramfsModules = await buildInitramfs(
+    ctx,
+    { kernelRoot, kernelVersion, busyboxRoot, modules },
+    join(stageDir, BOOT_IMAGE_FILES.initrd),
+  );
   const agentInputs = { sysroot: agentSysroot, kernelRoot, kernelVersion, modules: AGENT_MODULES, initramfsModules };
   await buildAgentArchive(ctx, agentInputs, join(stageDir, BOOT_IMAGE_FILES.agentTools));
   await writeBootLoaders(ctx, stageDir);
 
-  const metadata = bootImageMetadata({ arch: options.arch, kernelPackageVersion: kernelDeb.version, kernelVersion, drivers: declaredDrivers(X64_DRIVERS) });
+  const metadata = bootImageMetadata({
+    arch: options.arch,
+    kernelPackageVersion: kernelDeb.version,
+    kernelVersion,
+    drivers: declaredDrivers(X64_DRIVERS),
+  });
   await writeMetadata(stageDir, metadata);
   await normalizeMtimes(stageDir, ctx.sourceDateEpoch);
   ctx.progress(`boot image ready: kernel ${kernelVersion}`);
@@ -106,7 +121,10 @@ function checkArch(arch: string): void {
 function resolveEpoch(explicit: number | undefined): number {
   const raw = explicit ?? (process.env.SOURCE_DATE_EPOCH ? Number(process.env.SOURCE_DATE_EPOCH) : 0);
   if (!Number.isInteger(raw) || raw < 0 || raw > 0xffffffff) {
-    throw new CapmediaError('BOOT_IMAGE_BUILD_FAILED', `SOURCE_DATE_EPOCH must be a whole number of seconds from 0 to 4294967295, not "${raw}".`);
+    throw new CapmediaError(
+      'BOOT_IMAGE_BUILD_FAILED',
+      `SOURCE_DATE_EPOCH must be a whole number of seconds from 0 to 4294967295, not "${raw}".`,
+    );
   }
   return raw;
 }

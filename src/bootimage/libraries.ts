@@ -80,7 +80,11 @@ async function copyExecutable(source: string, target: string): Promise<void> {
 }
 
 function missing(what: string, neededBy: string): CapmediaError {
-  return new CapmediaError('BOOT_IMAGE_BUILD_FAILED', `The capture agent needs ${what} (for ${neededBy}), but none of the Debian packages fetched for it contains it.`, {
-    hint: 'Run apt-get update and build the boot image again; if it persists, the package names in src/bootimage/agent.ts need updating for this Debian release.',
-  });
+  return new CapmediaError(
+    'BOOT_IMAGE_BUILD_FAILED',
+    `The capture agent needs ${what} (for ${neededBy}), but none of the Debian packages fetched for it contains it.`,
+    {
+      hint: 'Run apt-get update and build the boot image again; if it persists, the package names in src/bootimage/agent.ts need updating for this Debian release.',
+    },
+  );
 }

@@ -33,13 +33,20 @@ export async function modulesRootOf(kernelRoot: string, kernelVersion: string): 
  * Module files (relative to the modules folder) in a working load order:
  * every module's dependencies come before it, each file once.
  */
-export async function resolveModuleClosure(ctx: BuildContext, kernelRoot: string, kernelVersion: string, names: readonly string[]): Promise<string[]> {
+export async function resolveModuleClosure(
+  ctx: BuildContext,
+  kernelRoot: string,
+  kernelVersion: string,
+  names: readonly string[],
+): Promise<string[]> {
   const modulesDir = await modulesRootOf(kernelRoot, kernelVersion);
   // The package ships no modules.dep; modprobe needs one to follow dependencies.
   await ctx.exec('depmod', ['-b', kernelRoot, kernelVersion], { cancelSignal: ctx.signal });
   let stdout: string;
   try {
-    ({ stdout } = await ctx.exec('modprobe', ['-d', kernelRoot, '-S', kernelVersion, '--show-depends', '-a', ...names], { cancelSignal: ctx.signal }));
+    ({ stdout } = await ctx.exec('modprobe', ['-d', kernelRoot, '-S', kernelVersion, '--show-depends', '-a', ...names], {
+      cancelSignal: ctx.signal,
+    }));
   } catch (error) {
     throw new CapmediaError('BOOT_IMAGE_BUILD_FAILED', `The kernel ${kernelVersion} lacks a driver the boot image needs.`, {
       hint: 'Use the generic kernel (linux-image-<version>-amd64): the cloud kernel has no AHCI, USB storage or e1000 drivers.',
@@ -72,7 +79,13 @@ export function uncompressedName(file: string): string {
  * busybox insmod never has to, writes the load order for /init and runs
  * depmod on the copy. Returns the load order (uncompressed relative paths).
  */
-export async function installModules(ctx: BuildContext, kernelRoot: string, kernelVersion: string, files: readonly string[], initramfsRoot: string): Promise<string[]> {
+export async function installModules(
+  ctx: BuildContext,
+  kernelRoot: string,
+  kernelVersion: string,
+  files: readonly string[],
+  initramfsRoot: string,
+): Promise<string[]> {
   const sourceDir = await modulesRootOf(kernelRoot, kernelVersion);
   const targetDir = join(initramfsRoot, 'lib/modules', kernelVersion);
   const loadOrder = await copyModules(ctx, kernelRoot, kernelVersion, files, initramfsRoot);
@@ -85,7 +98,13 @@ export async function installModules(ctx: BuildContext, kernelRoot: string, kern
 }
 
 /** Copies module files (uncompressed) under <root>/lib/modules/<kver>; returns their relative paths in load order. */
-export async function copyModules(ctx: BuildContext, kernelRoot: string, kernelVersion: string, files: readonly string[], root: string): Promise<string[]> {
+export async function copyModules(
+  ctx: BuildContext,
+  kernelRoot: string,
+  kernelVersion: string,
+  files: readonly string[],
+  root: string,
+): Promise<string[]> {
   const sourceDir = await modulesRootOf(kernelRoot, kernelVersion);
   const targetDir = join(root, 'lib/modules', kernelVersion);
   for (const file of files) await copyModule(ctx, join(sourceDir, file), join(targetDir, uncompressedName(file)));
@@ -107,7 +126,10 @@ async function copyModule(ctx: BuildContext, source: string, target: string): Pr
 async function writeModulesOrder(sourceDir: string, targetDir: string, files: readonly string[]): Promise<void> {
   const original = await readFile(join(sourceDir, 'modules.order'), 'utf8').catch(() => '');
   const wanted = new Set(files.map(uncompressedName));
-  const ordered = original.split('\n').map(uncompressedName).filter((file) => wanted.delete(file));
+  const ordered = original
+    .split('\n')
+    .map(uncompressedName)
+    .filter((file) => wanted.delete(file));
   const rest = [...wanted].sort();
   await writeFile(join(targetDir, 'modules.order'), [...ordered, ...rest].map((file) => `${file}\n`).join(''));
 }

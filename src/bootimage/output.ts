@@ -26,7 +26,10 @@ export async function replaceDirectory<T>(outDir: string, build: (tempDir: strin
 }
 
 async function swapIntoPlace(tempDir: string, outDir: string, oldDir: string): Promise<void> {
-  const hadOld = await lstat(outDir).then(() => true, () => false);
+  const hadOld = await lstat(outDir).then(
+    () => true,
+    () => false,
+  );
   try {
     if (hadOld) await rename(outDir, oldDir);
     await rename(tempDir, outDir);

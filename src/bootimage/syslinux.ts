@@ -56,8 +56,12 @@ async function checkSameRelease(exec: Exec, signal?: AbortSignal): Promise<void>
     (await exec('dpkg-query', ['-W', '-f=${Version}', pkg], { cancelSignal: signal }).catch(() => ({ stdout: '' }))).stdout.trim();
   const [isolinux, common] = [await version('isolinux'), await version('syslinux-common')];
   if (isolinux && common && isolinux !== common) {
-    throw new CapmediaError('BOOT_IMAGE_BUILD_FAILED', `isolinux ${isolinux} and syslinux-common ${common} are different releases; ISOLINUX would refuse ldlinux.c32.`, {
-      hint: 'Upgrade both to the same version: apt-get install isolinux syslinux-common.',
-    });
+    throw new CapmediaError(
+      'BOOT_IMAGE_BUILD_FAILED',
+      `isolinux ${isolinux} and syslinux-common ${common} are different releases; ISOLINUX would refuse ldlinux.c32.`,
+      {
+        hint: 'Upgrade both to the same version: apt-get install isolinux syslinux-common.',
+      },
+    );
   }
 }

@@ -6,19 +6,13 @@ import { DOWNLOAD_RETRIES, backoffMs, isTransient, sleep, type RetryPolicy } fro
 import { markVerified } from './blobs.js';
 import { isLocalFailure } from './partial.js';
 import type { ContentStore } from './store.js';
+import type { FetchProgress } from './progress.js';
+
+export type { FetchProgress } from './progress.js';
 
 export interface FetchOptions {
   signal?: AbortSignal;
   retry?: Partial<RetryPolicy>;
-}
-
-export interface FetchProgress {
-  /** Bytes held so far, resumed ones included. */
-  bytes: number;
-  /** Sizes of the downloads started so far. */
-  totalBytes: number;
-  files: number;
-  totalFiles: number;
 }
 
 const inflight = new Map<string, Promise<void>>();
@@ -29,7 +23,13 @@ const inflight = new Map<string, Promise<void>>();
  * several times when the failure is transient, resuming (Range) where the
  * last attempt stopped. Concurrent calls for one blob share one download.
  */
-export function fetchIntoStore(store: ContentStore, file: PackageFile, packageId: string, sources: readonly DistributionPoint[], options: FetchOptions = {}): Promise<void> {
+export function fetchIntoStore(
+  store: ContentStore,
+  file: PackageFile,
+  packageId: string,
+  sources: readonly DistributionPoint[],
+  options: FetchOptions = {},
+): Promise<void> {
   const key = store.path(file.sha256);
   const running = inflight.get(key);
   if (running) return running;
@@ -38,7 +38,13 @@ export function fetchIntoStore(store: ContentStore, file: PackageFile, packageId
   return download;
 }
 
-async function fetchFromSources(store: ContentStore, file: PackageFile, packageId: string, sources: readonly DistributionPoint[], options: FetchOptions): Promise<void> {
+async function fetchFromSources(
+  store: ContentStore,
+  file: PackageFile,
+  packageId: string,
+  sources: readonly DistributionPoint[],
+  options: FetchOptions,
+): Promise<void> {
   if (await store.has(file.sha256, file.size)) return;
   meterOf(store).expect(file.sha256, file.size);
   const failures: Array<{ dp: DistributionPoint; error: CapmediaError }> = [];
@@ -55,12 +61,24 @@ async function fetchFromSources(store: ContentStore, file: PackageFile, packageI
   }
   const corrupt = failures.some((f) => f.error.code === 'HASH_MISMATCH');
   const lines = failures.map((f) => `  ${f.dp.name}: ${f.error.message}`).join('\n') || '  no distribution point has it';
-  throw new CapmediaError(corrupt ? 'HASH_MISMATCH' : (failures[0]?.error.code ?? 'NO_HEALTHY_DP'), `No distribution point delivered a correct copy of ${file.path} (package ${packageId}):\n${lines}`, {
-    hint: corrupt ? 'Re-publish the package with `capmedia distribute`; nothing damaged was staged.' : 'Check the distribution points named above, then build again: what was downloaded is kept and resumes.',
-  });
+  throw new CapmediaError(
+    corrupt ? 'HASH_MISMATCH' : (failures[0]?.error.code ?? 'NO_HEALTHY_DP'),
+    `No distribution point delivered a correct copy of ${file.path} (package ${packageId}):\n${lines}`,
+    {
+      hint: corrupt
+        ? 'Re-publish the package with `capmedia distribute`; nothing damaged was staged.'
+        : 'Check the distribution points named above, then build again: what was downloaded is kept and resumes.',
+    },
+  );
 }
 
-async function fetchFrom(store: ContentStore, dp: DistributionPoint, file: PackageFile, packageId: string, options: FetchOptions): Promise<void> {
+async function fetchFrom(
+  store: ContentStore,
+  dp: DistributionPoint,
+  file: PackageFile,
+  packageId: string,
+  options: FetchOptions,
+): Promise<void> {
   const policy: RetryPolicy = { ...DOWNLOAD_RETRIES, ...options.retry, signal: options.signal };
   const what = `${file.path} of ${packageId} from ${dp.name}`;
   const meter = meterOf(store);
@@ -78,7 +96,10 @@ async function fetchFrom(store: ContentStore, dp: DistributionPoint, file: Packa
       meter.update(file.sha256, partial.bytes);
       if (partial.bytes < file.size) {
         const start = partial.bytes;
-        await partial.append(() => dp.openBlob(file.sha256, file.size, { start, signal: options.signal }), (bytes) => meter.update(file.sha256, bytes));
+        await partial.append(
+          () => dp.openBlob(file.sha256, file.size, { start, signal: options.signal }),
+          (bytes) => meter.update(file.sha256, bytes),
+        );
       }
       if (partial.bytes < file.size) {
         throw new CapmediaError('DOWNLOAD_INTERRUPTED', `The transfer of ${what} ended after ${partial.bytes} of ${file.size} bytes.`);
@@ -134,7 +155,12 @@ class Meter {
     if (!always && now - this.lastReport < 1000) return;
     this.lastReport = now;
     const sum = (values: Iterable<number>) => [...values].reduce((a, b) => a + b, 0);
-    this.store.onProgress?.({ bytes: sum(this.position.values()), totalBytes: sum(this.expected.values()), files: this.finished, totalFiles: this.expected.size });
+    this.store.onProgress?.({
+      bytes: sum(this.position.values()),
+      totalBytes: sum(this.expected.values()),
+      files: this.finished,
+      totalFiles: this.expected.size,
+    });
   }
 }
 

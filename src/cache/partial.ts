@@ -20,7 +20,14 @@ export const isLocalFailure = (error: unknown): boolean => typeof error === 'obj
 export class PartialBlob {
   private spent = false;
 
-  private constructor(readonly path: string, readonly target: string, readonly sha256: string, readonly size: number, public bytes: number, private readonly hash: Hash) {}
+  private constructor(
+    readonly path: string,
+    readonly target: string,
+    readonly sha256: string,
+    readonly size: number,
+    public bytes: number,
+    private readonly hash: Hash,
+  ) {}
 
   static async open(target: string, sha256: string, size: number): Promise<PartialBlob> {
     const own = `${target}.${process.pid}.part`;
@@ -54,14 +61,22 @@ export class PartialBlob {
         const buffers = chunks.map(({ chunk }) => chunk as Buffer);
         for (const buffer of buffers) {
           if (this.bytes + buffer.length > this.size) {
-            callback(new CapmediaError('HASH_MISMATCH', `The download of ${this.sha256.slice(0, 12)}… is corrupt: it is longer than the ${this.size} bytes the manifest says.`));
+            callback(
+              new CapmediaError(
+                'HASH_MISMATCH',
+                `The download of ${this.sha256.slice(0, 12)}… is corrupt: it is longer than the ${this.size} bytes the manifest says.`,
+              ),
+            );
             return;
           }
           this.hash.update(buffer);
           this.bytes += buffer.length;
         }
         onBytes?.(this.bytes);
-        writeAll(handle, buffers).then(() => callback(), (error) => callback((diskError = error)));
+        writeAll(handle, buffers).then(
+          () => callback(),
+          (error) => callback((diskError = error)),
+        );
       },
     });
     try {
@@ -77,14 +92,19 @@ export class PartialBlob {
 
   /** Gives the blob its name if, and only if, every byte is there and hashes right. */
   async commit(what: string): Promise<void> {
-    if (this.spent || this.bytes !== this.size) throw new CapmediaError('DOWNLOAD_INTERRUPTED', `The ${what} is incomplete: ${this.bytes} of ${this.size} bytes.`);
+    if (this.spent || this.bytes !== this.size)
+      throw new CapmediaError('DOWNLOAD_INTERRUPTED', `The ${what} is incomplete: ${this.bytes} of ${this.size} bytes.`);
     this.spent = true;
     const actual = this.hash.digest('hex');
     if (actual !== this.sha256) {
       await this.discard();
-      throw new CapmediaError('HASH_MISMATCH', `The ${what} is corrupt: got ${this.bytes} bytes with sha256 ${actual.slice(0, 16)}…, expected sha256 ${this.sha256.slice(0, 16)}….`, {
-        hint: 'The copy on the distribution point is damaged or was changed after publishing; re-publish the package.',
-      });
+      throw new CapmediaError(
+        'HASH_MISMATCH',
+        `The ${what} is corrupt: got ${this.bytes} bytes with sha256 ${actual.slice(0, 16)}…, expected sha256 ${this.sha256.slice(0, 16)}….`,
+        {
+          hint: 'The copy on the distribution point is damaged or was changed after publishing; re-publish the package.',
+        },
+      );
     }
     try {
       await rename(this.path, this.target);
@@ -115,7 +135,10 @@ function local(error: CapmediaError): CapmediaError {
 }
 
 async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function hashFile(path: string, hash: Hash): Promise<number> {
@@ -132,6 +155,12 @@ async function adoptOrphan(dir: string, sha256: string, own: string): Promise<vo
   for (const name of await readdir(dir).catch(() => [] as string[])) {
     const match = /^([0-9a-f]{64})\.(\d+)\.part$/.exec(name);
     if (!match || match[1] !== sha256 || isAlive(Number(match[2]))) continue;
-    if (await rename(join(dir, name), own).then(() => true, () => false)) return;
+    if (
+      await rename(join(dir, name), own).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
   }
 }

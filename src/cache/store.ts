@@ -9,7 +9,7 @@ import type { Readable } from 'node:stream';
 import { CapmediaError, ioError } from '../errors.js';
 import { hashingPassThrough } from '../library/verify-stream.js';
 import { PartialBlob } from './partial.js';
-import type { FetchProgress } from './fetch.js';
+import type { FetchProgress } from './progress.js';
 
 /**
  * Content-addressed store (Bazel's cas/): blobs named by their sha256, written
@@ -68,9 +68,13 @@ export class ContentStore {
       await copyFile(source, temp, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
       const actual = await sha256File(temp);
       if (actual.size !== size || actual.sha256 !== sha256) {
-        throw new CapmediaError('HASH_MISMATCH', `The ${what} is corrupt: got ${actual.size} bytes with sha256 ${actual.sha256.slice(0, 16)}…, expected ${size} bytes with sha256 ${sha256.slice(0, 16)}….`, {
-          hint: 'The copy on the distribution point is damaged or was changed after publishing; re-publish the package.',
-        });
+        throw new CapmediaError(
+          'HASH_MISMATCH',
+          `The ${what} is corrupt: got ${actual.size} bytes with sha256 ${actual.sha256.slice(0, 16)}…, expected ${size} bytes with sha256 ${sha256.slice(0, 16)}….`,
+          {
+            hint: 'The copy on the distribution point is damaged or was changed after publishing; re-publish the package.',
+          },
+        );
       }
       await rename(temp, target);
     } catch (error) {

@@ -15,7 +15,14 @@ const VERSION_PROBES: Record<string, readonly string[]> = {
 
 /** First line that carries a version number: tools print banners differently. */
 function versionLine(text: string): string {
-  return text.split('\n').find((line) => /\d+\.\d+/.test(line))?.trim() ?? text.split('\n')[0]?.trim() ?? '';
+  return (
+    text
+      .split('\n')
+      .find((line) => /\d+\.\d+/.test(line))
+      ?.trim() ??
+    text.split('\n')[0]?.trim() ??
+    ''
+  );
 }
 
 async function probe(exec: Exec, tool: string): Promise<string> {
@@ -42,7 +49,11 @@ async function whichStat(tool: string): Promise<string | undefined> {
  * not spawn three programs just to learn nothing changed. A different binary
  * (path, size, mtime or inode) is probed again.
  */
-export async function toolIdentities(exec: Exec, cacheDir?: string, tools: readonly string[] = Object.keys(VERSION_PROBES)): Promise<Record<string, string>> {
+export async function toolIdentities(
+  exec: Exec,
+  cacheDir?: string,
+  tools: readonly string[] = Object.keys(VERSION_PROBES),
+): Promise<Record<string, string>> {
   const file = cacheDir ? join(cacheDir, 'tools.json') : undefined;
   const known = file ? ((await readFile(file, 'utf8').then(JSON.parse, () => ({}))) as Record<string, string>) : {};
   let changed = false;

@@ -27,12 +27,21 @@ export async function bootCommand(args: BootArgs, printer: Printer, signal: Abor
     signal,
   });
   const markers = result.serial.split(/\r?\n/).filter((line) => line.includes('CAPMEDIA-'));
-  printer.result({ ...result, markers }, () => [`${args.firmware.toUpperCase()} ${as}: ${result.outcome} after ${(result.durationMs / 1000).toFixed(1)} s`, ...markers.map((m) => `  ${m.trim()}`)].join('\n'));
+  printer.result({ ...result, markers }, () =>
+    [
+      `${args.firmware.toUpperCase()} ${as}: ${result.outcome} after ${(result.durationMs / 1000).toFixed(1)} s`,
+      ...markers.map((m) => `  ${m.trim()}`),
+    ].join('\n'),
+  );
   if (result.outcome !== 'success') {
-    throw new CapmediaError('BOOT_FAILED', `The media did not boot to the marker under QEMU (${args.firmware}, as ${as}): ${result.outcome}.`, {
-      hint: 'Run with --verbose to see the serial console.',
-      detail: result.serial.slice(-4000),
-    });
+    throw new CapmediaError(
+      'BOOT_FAILED',
+      `The media did not boot to the marker under QEMU (${args.firmware}, as ${as}): ${result.outcome}.`,
+      {
+        hint: 'Run with --verbose to see the serial console.',
+        detail: result.serial.slice(-4000),
+      },
+    );
   }
 }
 

@@ -21,5 +21,9 @@ export async function bootImageCreateCommand(args: BootImageArgs, printer: Print
     signal,
     onProgress: (message) => printer.verbose && printer.line(message),
   });
-  printer.result(result, () => `boot image written to ${result.outDir} (${result.metadata.bootImage.platform} ${result.metadata.bootImage.arch}, kernel ${result.metadata.bootImage.kernelVersion ?? '?'})\npublish it with: capmedia distribute ${args.out} --package <ID> --to file:./content`);
+  printer.result(
+    result,
+    () =>
+      `boot image written to ${result.outDir} (${result.metadata.bootImage.platform} ${result.metadata.bootImage.arch}, kernel ${result.metadata.bootImage.kernelVersion ?? '?'})\npublish it with: capmedia distribute ${args.out} --package <ID> --to file:./content`,
+  );
 }

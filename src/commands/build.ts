@@ -6,7 +6,11 @@ import { targetKind } from '../plugins/media/usb/target.js';
 import type { Printer } from './output.js';
 import type { CommonArgs } from './common.js';
 
-export async function buildCommand(args: CommonArgs & { media?: string[]; allowMissingDrivers?: boolean }, printer: Printer, signal: AbortSignal): Promise<void> {
+export async function buildCommand(
+  args: CommonArgs & { media?: string[]; allowMissingDrivers?: boolean },
+  printer: Printer,
+  signal: AbortSignal,
+): Promise<void> {
   const interactive = canAsk({ json: printer.json, yes: args.yes });
   const config = interactive ? (await loadConfig({ cwd: args.cwd, configFile: args.config })).config : undefined;
   // listr2's live renderer owns the terminal: a drive confirmation needs plain lines to be readable.
@@ -29,7 +33,10 @@ export async function buildCommand(args: CommonArgs & { media?: string[]; allowM
     [
       ...result.notices.map((n) => `note: ${n}`),
       ...(result.upToDate ? ['up to date: nothing changed since the last build'] : []),
-      ...result.outputs.map((o) => `${result.upToDate ? 'unchanged' : 'built'} ${o.path} (${formatBytes(o.size)}, label ${JSON.stringify(o.label)}, sha256 ${o.sha256})`),
+      ...result.outputs.map(
+        (o) =>
+          `${result.upToDate ? 'unchanged' : 'built'} ${o.path} (${formatBytes(o.size)}, label ${JSON.stringify(o.label)}, sha256 ${o.sha256})`,
+      ),
     ].join('\n'),
   );
 }

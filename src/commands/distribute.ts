@@ -29,8 +29,16 @@ export async function distributeCommand(args: DistributeArgs, printer: Printer):
   try {
     const result = await publishSource(source, { id: args.package, name: args.name, version: args.packageVersion, kind: args.kind }, dp);
     printer.result(
-      { id: result.manifest.id, files: result.manifest.files.length, uploaded: result.uploaded, reused: result.reused, bytes: result.bytes, to: dp.displayUrl },
-      () => `published ${result.manifest.id} (${result.manifest.files.length} files, ${formatBytes(result.bytes)}) to ${dp.displayUrl}: ${result.uploaded} new, ${result.reused} already stored`,
+      {
+        id: result.manifest.id,
+        files: result.manifest.files.length,
+        uploaded: result.uploaded,
+        reused: result.reused,
+        bytes: result.bytes,
+        to: dp.displayUrl,
+      },
+      () =>
+        `published ${result.manifest.id} (${result.manifest.files.length} files, ${formatBytes(result.bytes)}) to ${dp.displayUrl}: ${result.uploaded} new, ${result.reused} already stored`,
     );
   } finally {
     await dp.close?.();
@@ -40,9 +48,19 @@ export async function distributeCommand(args: DistributeArgs, printer: Printer):
 /** The target as a distribution point config; secrets are named (variable, file), never passed on the command line. */
 function destination(args: DistributeArgs): DistributionPointConfig {
   const url = resolveDpUrl(args.cwd, args.to);
-  const auth = args.tokenEnv || args.passwordEnv || args.passwordFile ? { username: args.user, passwordEnv: args.passwordEnv, passwordFile: args.passwordFile && resolve(args.cwd, args.passwordFile), tokenEnv: args.tokenEnv } : undefined;
+  const auth =
+    args.tokenEnv || args.passwordEnv || args.passwordFile
+      ? {
+          username: args.user,
+          passwordEnv: args.passwordEnv,
+          passwordFile: args.passwordFile && resolve(args.cwd, args.passwordFile),
+          tokenEnv: args.tokenEnv,
+        }
+      : undefined;
   if (args.user && !auth) {
-    throw new CapmediaError('USAGE', `--user ${args.user} needs --password-env VAR or --password-file FILE.`, { hint: 'Passwords are never given on the command line: it shows in the process list and shell history.' });
+    throw new CapmediaError('USAGE', `--user ${args.user} needs --password-env VAR or --password-file FILE.`, {
+      hint: 'Passwords are never given on the command line: it shows in the process list and shell history.',
+    });
   }
   if (args.tokenEnv && (args.passwordEnv || args.passwordFile)) {
     throw new CapmediaError('USAGE', 'Choose either --token-env (Bearer) or --password-env/--password-file (Basic), not both.');

@@ -26,7 +26,11 @@ export function createPrinter(options: { json?: boolean; verbose?: boolean }): P
 }
 
 export function formatError(error: unknown, options: { json: boolean; verbose: boolean }): string {
-  const e = isCapmediaError(error) ? error : new CapmediaError('IO', error instanceof Error ? error.message : String(error), { detail: error instanceof Error ? error.stack : undefined });
+  const e = isCapmediaError(error)
+    ? error
+    : new CapmediaError('IO', error instanceof Error ? error.message : String(error), {
+        detail: error instanceof Error ? error.stack : undefined,
+      });
   if (options.json) return `${JSON.stringify({ error: { code: e.code, message: e.message, hint: e.hint } })}\n`;
   let text = `\ncapmedia: ${e.message}\n`;
   if (e.hint) text += `  hint: ${e.hint}\n`;

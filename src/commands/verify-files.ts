@@ -14,7 +14,10 @@ const GENERATED = new Set(['MediaLabel.txt', 'autorun.inf', 'isolinux/boot.cat',
 export async function expectedFiles(iso: string): Promise<ManifestFile[] | undefined> {
   const candidates = [`${iso}.manifest.json`, iso.replace(/-\d+(\.[^.]+)$/, '$1.manifest.json')];
   for (const path of candidates) {
-    const manifest = await readFile(path, 'utf8').then((t) => JSON.parse(t) as { volumes?: Array<{ file: string; files?: ManifestFile[] }> }, () => undefined);
+    const manifest = await readFile(path, 'utf8').then(
+      (t) => JSON.parse(t) as { volumes?: Array<{ file: string; files?: ManifestFile[] }> },
+      () => undefined,
+    );
     const volume = manifest?.volumes?.find((v) => v.file === basename(iso));
     if (volume?.files) return volume.files;
   }

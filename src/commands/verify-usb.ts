@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import type { Exec } from '../tools/exec.js';
-import type { MediaReport } from './verify.js';
+import type { MediaReport } from './media-report.js';
 import { readVolumeText, volumeLabel, volumeSpec, type FatVolume } from '../tools/mtools.js';
 import { isFatPartitionType, readPartitions, SECTOR_BYTES } from '../tools/sfdisk.js';
 
@@ -24,7 +24,9 @@ export async function inspectUsbImage(exec: Exec, file: string): Promise<UsbInsp
     bootUefi: lower.has('efi/boot/bootx64.efi'),
     bootBios: (await hasMbrBootCode(file)) && [...lower].some((p) => p.endsWith('ldlinux.sys')),
     partitionTable: partitions.length ? (partitions.some((p) => p.type.includes('-')) ? 'GPT' : 'MBR') : 'none',
-    mediaLabel: /^label=(.*)$/m.exec((await readVolumeText(exec, volume, 'MediaLabel.txt').catch(() => undefined)) ?? '')?.[1]?.replace(/\r$/, ''),
+    mediaLabel: /^label=(.*)$/m
+      .exec((await readVolumeText(exec, volume, 'MediaLabel.txt').catch(() => undefined)) ?? '')?.[1]
+      ?.replace(/\r$/, ''),
     taskSequence: ts ? (JSON.parse(ts) as { name?: string }).name : undefined,
     paths: lower,
   };
@@ -33,7 +35,10 @@ export async function inspectUsbImage(exec: Exec, file: string): Promise<UsbInsp
 /** Every file, hidden and system ones included (SYSLINUX marks ldlinux.sys and ldlinux.c32 so). */
 async function listAll(exec: Exec, volume: FatVolume): Promise<string[]> {
   const { stdout } = await exec('mdir', ['-a', '-i', volumeSpec(volume), '-/', '-b', '::/'], { env: { MTOOLS_SKIP_CHECK: '1' } });
-  return stdout.split('\n').filter(Boolean).map((line) => line.replace(/^::\//, ''));
+  return stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.replace(/^::\//, ''));
 }
 
 /** BIOS starts the first 440 bytes of the disk; all zeros means nothing there to start. */

@@ -10,24 +10,14 @@ import { extractFromIso, inspectIso } from '../tools/xorriso.js';
 import { compareFiles, expectedFiles, isoFiles } from './verify-files.js';
 import type { Printer } from './output.js';
 import type { CommonArgs } from './common.js';
+import type { MediaReport } from './media-report.js';
 
-export interface MediaReport {
-  file: string;
-  volumeId: string;
-  bootBios: boolean;
-  bootUefi: boolean;
-  partitionTable: string;
-  mediaLabel?: string;
-  taskSequence?: string;
-  checksum: 'ok' | 'mismatch' | 'no checksum file';
-  /** Files vs the build manifest beside the output, when there is one. */
-  files?: string;
-  /** For a volume of a CD/DVD set: its number and the set size. */
-  volume?: { number: number; of: number };
-  problems: string[];
-}
+export type { MediaReport } from './media-report.js';
 
-function volumeOf(set: { volumeCount: number; volumes: Array<{ number: number; label: string }> }, volumeId: string): MediaReport['volume'] {
+function volumeOf(
+  set: { volumeCount: number; volumes: Array<{ number: number; label: string }> },
+  volumeId: string,
+): MediaReport['volume'] {
   const match = set.volumes.find((v) => v.label === volumeId);
   return match ? { number: match.number, of: set.volumeCount } : undefined;
 }
@@ -79,7 +69,9 @@ export async function inspectMedia(file: string): Promise<MediaReport> {
 async function inspectUsbMedia(file: string): Promise<MediaReport> {
   const usb = await inspectUsbImage(exec, file);
   if (!usb) {
-    throw new CapmediaError('VERIFY_FAILED', `${file} is neither an ISO 9660 image nor a disk image with a FAT file system.`, { hint: 'Pass a built ISO (media.file) or USB image (media.device).' });
+    throw new CapmediaError('VERIFY_FAILED', `${file} is neither an ISO 9660 image nor a disk image with a FAT file system.`, {
+      hint: 'Pass a built ISO (media.file) or USB image (media.device).',
+    });
   }
   const problems: string[] = [];
   const { paths, ...shown } = usb;
@@ -118,7 +110,9 @@ export async function verifyCommand(args: CommonArgs & { output: string }, print
   const file = resolve(args.cwd, args.output);
   const info = await stat(file).catch(() => undefined);
   if (!info?.isFile()) {
-    throw new CapmediaError('USAGE', `${file} ${info ? 'is not a file' : 'does not exist'}.`, { hint: 'Pass the path of a built ISO (media.file) or USB image (media.device).' });
+    throw new CapmediaError('USAGE', `${file} ${info ? 'is not a file' : 'does not exist'}.`, {
+      hint: 'Pass the path of a built ISO (media.file) or USB image (media.device).',
+    });
   }
   const report = await inspectMedia(file);
   printer.result(report, () =>
@@ -133,6 +127,8 @@ export async function verifyCommand(args: CommonArgs & { output: string }, print
     ].join('\n'),
   );
   if (report.problems.length) {
-    throw new CapmediaError('VERIFY_FAILED', `${report.file} is not complete capture media: ${report.problems.join('; ')}.`, { hint: 'Rebuild it with `capmedia build`.' });
+    throw new CapmediaError('VERIFY_FAILED', `${report.file} is not complete capture media: ${report.problems.join('; ')}.`, {
+      hint: 'Rebuild it with `capmedia build`.',
+    });
   }
 }

@@ -41,7 +41,12 @@ export function describeSchemaIssues(issues: readonly z.core.$ZodIssue[], input:
   return issues.flatMap((issue) => {
     if (issue.code === 'invalid_union' && issue.errors.length) {
       const branch = closestBranch(issue.errors);
-      if (branch) return describeSchemaIssues(branch.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] })), input, schema);
+      if (branch)
+        return describeSchemaIssues(
+          branch.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] })),
+          input,
+          schema,
+        );
     }
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({
@@ -51,7 +56,12 @@ export function describeSchemaIssues(issues: readonly z.core.$ZodIssue[], input:
     }
     const value = valueAt(input, issue.path);
     const secret = issue.path.some((key) => typeof key === 'string' && SECRET_KEY.test(key));
-    return [{ path: dotPath(issue.path) || '(top level)', message: `${secret ? '(value hidden)' : showValue(value)} is not allowed: ${allowed(issue, value)}` }];
+    return [
+      {
+        path: dotPath(issue.path) || '(top level)',
+        message: `${secret ? '(value hidden)' : showValue(value)} is not allowed: ${allowed(issue, value)}`,
+      },
+    ];
   });
 }
 
@@ -96,7 +106,9 @@ function allowed(issue: z.core.$ZodIssue, value: unknown): string {
     case 'invalid_type':
       return value === undefined ? `required (${issue.expected})` : `expected ${issue.expected}`;
     case 'too_small':
-      return issue.origin === 'array' ? `needs at least ${issue.minimum} entr${issue.minimum === 1 ? 'y' : 'ies'}` : `too short or too small (minimum ${issue.minimum})`;
+      return issue.origin === 'array'
+        ? `needs at least ${issue.minimum} entr${issue.minimum === 1 ? 'y' : 'ies'}`
+        : `too short or too small (minimum ${issue.minimum})`;
     case 'too_big':
       return `too long or too large (maximum ${issue.maximum})`;
     case 'invalid_format':

@@ -73,7 +73,12 @@ async function findConfig(options: { cwd: string; configFile?: string }): Promis
     result = file ? await explorer().load(file) : await explorer().search(options.cwd);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    const summary = reason.split('\n').map((line) => line.trim()).filter(Boolean).slice(0, 4).join(' ');
+    const summary = reason
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean)
+      .slice(0, 4)
+      .join(' ');
     throw new CapmediaError('CONFIG_LOAD_FAILED', `The config file ${file ?? 'in ' + options.cwd} could not be loaded: ${summary}`, {
       hint: 'Fix the error above (syntax, or an import that cannot be found); the file must export the config as its default export.',
       cause: error,
@@ -103,7 +108,11 @@ export function validateConfig(input: unknown, baseDir: string, configFile?: str
 function invalidConfig(issues: ConfigIssue[], configFile?: string): CapmediaError {
   const where = configFile ? ` in ${configFile}` : '';
   const lines = issues.map((issue) => `  ${issue.path}: ${issue.message}`);
-  return new CapmediaError('CONFIG_INVALID', `The config${where} has ${issues.length} problem${issues.length === 1 ? '' : 's'}:\n${lines.join('\n')}`, {
-    hint: 'Fix the keys named above; nothing was built or written.',
-  });
+  return new CapmediaError(
+    'CONFIG_INVALID',
+    `The config${where} has ${issues.length} problem${issues.length === 1 ? '' : 's'}:\n${lines.join('\n')}`,
+    {
+      hint: 'Fix the keys named above; nothing was built or written.',
+    },
+  );
 }

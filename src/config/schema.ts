@@ -42,7 +42,10 @@ const taskSequenceSchema = z.strictObject({
   }),
   destination: z
     .string()
-    .regex(/^(disk:[^\s]+|https?:\/\/\S+|nfs:\/\/\S+|smb:\/\/\S+)$/, 'disk:<FS-LABEL>, http(s)://…, nfs://host/export/path or smb://host/share/path'),
+    .regex(
+      /^(disk:[^\s]+|https?:\/\/\S+|nfs:\/\/\S+|smb:\/\/\S+)$/,
+      'disk:<FS-LABEL>, http(s)://…, nfs://host/export/path or smb://host/share/path',
+    ),
   after: z.enum(AFTER_ACTIONS).default('poweroff'),
   /** What to do when a step fails; default: the same as after. */
   onFailure: z.enum(AFTER_ACTIONS).optional(),
@@ -51,12 +54,13 @@ const taskSequenceSchema = z.strictObject({
   credentials: credentialsSchema.optional(),
 });
 
-const mediaSizeSchema = z
-  .union([z.number(), z.string()])
-  .refine((value) => parseMediaSize(value) !== undefined, { message: SIZE_HELP });
+const mediaSizeSchema = z.union([z.number(), z.string()]).refine((value) => parseMediaSize(value) !== undefined, { message: SIZE_HELP });
 
 export const mediaSchema = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a name of letters, digits, ".", "_" or "-"').optional(),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a name of letters, digits, ".", "_" or "-"')
+    .optional(),
   type: z.enum(['iso', 'usb']),
   file: z.string().min(1).optional(),
   device: z.string().min(1).optional(),
@@ -69,7 +73,9 @@ export const mediaSchema = z.strictObject({
   /** usb: size of the disk image (default: content plus headroom). */
   imageSize: z
     .union([z.number(), z.string()])
-    .refine((value) => Number.isFinite(parseMediaSize(value) ?? Number.NaN), { message: 'a byte count or a string such as "512MiB" or "2GB"' })
+    .refine((value) => Number.isFinite(parseMediaSize(value) ?? Number.NaN), {
+      message: 'a byte count or a string such as "512MiB" or "2GB"',
+    })
     .optional(),
   /** usb: "mbr" (default; boots UEFI and BIOS) or "gpt" (an EFI system partition; BIOS through the legacy-bootable flag). */
   partitionTable: z.enum(['mbr', 'gpt']).optional(),

@@ -37,7 +37,12 @@ export async function inspectDevice(roots: SystemRoots, path: string, protectedP
   const mounts = await readMounts(roots);
   const onDisk = (m: Mount) => devnos.has(m.devno) || names.has(basename(m.source));
   const diskHolds = async (m: Mount) => onDisk(m) || (await disksOfMount(roots, m)).includes(disk.name);
-  const systemMount = (await filterAsync(mounts.filter((m) => SYSTEM_MOUNT_POINTS.has(m.mountPoint)), diskHolds))[0]?.mountPoint;
+  const systemMount = (
+    await filterAsync(
+      mounts.filter((m) => SYSTEM_MOUNT_POINTS.has(m.mountPoint)),
+      diskHolds,
+    )
+  )[0]?.mountPoint;
   const protectedHits: string[] = [];
   for (const protectedPath of protectedPaths) {
     const mount = await mountOf(mounts, protectedPath);
@@ -74,5 +79,10 @@ function nameOf(mount: Mount, disk: Disk): string {
 /** "SanDisk Cruzer Blade, 14.3 GiB, serial 4C530001, usb" — what the user needs to recognise the drive. */
 export function describeDisk(disk: Disk): string {
   const size = formatBytes(disk.sizeBytes).replace(/ \(.*\)$/, '');
-  return [disk.model ?? 'unknown model', size, disk.serial ? `serial ${disk.serial}` : 'no serial number', disk.transport ?? 'unknown bus'].join(', ');
+  return [
+    disk.model ?? 'unknown model',
+    size,
+    disk.serial ? `serial ${disk.serial}` : 'no serial number',
+    disk.transport ?? 'unknown bus',
+  ].join(', ');
 }

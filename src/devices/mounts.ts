@@ -50,5 +50,8 @@ export async function mountOf(mounts: readonly Mount[], path: string): Promise<M
   const real = await realpath(path).catch(() => path);
   const inside = (point: string) => point === '/' || real === point || real.startsWith(`${point}/`);
   // The last mount on a point hides earlier ones, so among equal lengths the later line wins.
-  return mounts.reduce<Mount | undefined>((best, m) => (inside(m.mountPoint) && m.mountPoint.length >= (best?.mountPoint.length ?? -1) ? m : best), undefined);
+  return mounts.reduce<Mount | undefined>(
+    (best, m) => (inside(m.mountPoint) && m.mountPoint.length >= (best?.mountPoint.length ?? -1) ? m : best),
+    undefined,
+  );
 }

@@ -31,8 +31,16 @@ export interface BlockTarget {
   disk: Disk;
 }
 
-const read = (path: string) => readFile(path, 'utf8').then((text) => text.trim(), () => undefined);
-const exists = (path: string) => stat(path).then(() => true, () => false);
+const read = (path: string) =>
+  readFile(path, 'utf8').then(
+    (text) => text.trim(),
+    () => undefined,
+  );
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 /** The block device `name` (e.g. "sdb" or "sdb1"), or undefined when the kernel has none of that name. */
 export async function readBlockTarget(given: SystemRoots, name: string): Promise<BlockTarget | undefined> {
@@ -105,13 +113,19 @@ export function transportOf(roots: SystemRoots, sysPath: string): string | undef
 async function modelOf(sysPath: string): Promise<string | undefined> {
   const backing = await read(join(sysPath, 'loop/backing_file'));
   if (backing) return `loop device on ${backing}`;
-  const parts = [await read(join(sysPath, 'device/vendor')), (await read(join(sysPath, 'device/model'))) ?? (await read(join(sysPath, 'device/name')))];
+  const parts = [
+    await read(join(sysPath, 'device/vendor')),
+    (await read(join(sysPath, 'device/model'))) ?? (await read(join(sysPath, 'device/name'))),
+  ];
   return parts.filter(Boolean).join(' ') || undefined;
 }
 
 async function udevProperty(roots: SystemRoots, devno: string, key: string): Promise<string | undefined> {
   const text = await read(join(roots.udev, `b${devno}`));
-  return text?.split('\n').find((line) => line.startsWith(`E:${key}=`))?.slice(key.length + 3);
+  return text
+    ?.split('\n')
+    .find((line) => line.startsWith(`E:${key}=`))
+    ?.slice(key.length + 3);
 }
 
 /** The whole disks under a device number: a partition's disk, or the disks beneath a dm/md device. */
@@ -122,6 +136,8 @@ export async function disksOf(roots: SystemRoots, devno: string, seen = new Set<
   if (await exists(join(sysPath, 'partition'))) return [basename(dirname(sysPath))];
   const slaves = await readdir(join(sysPath, 'slaves')).catch(() => [] as string[]);
   if (slaves.length === 0) return [basename(sysPath)];
-  const below = await Promise.all(slaves.map(async (slave) => disksOf(roots, (await read(join(sysPath, 'slaves', slave, 'dev'))) ?? '', seen)));
+  const below = await Promise.all(
+    slaves.map(async (slave) => disksOf(roots, (await read(join(sysPath, 'slaves', slave, 'dev'))) ?? '', seen)),
+  );
   return [...new Set(below.flat())].sort();
 }

@@ -41,7 +41,10 @@ export async function writeImageToDevice(image: string, device: string, options:
     await handle.sync();
   } catch (error) {
     if (error instanceof CapmediaError) throw error;
-    if (isAbort(error)) throw new CapmediaError('CANCELLED', `Writing ${device} was cancelled; the drive holds an incomplete image.`, { hint: 'Run the build again to write it completely.' });
+    if (isAbort(error))
+      throw new CapmediaError('CANCELLED', `Writing ${device} was cancelled; the drive holds an incomplete image.`, {
+        hint: 'Run the build again to write it completely.',
+      });
     throw ioError('write the image to', device, error);
   } finally {
     await handle.close();
@@ -55,16 +58,20 @@ async function openExclusive(device: string): Promise<FileHandle> {
     return await open(device, constants.O_WRONLY | constants.O_EXCL);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EBUSY') {
-      throw new CapmediaError('DEVICE_REFUSED', `${device} is in use by the system (mounted, swap or held by another program), so it was not written.`, {
-        hint: 'Unmount it (udisksctl unmount -b …) and close programs using it, then build again.',
-      });
+      throw new CapmediaError(
+        'DEVICE_REFUSED',
+        `${device} is in use by the system (mounted, swap or held by another program), so it was not written.`,
+        {
+          hint: 'Unmount it (udisksctl unmount -b …) and close programs using it, then build again.',
+        },
+      );
     }
     throw ioError('open for writing', device, error);
   }
 }
 
 async function writeFully(handle: FileHandle, chunk: Buffer, position: number): Promise<void> {
-  for (let done = 0; done < chunk.length; ) {
+  for (let done = 0; done < chunk.length;) {
     const { bytesWritten } = await handle.write(chunk, done, chunk.length - done, position + done);
     done += bytesWritten;
   }
@@ -76,7 +83,10 @@ async function writeFully(handle: FileHandle, chunk: Buffer, position: number): 
  * blockdev is missing or refused, and the caller says the check was weaker.
  */
 export async function dropDeviceCache(exec: Exec, device: string): Promise<boolean> {
-  return exec('blockdev', ['--flushbufs', device]).then(() => true, () => false);
+  return exec('blockdev', ['--flushbufs', device]).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Reads the first `written.bytes` of the drive back and compares them with what was written. */
@@ -90,14 +100,21 @@ export async function verifyDevice(device: string, written: WrittenImage, signal
       bytes += chunk.length;
     }
   } catch (error) {
-    if (isAbort(error)) throw new CapmediaError('CANCELLED', `Checking ${device} was cancelled; the image was written but not read back.`, { hint: 'Run the build again to write and check it.' });
+    if (isAbort(error))
+      throw new CapmediaError('CANCELLED', `Checking ${device} was cancelled; the image was written but not read back.`, {
+        hint: 'Run the build again to write and check it.',
+      });
     throw ioError('read back', device, error);
   }
   const sha256 = hash.digest('hex');
   if (bytes !== written.bytes || sha256 !== written.sha256) {
-    throw new CapmediaError('VERIFY_FAILED', `${device} does not hold what was written: read back ${bytes} bytes with sha256 ${sha256}, wrote ${written.bytes} bytes with sha256 ${written.sha256}.`, {
-      hint: 'The stick may be failing or fake (reporting more capacity than it has). Try another stick; do not use this one for capture.',
-    });
+    throw new CapmediaError(
+      'VERIFY_FAILED',
+      `${device} does not hold what was written: read back ${bytes} bytes with sha256 ${sha256}, wrote ${written.bytes} bytes with sha256 ${written.sha256}.`,
+      {
+        hint: 'The stick may be failing or fake (reporting more capacity than it has). Try another stick; do not use this one for capture.',
+      },
+    );
   }
 }
 

@@ -39,7 +39,12 @@ const partSchema = z.object({
 export const manifestSchema = z.object({
   format: z.literal(IMAGE_FORMAT),
   formatVersion: z.literal(IMAGE_FORMAT_VERSION),
-  image: z.object({ name: z.string(), version: z.string().optional(), description: z.string().optional(), createdBy: z.string().optional() }),
+  image: z.object({
+    name: z.string(),
+    version: z.string().optional(),
+    description: z.string().optional(),
+    createdBy: z.string().optional(),
+  }),
   taskSequence: z.string(),
   createdAt: z.string(),
   capture: z.enum(['disk', 'partitions']),
@@ -84,7 +89,8 @@ function checkLayout(manifest: ImageManifest, where: string): void {
   let end = 0;
   for (const part of regions) {
     if (part.rawBytes > part.bytes) throw invalid(where, `${part.file} holds ${part.rawBytes} bytes for a region of ${part.bytes}`);
-    if (part.offset < end || part.offset + part.bytes > manifest.source.bytes) throw invalid(where, `${part.file} overlaps another part or lies beyond the end of the ${manifest.source.bytes}-byte disk`);
+    if (part.offset < end || part.offset + part.bytes > manifest.source.bytes)
+      throw invalid(where, `${part.file} overlaps another part or lies beyond the end of the ${manifest.source.bytes}-byte disk`);
     end = part.offset + part.bytes;
   }
 }

@@ -58,11 +58,20 @@ async function checkTarget(output: string, force: boolean): Promise<void> {
       hint: 'Restore into a file (e.g. restored.img) and write that to a drive with a tool made for it.',
     });
   }
-  if (!force) throw new CapmediaError('USAGE', `${output} already exists.`, { hint: 'Choose another file name, or pass --force to replace it (only once the restore succeeded).' });
+  if (!force)
+    throw new CapmediaError('USAGE', `${output} already exists.`, {
+      hint: 'Choose another file name, or pass --force to replace it (only once the restore succeeded).',
+    });
 }
 
 /** Table first: its raw copy in the head region then lands on identical bytes, and the backup GPT comes from sfdisk. */
-async function writeParts(source: ImageSource, manifest: ImageManifest, handle: FileHandle, temp: string, options: RestoreOptions): Promise<void> {
+async function writeParts(
+  source: ImageSource,
+  manifest: ImageManifest,
+  handle: FileHandle,
+  temp: string,
+  options: RestoreOptions,
+): Promise<void> {
   const table = manifest.parts.find((part) => part.kind === 'partition-table');
   if (table) await applyTable(source, table, temp, options.exec ?? realExec);
   const regions = manifest.parts.filter((part) => part.kind !== 'partition-table').sort((a, b) => a.offset - b.offset);
@@ -75,7 +84,7 @@ async function writeParts(source: ImageSource, manifest: ImageManifest, handle: 
 async function applyTable(source: ImageSource, part: ImagePart, temp: string, exec: Exec): Promise<void> {
   const meter = new Measure();
   const chunks: Buffer[] = [];
-  await pipeline(await source.open(part.file), meter, async function* (input: AsyncIterable<Buffer>) {
+  await pipeline(await source.open(part.file), meter, async (input: AsyncIterable<Buffer>) => {
     for await (const chunk of input) chunks.push(chunk);
   });
   checkPart(part, meter);
@@ -108,7 +117,11 @@ async function writeRegion(source: ImageSource, part: ImagePart, handle: FileHan
 function checkPart(part: ImagePart, meter: Measure): void {
   const sha256 = meter.digest();
   if (meter.bytes === part.size && sha256 === part.sha256) return;
-  throw new CapmediaError('IMAGE_INVALID', `${part.file} does not match the manifest (${meter.bytes} bytes, sha256 ${sha256}; expected ${part.size} bytes, ${part.sha256}).`, {
-    hint: 'The image is damaged: nothing was restored. Run capmedia image verify on it, or capture again.',
-  });
+  throw new CapmediaError(
+    'IMAGE_INVALID',
+    `${part.file} does not match the manifest (${meter.bytes} bytes, sha256 ${sha256}; expected ${part.size} bytes, ${part.sha256}).`,
+    {
+      hint: 'The image is damaged: nothing was restored. Run capmedia image verify on it, or capture again.',
+    },
+  );
 }

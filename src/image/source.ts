@@ -50,7 +50,10 @@ function httpSource(base: string): ImageSource {
     try {
       response = await fetch(url);
     } catch (error) {
-      throw new CapmediaError('IMAGE_INVALID', `Cannot read ${url}: ${(error as Error).message}.`, { hint: 'Check the URL and that the server is up.', cause: error });
+      throw new CapmediaError('IMAGE_INVALID', `Cannot read ${url}: ${(error as Error).message}.`, {
+        hint: 'Check the URL and that the server is up.',
+        cause: error,
+      });
     }
     if (!response.ok || !response.body) {
       await response.body?.cancel();

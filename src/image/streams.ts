@@ -67,7 +67,9 @@ export async function zstdDecompress(input: Readable, output: Writable, through?
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   // zstd stops reading when the input is damaged; that EPIPE is reported as zstd's failure below.
-  const feeding = (through ? pipeline(input, through, child.stdin!) : pipeline(input, child.stdin!)).catch((error: NodeJS.ErrnoException) => (error.code === 'EPIPE' ? undefined : Promise.reject(error)));
+  const feeding = (through ? pipeline(input, through, child.stdin!) : pipeline(input, child.stdin!)).catch(
+    (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' ? undefined : Promise.reject(error)),
+  );
   const draining = pipeline(child.stdout!, output);
   const [fed, drained, exited] = await Promise.allSettled([feeding, draining, child]);
   if (exited.status === 'rejected') throw zstdError(exited.reason, stderr);
@@ -77,7 +79,9 @@ export async function zstdDecompress(input: Readable, output: Writable, through?
 
 function zstdError(error: { code?: string; exitCode?: number }, stderr: string): CapmediaError {
   if (error.code === 'ENOENT') {
-    return new CapmediaError('TOOL_MISSING', 'The program "zstd" is not installed.', { hint: `Install it with: apt-get install ${toolPackage('zstd')} (or run ./setup.sh).` });
+    return new CapmediaError('TOOL_MISSING', 'The program "zstd" is not installed.', {
+      hint: `Install it with: apt-get install ${toolPackage('zstd')} (or run ./setup.sh).`,
+    });
   }
   const last = stderr.trim().split('\n').at(-1) || `exit ${error.exitCode ?? '?'}`;
   return new CapmediaError('IMAGE_INVALID', `zstd could not decompress the part: ${last}`, { detail: stderr, cause: error });

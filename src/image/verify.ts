@@ -68,7 +68,8 @@ async function verifyPart(source: ImageSource, part: ImagePart, quick: boolean):
   const stored = checkStored(part, meter);
   if (!stored.ok) return stored;
   const expectedRaw = part.compression === 'none' ? part.size : part.rawBytes;
-  if (!quick && raw !== expectedRaw) return { file: part.file, ok: false, problem: `decompresses to ${raw} bytes, the manifest says ${expectedRaw}` };
+  if (!quick && raw !== expectedRaw)
+    return { file: part.file, ok: false, problem: `decompresses to ${raw} bytes, the manifest says ${expectedRaw}` };
   return { file: part.file, ok: true };
 }
 

@@ -45,16 +45,23 @@ export function parseManifest(input: unknown, where: string): PackageManifest {
   }
   const manifest = parsed.data;
   if (manifest.kind === 'bootimage' && !manifest.bootImage) {
-    throw new CapmediaError('PACKAGE_INVALID', `The package manifest ${where} is a boot image but has no bootImage {platform, arch} section.`, {
-      hint: 'Publish boot images with a capmedia-package.json that declares bootImage.platform and bootImage.arch.',
-    });
+    throw new CapmediaError(
+      'PACKAGE_INVALID',
+      `The package manifest ${where} is a boot image but has no bootImage {platform, arch} section.`,
+      {
+        hint: 'Publish boot images with a capmedia-package.json that declares bootImage.platform and bootImage.arch.',
+      },
+    );
   }
   const seen = new Set<string>();
   for (const file of manifest.files) {
     file.path = safeRelativePath(file.path, where);
     const key = file.path.toLowerCase();
     if (seen.has(key)) {
-      throw new CapmediaError('PACKAGE_INVALID', `The package manifest ${where} lists ${file.path} twice (paths are compared case-insensitively, as FAT and Joliet do).`);
+      throw new CapmediaError(
+        'PACKAGE_INVALID',
+        `The package manifest ${where} lists ${file.path} twice (paths are compared case-insensitively, as FAT and Joliet do).`,
+      );
     }
     seen.add(key);
   }

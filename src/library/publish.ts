@@ -66,7 +66,9 @@ export async function publishSource(source: string, overrides: PackageMetadata, 
   const info = await stat(source).catch(() => undefined);
   if (info?.isDirectory()) return publishFolder(source, overrides, dp);
   if (info?.isFile()) return publishTarball(source, overrides, dp);
-  throw new CapmediaError('USAGE', `${source} is neither a folder nor a tarball.`, { hint: 'Pass the package folder, or a .tar / .tar.gz of it.' });
+  throw new CapmediaError('USAGE', `${source} is neither a folder nor a tarball.`, {
+    hint: 'Pass the package folder, or a .tar / .tar.gz of it.',
+  });
 }
 
 /** Publishes a folder as one package: blobs first, the manifest last (never a half-visible package). */
@@ -79,7 +81,10 @@ export async function publishFolder(folder: string, overrides: PackageMetadata, 
   const upload: Uploader = (missing, target) =>
     mapPool(missing, UPLOAD_PARALLELISM, (file) =>
       // A file can be read again, so each attempt gets a fresh stream.
-      withRetries(() => target.putBlob(file.sha256, file.size, () => createReadStream(absolute.get(file.sha256)!, { highWaterMark: 1 << 20 })), DOWNLOAD_RETRIES),
+      withRetries(
+        () => target.putBlob(file.sha256, file.size, () => createReadStream(absolute.get(file.sha256)!, { highWaterMark: 1 << 20 })),
+        DOWNLOAD_RETRIES,
+      ),
     ).then(() => undefined);
   return publish(folder, metadata, entries, dp, upload);
 }
@@ -87,12 +92,18 @@ export async function publishFolder(folder: string, overrides: PackageMetadata, 
 /** Publishes a tarball as it streams: one pass to check and hash, one to upload what the DP lacks. */
 export async function publishTarball(tarball: string, overrides: PackageMetadata, dp: DistributionPoint): Promise<PublishResult> {
   const scanned = await scanTarball(tarball, PACKAGE_METADATA_FILE);
-  const carried = scanned.metadataText === undefined ? {} : parsePackageMetadata(scanned.metadataText, `${PACKAGE_METADATA_FILE} in ${tarball}`);
+  const carried =
+    scanned.metadataText === undefined ? {} : parsePackageMetadata(scanned.metadataText, `${PACKAGE_METADATA_FILE} in ${tarball}`);
   const metadata = requireId({ ...carried, ...definedOnly(overrides) }, tarball);
   const upload: Uploader = async (missing, target) => {
     let wanted = new Set(missing.map((f) => f.sha256));
     for (let pass = 1; wanted.size > 0; pass++) {
-      const failed = await uploadFromTarball(scanned, wanted, (sha256, size, body) => target.putBlob(sha256, size, () => body), (error) => isTransient(error));
+      const failed = await uploadFromTarball(
+        scanned,
+        wanted,
+        (sha256, size, body) => target.putBlob(sha256, size, () => body),
+        (error) => isTransient(error),
+      );
       if (failed.size === 0) return;
       if (pass >= TAR_PASSES) throw failed.values().next().value;
       await sleep(backoffMs(DOWNLOAD_RETRIES, pass));
@@ -104,7 +115,9 @@ export async function publishTarball(tarball: string, overrides: PackageMetadata
 
 function requireId(metadata: PackageMetadata, where: string): PackageMetadata & { id: string } {
   if (!metadata.id) {
-    throw new CapmediaError('USAGE', `No package ID for ${where}.`, { hint: `Pass --package ID, or set "id" in ${PACKAGE_METADATA_FILE}.` });
+    throw new CapmediaError('USAGE', `No package ID for ${where}.`, {
+      hint: `Pass --package ID, or set "id" in ${PACKAGE_METADATA_FILE}.`,
+    });
   }
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(metadata.id)) {
     throw new CapmediaError('USAGE', `${JSON.stringify(metadata.id)} is not a valid package ID.`, {
@@ -114,7 +127,13 @@ function requireId(metadata: PackageMetadata, where: string): PackageMetadata & 
   return metadata as PackageMetadata & { id: string };
 }
 
-async function publish(where: string, metadata: PackageMetadata & { id: string }, files: readonly PackageFile[], dp: DistributionPoint, upload: Uploader): Promise<PublishResult> {
+async function publish(
+  where: string,
+  metadata: PackageMetadata & { id: string },
+  files: readonly PackageFile[],
+  dp: DistributionPoint,
+  upload: Uploader,
+): Promise<PublishResult> {
   const manifest = parseManifest(
     {
       id: metadata.id,
@@ -131,7 +150,12 @@ async function publish(where: string, metadata: PackageMetadata & { id: string }
   const missing = unique.filter((_, i) => !stored[i]);
   await upload(missing, dp);
   await dp.putManifest(manifest);
-  return { manifest, uploaded: missing.length, reused: manifest.files.length - missing.length, bytes: manifest.files.reduce((s, f) => s + f.size, 0) };
+  return {
+    manifest,
+    uploaded: missing.length,
+    reused: manifest.files.length - missing.length,
+    bytes: manifest.files.reduce((s, f) => s + f.size, 0),
+  };
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

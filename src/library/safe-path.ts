@@ -11,7 +11,10 @@ export function safeRelativePath(path: string, where: string): string {
       hint: 'Paths in a package must be relative, use "/" separators and stay inside the package (no "..", no absolute paths).',
     });
   }
-  return path.split('/').filter((part) => part !== '' && part !== '.').join('/');
+  return path
+    .split('/')
+    .filter((part) => part !== '' && part !== '.')
+    .join('/');
 }
 
 function pathProblem(path: string): string | undefined {

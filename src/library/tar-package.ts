@@ -34,14 +34,18 @@ export async function scanTarball(tarball: string, metadataFile: string): Promis
       throw new CapmediaError('PACKAGE_INVALID', `${tarball} holds ${path} twice; which one is meant is ambiguous.`);
     }
     if (header.type === 'directory') entries.set(path, { kind: 'directory' });
-    else if (header.type === 'symlink' || header.type === 'link') entries.set(path, { kind: 'link', target: linkTarget(header, path, tarball) });
+    else if (header.type === 'symlink' || header.type === 'link')
+      entries.set(path, { kind: 'link', target: linkTarget(header, path, tarball) });
     else if (header.type === 'file' || header.type === 'contiguous-file' || !header.type) {
       const keep = posix.basename(path) === metadataFile ? MAX_METADATA_BYTES : 0;
       const { sha256, size, bytes } = await hashStream(body, keep);
       entries.set(path, { kind: 'file', sha256, size });
       if (bytes) texts.set(path, bytes);
     } else {
-      throw new CapmediaError('UNSAFE_PATH', `Refusing ${path} in ${tarball}: it is a ${header.type}; a package holds only files, folders and links.`);
+      throw new CapmediaError(
+        'UNSAFE_PATH',
+        `Refusing ${path} in ${tarball}: it is a ${header.type}; a package holds only files, folders and links.`,
+      );
     }
   });
   const root = packageRoot(entries, metadataFile);
@@ -79,9 +83,15 @@ function resolveLink(path: string, entries: Map<string, Scanned>, root: string, 
       continue;
     }
     const isFolder = entry?.kind === 'directory' || [...entries.keys()].some((p) => p.startsWith(`${current}/`));
-    throw new CapmediaError(isFolder ? 'PACKAGE_INVALID' : 'UNSAFE_PATH', `The link ${path} in ${tarball} points to ${isFolder ? 'a folder' : 'nothing'} (${current}).`, {
-      hint: isFolder ? 'Tarball packages may link files, not folders: archive the folder itself.' : 'Remove the dangling link or make it point at a file inside the package.',
-    });
+    throw new CapmediaError(
+      isFolder ? 'PACKAGE_INVALID' : 'UNSAFE_PATH',
+      `The link ${path} in ${tarball} points to ${isFolder ? 'a folder' : 'nothing'} (${current}).`,
+      {
+        hint: isFolder
+          ? 'Tarball packages may link files, not folders: archive the folder itself.'
+          : 'Remove the dangling link or make it point at a file inside the package.',
+      },
+    );
   }
 }
 
@@ -90,7 +100,12 @@ function resolveLink(path: string, entries: Map<string, Scanned>, root: string, 
  * once. Transient failures are returned (to try again in another pass,
  * since a tar entry cannot be read twice); any other failure is thrown.
  */
-export async function uploadFromTarball(pkg: TarPackage, wanted: ReadonlySet<string>, put: (sha256: string, size: number, body: Readable) => Promise<void>, isTransient: (error: unknown) => boolean): Promise<Map<string, unknown>> {
+export async function uploadFromTarball(
+  pkg: TarPackage,
+  wanted: ReadonlySet<string>,
+  put: (sha256: string, size: number, body: Readable) => Promise<void>,
+  isTransient: (error: unknown) => boolean,
+): Promise<Map<string, unknown>> {
   const done = new Set<string>();
   const failed = new Map<string, unknown>();
   await readTarball(pkg.tarball, async (header, body) => {

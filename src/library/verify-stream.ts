@@ -19,9 +19,13 @@ export function hashingPassThrough(sha256: string, size: number, what: string): 
       const actual = hash.digest('hex');
       if (seen !== size || actual !== sha256) {
         callback(
-          new CapmediaError('HASH_MISMATCH', `The ${what} is corrupt: got ${seen} bytes with sha256 ${actual.slice(0, 16)}…, expected ${size} bytes with sha256 ${sha256.slice(0, 16)}….`, {
-            hint: 'The copy on the distribution point is damaged or was changed after publishing; re-publish the package.',
-          }),
+          new CapmediaError(
+            'HASH_MISMATCH',
+            `The ${what} is corrupt: got ${seen} bytes with sha256 ${actual.slice(0, 16)}…, expected ${size} bytes with sha256 ${sha256.slice(0, 16)}….`,
+            {
+              hint: 'The copy on the distribution point is damaged or was changed after publishing; re-publish the package.',
+            },
+          ),
         );
         return;
       }

@@ -26,7 +26,10 @@ export async function listFolder(root: string, skip: (path: string) => boolean =
       const target = info.isSymbolicLink() ? await insideTarget(realRoot, absolute, path) : info;
       if (target.isDirectory()) await visit(absolute);
       else if (target.isFile()) files.push({ path, absolute, size: target.size });
-      else throw new CapmediaError('UNSAFE_PATH', `${absolute} is neither a file nor a folder (device, socket or FIFO).`, { hint: 'Remove it from the folder before publishing.' });
+      else
+        throw new CapmediaError('UNSAFE_PATH', `${absolute} is neither a file nor a folder (device, socket or FIFO).`, {
+          hint: 'Remove it from the folder before publishing.',
+        });
     }
   }
   await visit(root);
@@ -38,7 +41,9 @@ async function insideTarget(realRoot: string, absolute: string, path: string) {
   try {
     real = await realpath(absolute);
   } catch {
-    throw new CapmediaError('UNSAFE_PATH', `The symlink ${path} points to nothing.`, { hint: 'Remove the dangling link or make it point at a file inside the folder.' });
+    throw new CapmediaError('UNSAFE_PATH', `The symlink ${path} points to nothing.`, {
+      hint: 'Remove the dangling link or make it point at a file inside the folder.',
+    });
   }
   if (real !== realRoot && !real.startsWith(realRoot + sep)) {
     throw new CapmediaError('UNSAFE_PATH', `The symlink ${path} points outside the folder (to ${real}).`, {

@@ -132,7 +132,10 @@ export function createBuildContext(config: NormalizedConfig, options: BuildOptio
 }
 
 function mediaJob(config: NormalizedConfig, media: NormalizedMedia): MediaJob {
-  const id = createHash('sha256').update(`${config.configFile ?? config.baseDir}\0${media.name}`).digest('hex').slice(0, 12);
+  const id = createHash('sha256')
+    .update(`${config.configFile ?? config.baseDir}\0${media.name}`)
+    .digest('hex')
+    .slice(0, 12);
   const stagingDir = join(media.staging, `capmedia-${media.name}-${id}`);
   // the id names the "last build" record too: a different output path is a different media
   return { media, id, stagingDir, treeDir: join(stagingDir, 'tree'), workDir: join(stagingDir, 'work'), trees: new Map() };

@@ -57,7 +57,9 @@ function verifyAllDistributionPoints(ctx: BuildContext, task: Wrapper) {
                 const report = await checkDistributionPoint(dp, packages);
                 reports.push(report);
                 const bad = [...report.checks].filter(([, c]) => c.status !== 'ok');
-                leaf.title = bad.length ? `${dp.name}: ${bad.map(([id, c]) => `${id} ${describeCheck(c)}`).join(' | ')}` : `${dp.name}: ${packages.length} package(s) complete`;
+                leaf.title = bad.length
+                  ? `${dp.name}: ${bad.map(([id, c]) => `${id} ${describeCheck(c)}`).join(' | ')}`
+                  : `${dp.name}: ${packages.length} package(s) complete`;
               },
             })),
             { concurrent: true, exitOnError: false },
@@ -84,7 +86,11 @@ function perMedia(ctx: BuildContext, task: Wrapper, step: (ctx: BuildContext, jo
     return step(ctx, job).then(() => void (task.output = summary(job)));
   }
   return task.newListr<BuildContext>(
-    ctx.jobs.map((job) => ({ title: job.media.name, skip: () => jobSkipReason(job), task: () => step(ctx, job).catch((error) => Promise.reject(namingMedia(error, job))) })),
+    ctx.jobs.map((job) => ({
+      title: job.media.name,
+      skip: () => jobSkipReason(job),
+      task: () => step(ctx, job).catch((error) => Promise.reject(namingMedia(error, job))),
+    })),
     { concurrent: false, exitOnError: true },
   );
 }
@@ -92,14 +98,21 @@ function perMedia(ctx: BuildContext, task: Wrapper, step: (ctx: BuildContext, jo
 /** With several media, an error says which one it is about. */
 function namingMedia(error: unknown, job: MediaJob): unknown {
   if (error instanceof CapmediaError && !error.message.includes(`"${job.media.name}"`)) {
-    return new CapmediaError(error.code, `Media "${job.media.name}": ${error.message}`, { hint: error.hint, detail: error.detail, cause: error });
+    return new CapmediaError(error.code, `Media "${job.media.name}": ${error.message}`, {
+      hint: error.hint,
+      detail: error.detail,
+      cause: error,
+    });
   }
   return error;
 }
 
 function summary(job: MediaJob): string {
   if (job.published) return job.published.map((o) => `${o.path} (${formatBytes(o.size)})`).join(', ');
-  if (job.volumes) return job.volumes.length === 1 ? 'one volume' : `${job.volumes.length} volumes: ${job.volumes.map((v) => formatBytes(v.size)).join(', ')}`;
+  if (job.volumes)
+    return job.volumes.length === 1
+      ? 'one volume'
+      : `${job.volumes.length} volumes: ${job.volumes.map((v) => formatBytes(v.size)).join(', ')}`;
   if (job.oversize) return `${formatBytes(job.oversize)} > media.size ${JSON.stringify(job.media.sizeSpec)}: split into volumes`;
   if (job.packed) return `${formatBytes(job.packed.size)}`;
   return '';

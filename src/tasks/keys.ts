@@ -56,7 +56,20 @@ export function publishKey(job: MediaJob, pack: StepKey): StepKey {
 
 /** Media keys added by media type plugins (imageSize, partitionTable, …) shape the image too. */
 function mediaExtras(media: Record<string, unknown>): Record<string, unknown> {
-  const known = new Set(['name', 'type', 'file', 'device', 'sizeSpec', 'capacity', 'label', 'autorun', 'staging', 'format', 'splitLargeFiles', 'output']);
+  const known = new Set([
+    'name',
+    'type',
+    'file',
+    'device',
+    'sizeSpec',
+    'capacity',
+    'label',
+    'autorun',
+    'staging',
+    'format',
+    'splitLargeFiles',
+    'output',
+  ]);
   return Object.fromEntries(Object.entries(media).filter(([k]) => !known.has(k)));
 }
 
@@ -67,6 +80,8 @@ async function tools(ctx: BuildContext): Promise<Record<string, string>> {
 
 let templates: Promise<string> | undefined;
 function templateHash(): Promise<string> {
-  templates ??= Promise.all(['MediaLabel.txt', 'autorun.inf'].map((name) => readFile(join(TEMPLATES_DIR, name)))).then((parts) => sha256Hex(Buffer.concat(parts)).slice(0, 16));
+  templates ??= Promise.all(['MediaLabel.txt', 'autorun.inf'].map((name) => readFile(join(TEMPLATES_DIR, name)))).then((parts) =>
+    sha256Hex(Buffer.concat(parts)).slice(0, 16),
+  );
   return templates;
 }

@@ -24,14 +24,23 @@ export async function publishMedia(ctx: BuildContext, job: MediaJob): Promise<vo
   const previous = records ? await previousOutputs(records) : [];
   for (const volume of job.volumes!) {
     if (type.publish) {
-      await type.publish({ temp: volume.temp, final: volume.final, media: job.media, exec: ctx.exec, signal: ctx.options.signal, notice: (m) => ctx.notices.push(`${job.media.name}: ${m}`), confirm: ctx.confirm });
+      await type.publish({
+        temp: volume.temp,
+        final: volume.final,
+        media: job.media,
+        exec: ctx.exec,
+        signal: ctx.options.signal,
+        notice: (m) => ctx.notices.push(`${job.media.name}: ${m}`),
+        confirm: ctx.confirm,
+      });
     } else {
       await moveIntoPlace(volume.temp, volume.final);
     }
   }
   if (records) {
     for (const output of published) await writeBeside(`${output.path}.sha256`, `${output.sha256}  ${basename(output.path)}\n`);
-    if (published.length > 1) await writeBeside(setManifestPath(records), await readFile(join(job.stagingDir, 'vol-1', 'tree', SET_MANIFEST), 'utf8'));
+    if (published.length > 1)
+      await writeBeside(setManifestPath(records), await readFile(join(job.stagingDir, 'vol-1', 'tree', SET_MANIFEST), 'utf8'));
     await writeBeside(`${records}.manifest.json`, `${JSON.stringify(buildManifest(ctx, job, published), null, 2)}\n`);
     await removeStale(previous, published, records);
   }
@@ -75,7 +84,11 @@ async function recordPublished(ctx: BuildContext, job: MediaJob, outputs: Publis
   }
   await ctx.statCache.save();
   await ctx.actions.put('publish', job.publishKey!.key, job.publishKey!.preimage, { outputs });
-  await ctx.actions.rememberPreimages(job.id, { stage: ctx.stageKey!.preimage, pack: job.packKey!.preimage, publish: job.publishKey!.preimage });
+  await ctx.actions.rememberPreimages(job.id, {
+    stage: ctx.stageKey!.preimage,
+    pack: job.packKey!.preimage,
+    publish: job.publishKey!.preimage,
+  });
 }
 
 function buildManifest(ctx: BuildContext, job: MediaJob, outputs: PublishedOutput[]) {

@@ -32,7 +32,11 @@ export async function packMedia(ctx: BuildContext, job: MediaJob): Promise<void>
     job.oversize = contentBytes;
     return;
   }
-  job.stagedBytes = await layOutTree(ctx, { treeDir: job.treeDir, workDir: job.workDir, label: media.label, autorun: media.autorun }, assertLayout(ctx.layout));
+  job.stagedBytes = await layOutTree(
+    ctx,
+    { treeDir: job.treeDir, workDir: job.workDir, label: media.label, autorun: media.autorun },
+    assertLayout(ctx.layout),
+  );
   const type = mediaType(media.type);
   const temp = type.partialOutput?.(media, job.workDir) ?? partialPath(media.output);
   // Room for the image plus file-system overhead and the boot records, where the image is written.

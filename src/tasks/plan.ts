@@ -45,7 +45,13 @@ async function outputsIntact(ctx: BuildContext, outputs: readonly PublishedOutpu
   for (const output of outputs) {
     const current = await ctx.statCache.sha256(output.path).catch(() => undefined);
     if (current?.sha256 !== output.sha256) return false;
-    if (!(await access(`${output.path}.sha256`).then(() => true, () => false))) return false;
+    if (
+      !(await access(`${output.path}.sha256`).then(
+        () => true,
+        () => false,
+      ))
+    )
+      return false;
   }
   return outputs.length > 0;
 }

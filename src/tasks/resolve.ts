@@ -32,7 +32,12 @@ export async function resolveContent(ctx: BuildContext): Promise<ResolvedContent
   for (const id of config.content) content.push(await readFromFirstDp(ctx.dps, id));
   for (const job of ctx.jobs) {
     await checkOutputPath(job.media);
-    await mediaType(job.media.type).checkTarget?.({ media: job.media, exec: ctx.exec, confirm: ctx.confirm, protectedPaths: protectedPaths(ctx) });
+    await mediaType(job.media.type).checkTarget?.({
+      media: job.media,
+      exec: ctx.exec,
+      confirm: ctx.confirm,
+      protectedPaths: protectedPaths(ctx),
+    });
   }
   ctx.notices.push(...taskSequenceWarnings(ctx.config).map((warning) => `warning: ${warning}`));
   return { bootImage, platform, content };
@@ -57,18 +62,26 @@ async function readFromFirstDp(dps: DistributionPoint[], id: string): Promise<Pa
     }
   }
   const missingEverywhere = codes.every((code) => code === 'PACKAGE_NOT_FOUND');
-  throw new CapmediaError(missingEverywhere ? 'PACKAGE_NOT_FOUND' : (codes[0] ?? 'PACKAGE_NOT_FOUND'), `Package ${id} could not be read from any distribution point:\n${failures.join('\n')}`, {
-    hint: missingEverywhere
-      ? 'Check the package ID, or publish it with `capmedia distribute <folder> --package ' + id + ' --to <dp>`.'
-      : 'Fix what each distribution point reported above (address, credentials, Read permission), then build again.',
-  });
+  throw new CapmediaError(
+    missingEverywhere ? 'PACKAGE_NOT_FOUND' : (codes[0] ?? 'PACKAGE_NOT_FOUND'),
+    `Package ${id} could not be read from any distribution point:\n${failures.join('\n')}`,
+    {
+      hint: missingEverywhere
+        ? 'Check the package ID, or publish it with `capmedia distribute <folder> --package ' + id + ' --to <dp>`.'
+        : 'Fix what each distribution point reported above (address, credentials, Read permission), then build again.',
+    },
+  );
 }
 
 export function checkArchitecture(target: Arch, packageId: string, bootArch: Arch): void {
   if (BOOTABLE_ARCHES[target].includes(bootArch)) return;
-  throw new CapmediaError('ARCH_MISMATCH', `The boot image ${packageId} is ${bootArch}, but the target computer is ${target}: a ${target} computer cannot start a ${bootArch} boot image.`, {
-    hint: `Use a boot image whose architecture is ${BOOTABLE_ARCHES[target].join(' or ')} (target.arch: '${target}'), or fix target.arch.`,
-  });
+  throw new CapmediaError(
+    'ARCH_MISMATCH',
+    `The boot image ${packageId} is ${bootArch}, but the target computer is ${target}: a ${target} computer cannot start a ${bootArch} boot image.`,
+    {
+      hint: `Use a boot image whose architecture is ${BOOTABLE_ARCHES[target].join(' or ')} (target.arch: '${target}'), or fix target.arch.`,
+    },
+  );
 }
 
 function checkRequiredFiles(bootImage: PackageManifest, platform: BootPlatform): void {
@@ -77,12 +90,16 @@ function checkRequiredFiles(bootImage: PackageManifest, platform: BootPlatform):
   const present = new Set(bootImage.files.map((f) => fold(f.path)));
   const absent = platform.requiredFiles.filter((path) => !present.has(fold(path)));
   if (absent.length) {
-    throw new CapmediaError('BOOT_IMAGE_INVALID', `The ${platform.name} boot image ${bootImage.id} lacks files its platform needs to boot: ${absent.join(', ')}.`, {
-      hint:
-        platform.name === 'linux'
-          ? 'Rebuild it with `capmedia bootimage create` and publish it again.'
-          : 'Publish the complete boot image folder (the Windows ADK media files and sources/boot.wim) again.',
-    });
+    throw new CapmediaError(
+      'BOOT_IMAGE_INVALID',
+      `The ${platform.name} boot image ${bootImage.id} lacks files its platform needs to boot: ${absent.join(', ')}.`,
+      {
+        hint:
+          platform.name === 'linux'
+            ? 'Rebuild it with `capmedia bootimage create` and publish it again.'
+            : 'Publish the complete boot image folder (the Windows ADK media files and sources/boot.wim) again.',
+      },
+    );
   }
 }
 

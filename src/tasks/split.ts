@@ -8,13 +8,22 @@ import type { MediaType, PackInput } from '../plugins/media/types.js';
 import type { BuildContext, MediaJob } from './context.js';
 import { partialPath } from './pack.js';
 import { assertLayout, refreshTree } from './tree.js';
-import { assignVolumes, bootTooLarge, fileCost, isSpreadable, setManifest, SET_MANIFEST, volumeFileName, volumeLabel, type VolumePlan } from './volumes.js';
+import {
+  assignVolumes,
+  bootTooLarge,
+  fileCost,
+  isSpreadable,
+  setManifest,
+  SET_MANIFEST,
+  volumeFileName,
+  volumeLabel,
+  type VolumePlan,
+} from './volumes.js';
 import { splitLargeWims } from './wim-split.js';
 
 /** Two volumes pack at once: xorriso is I/O bound, and the machine may have 2 cores. */
 const PACK_PARALLELISM = 2;
 const MAX_ROUNDS = 8;
-
 
 /**
  * R8/R9: when the media hold more than media.size, the content is spread over
@@ -23,25 +32,42 @@ const MAX_ROUNDS = 8;
 export async function splitMedia(ctx: BuildContext, job: MediaJob): Promise<void> {
   const packed = job.packed;
   if (packed && packed.size <= job.media.capacity) {
-    job.volumes = [{ temp: packed.output, final: job.media.output, size: packed.size, sha256: packed.sha256, label: packed.volumeLabel, files: ctx.layout }];
+    job.volumes = [
+      {
+        temp: packed.output,
+        final: job.media.output,
+        size: packed.size,
+        sha256: packed.sha256,
+        label: packed.volumeLabel,
+        files: ctx.layout,
+      },
+    ];
     return;
   }
   const type = mediaType(job.media.type);
   if (!type.estimateSize) {
     const size = packed?.size ?? job.oversize ?? 0;
-    throw new CapmediaError('MEDIA_TOO_SMALL', `The ${job.media.type} media need ${formatBytes(size)}, more than media.size ${JSON.stringify(job.media.sizeSpec)} (${formatBytes(job.media.capacity)}), and ${job.media.type} media cannot span several volumes.`, {
-      hint: 'Use a larger size, carry less content, or build an ISO set (media.type: "iso").',
-    });
+    throw new CapmediaError(
+      'MEDIA_TOO_SMALL',
+      `The ${job.media.type} media need ${formatBytes(size)}, more than media.size ${JSON.stringify(job.media.sizeSpec)} (${formatBytes(job.media.capacity)}), and ${job.media.type} media cannot span several volumes.`,
+      {
+        hint: 'Use a larger size, carry less content, or build an ISO set (media.type: "iso").',
+      },
+    );
   }
   const plan = await planSet(ctx, job, type);
   const temps = plan.map((volume) => partialPath(volumeFileName(job.media.output, volume.number)));
   try {
-    job.volumes = await mapPool(plan, PACK_PARALLELISM, (volume) => packVolume(ctx, job, type, volume, setManifest(job.media.label, plan), temps[volume.number - 1]));
+    job.volumes = await mapPool(plan, PACK_PARALLELISM, (volume) =>
+      packVolume(ctx, job, type, volume, setManifest(job.media.label, plan), temps[volume.number - 1]),
+    );
   } catch (error) {
     await Promise.all(temps.map((temp) => rm(temp, { force: true })));
     throw error;
   }
-  ctx.notices.push(`${job.media.name}: ${formatBytes(job.oversize ?? 0)} do not fit media.size ${JSON.stringify(job.media.sizeSpec)}: written as ${plan.length} volumes`);
+  ctx.notices.push(
+    `${job.media.name}: ${formatBytes(job.oversize ?? 0)} do not fit media.size ${JSON.stringify(job.media.sizeSpec)}: written as ${plan.length} volumes`,
+  );
 }
 
 async function planSet(ctx: BuildContext, job: MediaJob, type: MediaType): Promise<VolumePlan[]> {
@@ -61,7 +87,9 @@ async function planSet(ctx: BuildContext, job: MediaJob, type: MediaType): Promi
     if (over < 0) return plan;
     plan = moveOverflow(plan, over, sizes[over] - capacity, job.media);
   }
-  throw new CapmediaError('MEDIA_TOO_SMALL', `Could not plan volumes that each fit ${formatBytes(capacity)} after ${MAX_ROUNDS} rounds.`, { hint: 'Use a larger media.size.' });
+  throw new CapmediaError('MEDIA_TOO_SMALL', `Could not plan volumes that each fit ${formatBytes(capacity)} after ${MAX_ROUNDS} rounds.`, {
+    hint: 'Use a larger media.size.',
+  });
 }
 
 /** Moves files from the end of an overfull volume to the start of the next one, until the excess is covered. */
@@ -77,7 +105,12 @@ function moveOverflow(plan: VolumePlan[], index: number, excess: number, media: 
     next[index + 1].files.unshift(file);
     moved += fileCost(file);
   }
-  if (moved < excess) throw new CapmediaError('MEDIA_TOO_SMALL', `Volume ${index + 1} exceeds the capacity by ${formatBytes(excess)} with nothing left to move.`, { hint: 'Use a larger media.size.' });
+  if (moved < excess)
+    throw new CapmediaError(
+      'MEDIA_TOO_SMALL',
+      `Volume ${index + 1} exceeds the capacity by ${formatBytes(excess)} with nothing left to move.`,
+      { hint: 'Use a larger media.size.' },
+    );
   return next;
 }
 
@@ -112,7 +145,11 @@ async function packVolume(ctx: BuildContext, job: MediaJob, type: MediaType, vol
   const final = volumeFileName(job.media.output, volume.number);
   const result = await type.pack(await volumeInput(ctx, job, volume, manifest, temp));
   if (result.size > job.media.capacity) {
-    throw new CapmediaError('MEDIA_TOO_SMALL', `Volume ${volume.number} came out at ${formatBytes(result.size)}, over the capacity ${formatBytes(job.media.capacity)}.`, { hint: 'Use a larger media.size; please report this as a bug.' });
+    throw new CapmediaError(
+      'MEDIA_TOO_SMALL',
+      `Volume ${volume.number} came out at ${formatBytes(result.size)}, over the capacity ${formatBytes(job.media.capacity)}.`,
+      { hint: 'Use a larger media.size; please report this as a bug.' },
+    );
   }
   return { temp, final, size: result.size, sha256: result.sha256, label: result.volumeLabel, files: volume.files };
 }

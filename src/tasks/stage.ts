@@ -31,7 +31,11 @@ export function placements(ctx: BuildContext): LayoutEntry[] {
 
 /** What every media type can check before anything is written (FAT32's 4 GiB limit, R7). */
 export function checkContentForMedia(ctx: BuildContext, files: readonly LayoutEntry[]): void {
-  for (const job of ctx.jobs) mediaType(job.media.type).checkContent?.(files.map((f) => ({ path: f.target, size: f.size })), job.media);
+  for (const job of ctx.jobs)
+    mediaType(job.media.type).checkContent?.(
+      files.map((f) => ({ path: f.target, size: f.size })),
+      job.media,
+    );
 }
 
 /**
@@ -72,7 +76,9 @@ async function missingBytes(ctx: BuildContext, files: readonly LayoutEntry[]): P
 export async function ensureBlob(ctx: BuildContext, file: LayoutEntry): Promise<boolean> {
   if (await isTrusted(ctx.store, file.sha256, file.size)) return false;
   const sources = ctx.sources?.get(file.packageId) ?? preferredOrder(ctx);
-  await fetchIntoStore(ctx.store, { path: file.target, sha256: file.sha256, size: file.size }, file.packageId, sources, { signal: ctx.options.signal });
+  await fetchIntoStore(ctx.store, { path: file.target, sha256: file.sha256, size: file.size }, file.packageId, sources, {
+    signal: ctx.options.signal,
+  });
   await markVerified(ctx.store, file.sha256);
   return true;
 }

@@ -43,7 +43,12 @@ export async function layOutTree(ctx: BuildContext, spec: TreeSpec, files: reado
  * Planning a set lays out the same volume several times; when its files did
  * not change only the small text files (the set manifest) are written again.
  */
-export async function refreshTree(ctx: BuildContext, spec: TreeSpec, files: readonly LayoutEntry[], previous: string | undefined): Promise<string> {
+export async function refreshTree(
+  ctx: BuildContext,
+  spec: TreeSpec,
+  files: readonly LayoutEntry[],
+  previous: string | undefined,
+): Promise<string> {
   const signature = files.map((f) => `${f.target}\0${f.sha256}`).join('\n') + `\n${spec.label}\n${spec.autorun}`;
   if (signature === previous) {
     await writeTextFiles(spec, ctx.sourceDateEpoch);
@@ -78,7 +83,10 @@ async function linkOrCopy(source: string, target: string, firstCopy?: LayoutEntr
 /** R12, R13: the label files depend on the label only, so they are written here and not staged. */
 async function writeTextFiles(spec: TreeSpec, epoch: number): Promise<void> {
   const label = spec.label;
-  const files: Array<[string, string]> = [['MediaLabel.txt', await renderTemplate('MediaLabel.txt', { label })], ...(spec.extraFiles ?? [])];
+  const files: Array<[string, string]> = [
+    ['MediaLabel.txt', await renderTemplate('MediaLabel.txt', { label })],
+    ...(spec.extraFiles ?? []),
+  ];
   if (spec.autorun) files.push(['autorun.inf', await renderTemplate('autorun.inf', { label })]);
   for (const [path, text] of files) {
     const target = join(spec.treeDir, path);

@@ -35,7 +35,9 @@ export function describeCheck(check: PackageCheck): string {
       return `incomplete: ${check.problems.slice(0, 5).join('; ')}${check.problems.length > 5 ? `; and ${check.problems.length - 5} more` : ''}`;
     case 'no-permission':
       // Reasons from the schemes already read "no Read permission for <account> on <dp>…".
-      return /^no Read permission/i.test(check.reason) ? `no Read permission${check.reason.slice('no Read permission'.length)}` : `no Read permission: ${check.reason}`;
+      return /^no Read permission/i.test(check.reason)
+        ? `no Read permission${check.reason.slice('no Read permission'.length)}`
+        : `no Read permission: ${check.reason}`;
     case 'missing':
       return `missing: ${check.reason}`;
     case 'unreachable':

@@ -41,7 +41,12 @@ export function fileCost(file: LayoutEntry): number {
  * input always gives the same plan. Budgets are what each volume holds after
  * its fixed part (boot records and essential files on volume 1).
  */
-export function assignVolumes(label: string, essential: LayoutEntry[], spread: LayoutEntry[], budgets: { first: number; other: number }): VolumePlan[] {
+export function assignVolumes(
+  label: string,
+  essential: LayoutEntry[],
+  spread: LayoutEntry[],
+  budgets: { first: number; other: number },
+): VolumePlan[] {
   const volumes: VolumePlan[] = [{ number: 1, label, files: [...essential] }];
   let room = budgets.first;
   for (const file of [...spread].sort((a, b) => (a.target < b.target ? -1 : 1))) {
@@ -58,17 +63,25 @@ export function assignVolumes(label: string, essential: LayoutEntry[], spread: L
 }
 
 function fileTooLarge(file: LayoutEntry, room: number): CapmediaError {
-  return new CapmediaError('MEDIA_TOO_SMALL', `${file.target} is ${formatBytes(file.size)}, more than one volume holds (${formatBytes(room)} after the volume's own overhead).`, {
-    hint: file.target.toLowerCase().endsWith('.wim')
-      ? 'Set media.splitLargeFiles: true to split the .wim into .swm parts across volumes, or use a larger media.size.'
-      : `Use a larger media.size (the smallest preset that holds it is "${smallestPresetFor(file.size)}").`,
-  });
+  return new CapmediaError(
+    'MEDIA_TOO_SMALL',
+    `${file.target} is ${formatBytes(file.size)}, more than one volume holds (${formatBytes(room)} after the volume's own overhead).`,
+    {
+      hint: file.target.toLowerCase().endsWith('.wim')
+        ? 'Set media.splitLargeFiles: true to split the .wim into .swm parts across volumes, or use a larger media.size.'
+        : `Use a larger media.size (the smallest preset that holds it is "${smallestPresetFor(file.size)}").`,
+    },
+  );
 }
 
 export function bootTooLarge(needed: number, capacity: number, sizeSpec: number | string): CapmediaError {
-  return new CapmediaError('MEDIA_TOO_SMALL', `The boot image and task sequence alone need ${formatBytes(needed)} on volume 1, but media.size ${JSON.stringify(sizeSpec)} holds ${formatBytes(capacity)}.`, {
-    hint: `Use a larger media.size: the smallest preset that fits is "${smallestPresetFor(needed)}".`,
-  });
+  return new CapmediaError(
+    'MEDIA_TOO_SMALL',
+    `The boot image and task sequence alone need ${formatBytes(needed)} on volume 1, but media.size ${JSON.stringify(sizeSpec)} holds ${formatBytes(capacity)}.`,
+    {
+      hint: `Use a larger media.size: the smallest preset that fits is "${smallestPresetFor(needed)}".`,
+    },
+  );
 }
 
 /** The set manifest every volume carries, so the task sequence can ask for "volume k" and verify it. */

@@ -17,7 +17,12 @@ const VOLUME_OVERHEAD = 16 * 2 ** 20;
  * parts (wimlib) that the volumes can share. wimlib never cuts a resource,
  * so a part can come out larger than asked: that is checked, not assumed.
  */
-export async function splitLargeWims(ctx: BuildContext, job: MediaJob, layout: readonly LayoutEntry[], capacity: number): Promise<LayoutEntry[]> {
+export async function splitLargeWims(
+  ctx: BuildContext,
+  job: MediaJob,
+  layout: readonly LayoutEntry[],
+  capacity: number,
+): Promise<LayoutEntry[]> {
   const limit = capacity - VOLUME_OVERHEAD;
   const result: LayoutEntry[] = [];
   for (const file of layout) {
@@ -43,9 +48,13 @@ async function splitOne(ctx: BuildContext, job: MediaJob, file: LayoutEntry, lim
   for (const part of parts) {
     const { sha256, size } = await sha256File(part);
     if (size > limit) {
-      throw new CapmediaError('MEDIA_TOO_SMALL', `${file.target} split into .swm parts, but ${basename(part)} is ${formatBytes(size)}: one resource in the WIM is larger than a volume (${formatBytes(limit)}).`, {
-        hint: 'Use a larger media.size; wimlib cannot split a single resource.',
-      });
+      throw new CapmediaError(
+        'MEDIA_TOO_SMALL',
+        `${file.target} split into .swm parts, but ${basename(part)} is ${formatBytes(size)}: one resource in the WIM is larger than a volume (${formatBytes(limit)}).`,
+        {
+          hint: 'Use a larger media.size; wimlib cannot split a single resource.',
+        },
+      );
     }
     await ctx.store.ingest(sha256, size, async () => createReadStream(part), `split part ${basename(part)}`);
     await markVerified(ctx.store, sha256);

@@ -55,7 +55,11 @@ export function taskSequenceDocument(config: NormalizedConfig): TaskSequenceDocu
     destination: ts.destination,
     after: ts.after,
     onFailure: ts.onFailure ?? ts.after,
-    credentials: { mode: credentials.mode, username: credentials.username, fingerprint: credentials.password === undefined ? undefined : fingerprint(credentials.password) },
+    credentials: {
+      mode: credentials.mode,
+      username: credentials.username,
+      fingerprint: credentials.password === undefined ? undefined : fingerprint(credentials.password),
+    },
     steps: ts.steps?.map(stepDocument) ?? [DEFAULT_STEP],
   };
   if (credentials.password !== undefined) doc[EMBEDDED_PASSWORD] = credentials.password;
@@ -63,11 +67,14 @@ export function taskSequenceDocument(config: NormalizedConfig): TaskSequenceDocu
 }
 
 function stepDocument(step: CaptureDiskStep): CaptureDiskStepDocument {
-  const source = step.source === 'auto' ? 'auto' : {
-    ...step.source,
-    minSize: step.source.minSize === undefined ? undefined : parseByteSize(step.source.minSize),
-    maxSize: step.source.maxSize === undefined ? undefined : parseByteSize(step.source.maxSize),
-  };
+  const source =
+    step.source === 'auto'
+      ? 'auto'
+      : {
+          ...step.source,
+          minSize: step.source.minSize === undefined ? undefined : parseByteSize(step.source.minSize),
+          maxSize: step.source.maxSize === undefined ? undefined : parseByteSize(step.source.maxSize),
+        };
   return { type: step.type, source, partitions: step.partitions ?? 'all', compressionLevel: step.compressionLevel };
 }
 
@@ -116,8 +123,14 @@ export function taskSequenceVars(doc: TaskSequenceDocument): string {
 function destinationVars(destination: Destination): Record<string, string> {
   const vars: Record<string, string> = { CAPMEDIA_TS_DEST_KIND: destination.kind, CAPMEDIA_TS_DEST_PATH: destination.path };
   if (destination.kind === 'disk') vars.CAPMEDIA_TS_DEST_LABEL = destination.label;
-  if (destination.kind === 'http') Object.assign(vars, { CAPMEDIA_TS_DEST_URL: destination.url, CAPMEDIA_TS_DEST_URL_ORIGIN: destination.origin, CAPMEDIA_TS_DEST_URL_PATH: destination.path });
-  if (destination.kind === 'nfs' || destination.kind === 'smb') Object.assign(vars, { CAPMEDIA_TS_DEST_HOST: destination.host, CAPMEDIA_TS_DEST_SHARE: destination.share });
+  if (destination.kind === 'http')
+    Object.assign(vars, {
+      CAPMEDIA_TS_DEST_URL: destination.url,
+      CAPMEDIA_TS_DEST_URL_ORIGIN: destination.origin,
+      CAPMEDIA_TS_DEST_URL_PATH: destination.path,
+    });
+  if (destination.kind === 'nfs' || destination.kind === 'smb')
+    Object.assign(vars, { CAPMEDIA_TS_DEST_HOST: destination.host, CAPMEDIA_TS_DEST_SHARE: destination.share });
   return vars;
 }
 
@@ -138,6 +151,11 @@ function stepVars(step: CaptureDiskStepDocument, n: number): Record<string, stri
 
 /** "Windows 11 Pro" 23H2 → Windows_11_Pro-23H2: safe in file names and URLs everywhere. */
 export function imageFolderBase(image: { name: string; version?: string }): string {
-  const safe = (text: string) => text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+|_+$/g, '') || 'image';
+  const safe = (text: string) =>
+    text
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .replace(/[^A-Za-z0-9._-]+/g, '_')
+      .replace(/^[._]+|_+$/g, '') || 'image';
   return image.version ? `${safe(image.name)}-${safe(image.version)}` : safe(image.name);
 }

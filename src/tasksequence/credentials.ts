@@ -46,9 +46,13 @@ function readEmbeddedPassword(config: NormalizedConfig, env: NodeJS.ProcessEnv):
   if (credentials?.passwordEnv) {
     const value = env[credentials.passwordEnv];
     if (value) return value;
-    throw new CapmediaError('CREDENTIALS_MISSING', `the environment variable ${credentials.passwordEnv} (taskSequence.credentials.passwordEnv) is not set, so there is no password to embed`, {
-      hint: `Set ${credentials.passwordEnv} for the build, or remove embed: true to have the password asked on the console at capture time.`,
-    });
+    throw new CapmediaError(
+      'CREDENTIALS_MISSING',
+      `the environment variable ${credentials.passwordEnv} (taskSequence.credentials.passwordEnv) is not set, so there is no password to embed`,
+      {
+        hint: `Set ${credentials.passwordEnv} for the build, or remove embed: true to have the password asked on the console at capture time.`,
+      },
+    );
   }
   if (credentials?.passwordFile) {
     const path = resolvePath(config.baseDir, credentials.passwordFile);
@@ -56,13 +60,20 @@ function readEmbeddedPassword(config: NormalizedConfig, env: NodeJS.ProcessEnv):
     try {
       text = readFileSync(path, 'utf8');
     } catch (error) {
-      throw new CapmediaError('CREDENTIALS_MISSING', `the password file ${path} (taskSequence.credentials.passwordFile) cannot be read: ${(error as Error).message}`, { cause: error });
+      throw new CapmediaError(
+        'CREDENTIALS_MISSING',
+        `the password file ${path} (taskSequence.credentials.passwordFile) cannot be read: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
     const password = text.replace(/\r?\n$/, '');
     if (password) return password;
     throw new CapmediaError('CREDENTIALS_MISSING', `the password file ${path} (taskSequence.credentials.passwordFile) is empty`);
   }
-  throw new CapmediaError('CREDENTIALS_MISSING', 'embed: true needs passwordEnv or passwordFile (taskSequence.credentials) to take the password from');
+  throw new CapmediaError(
+    'CREDENTIALS_MISSING',
+    'embed: true needs passwordEnv or passwordFile (taskSequence.credentials) to take the password from',
+  );
 }
 
 /** Build-time warnings the user must see (the stage step adds them to the build's notices). */

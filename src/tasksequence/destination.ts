@@ -27,7 +27,8 @@ export function parseDestination(text: string): ParsedDestination {
   } catch {
     return problem('a URL that cannot be parsed');
   }
-  if (url.username || url.password) return problem('a URL with credentials in it; they would be written to the media in clear: use taskSequence.credentials');
+  if (url.username || url.password)
+    return problem('a URL with credentials in it; they would be written to the media in clear: use taskSequence.credentials');
   if (url.search || url.hash) return problem('a URL with a query or fragment; the image folder name is appended to the path');
   if (!url.hostname) return problem('a URL without a host');
   const segments = pathSegments(url.pathname);
@@ -35,7 +36,12 @@ export function parseDestination(text: string): ParsedDestination {
   switch (url.protocol) {
     case 'http:':
     case 'https:':
-      return ok({ kind: 'http', origin: url.origin, path: segments.map(encodeURIComponent).join('/'), url: [url.origin, ...segments.map(encodeURIComponent)].join('/') });
+      return ok({
+        kind: 'http',
+        origin: url.origin,
+        path: segments.map(encodeURIComponent).join('/'),
+        url: [url.origin, ...segments.map(encodeURIComponent)].join('/'),
+      });
     case 'nfs:':
       if (segments.length === 0) return problem('an nfs:// URL without the export path (nfs://host/export/path)');
       return ok({ kind: 'nfs', host: url.hostname, share: `/${segments.join('/')}`, path: '' });
@@ -49,7 +55,8 @@ export function parseDestination(text: string): ParsedDestination {
 
 function parseDisk(rest: string): ParsedDestination {
   const [label, ...segments] = rest.split('/');
-  if (!LABEL.test(label)) return problem(`the label ${JSON.stringify(label)}: a file-system label is 1 to 16 letters, digits, "_", "." or "-"`);
+  if (!LABEL.test(label))
+    return problem(`the label ${JSON.stringify(label)}: a file-system label is 1 to 16 letters, digits, "_", "." or "-"`);
   const checked = pathSegments(segments.join('/'));
   if (typeof checked === 'string') return problem(checked);
   return ok({ kind: 'disk', label, path: checked.join('/') });
@@ -57,7 +64,10 @@ function parseDisk(rest: string): ParsedDestination {
 
 /** Decoded, non-empty segments; a string explains why the path is refused. */
 function pathSegments(path: string): string[] | string {
-  const segments = path.split('/').filter(Boolean).map((segment) => safeDecode(segment));
+  const segments = path
+    .split('/')
+    .filter(Boolean)
+    .map((segment) => safeDecode(segment));
   for (const segment of segments) {
     if (segment === undefined || segment === '.' || segment === '..' || !SEGMENT.test(segment)) {
       return `a path with the part ${JSON.stringify(segment ?? '?')}: folder names may hold letters, digits, space, ".", "_", "~" and "-", and may not be "." or ".."`;

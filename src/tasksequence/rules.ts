@@ -11,7 +11,12 @@ const destinationParses: Rule = (config) => {
   const { destination } = config.taskSequence;
   const parsed = parseDestination(destination);
   if (parsed.ok) return [];
-  return [{ path: 'taskSequence.destination', message: `${showValue(destination)} is not allowed: it has ${parsed.problem}. Allowed: disk:<FS-LABEL>[/folder], http(s)://host/path, nfs://host/export/path or smb://host/share/path` }];
+  return [
+    {
+      path: 'taskSequence.destination',
+      message: `${showValue(destination)} is not allowed: it has ${parsed.problem}. Allowed: disk:<FS-LABEL>[/folder], http(s)://host/path, nfs://host/export/path or smb://host/share/path`,
+    },
+  ];
 };
 
 const credentialsFitDestination: Rule = (config) => {
@@ -20,7 +25,12 @@ const credentialsFitDestination: Rule = (config) => {
   if (!credentials || !parsed.ok) return [];
   const kind = parsed.destination.kind;
   if (kind === 'disk' || kind === 'nfs') {
-    return [{ path: 'taskSequence.credentials', message: `credentials are not allowed for a ${kind === 'disk' ? 'disk:' : 'nfs://'} destination, which has no accounts; remove them, or use an http(s):// or smb:// destination` }];
+    return [
+      {
+        path: 'taskSequence.credentials',
+        message: `credentials are not allowed for a ${kind === 'disk' ? 'disk:' : 'nfs://'} destination, which has no accounts; remove them, or use an http(s):// or smb:// destination`,
+      },
+    ];
   }
   return [];
 };
@@ -29,14 +39,24 @@ const credentialsComplete: Rule = (config) => {
   const credentials = config.taskSequence.credentials;
   if (!credentials) return [];
   const path = 'taskSequence.credentials';
-  if (credentials.passwordEnv && credentials.passwordFile) return [{ path, message: 'choose either passwordEnv or passwordFile, not both' }];
+  if (credentials.passwordEnv && credentials.passwordFile)
+    return [{ path, message: 'choose either passwordEnv or passwordFile, not both' }];
   if (!credentials.embed) {
     if (credentials.passwordEnv || credentials.passwordFile) {
-      return [{ path, message: 'passwordEnv/passwordFile are only read with embed: true; without it the password is asked on the console at capture time and never written to the media' }];
+      return [
+        {
+          path,
+          message:
+            'passwordEnv/passwordFile are only read with embed: true; without it the password is asked on the console at capture time and never written to the media',
+        },
+      ];
     }
     return [];
   }
-  if (!credentials.username) return [{ path: `${path}.username`, message: 'nothing is not allowed: embed: true captures unattended, so it needs the user name too' }];
+  if (!credentials.username)
+    return [
+      { path: `${path}.username`, message: 'nothing is not allowed: embed: true captures unattended, so it needs the user name too' },
+    ];
   const problem = embeddedPasswordProblem(config);
   return problem ? [{ path, message: `embed: true, but ${problem}` }] : [];
 };
@@ -48,16 +68,26 @@ const selectorsUseful: Rule = (config) =>
     if (step.source !== 'auto') {
       const { minSize, maxSize } = step.source;
       if (Object.values(step.source).every((value) => value === undefined)) {
-        issues.push({ path: `${path}.source`, message: '{} is not allowed: an empty selector matches every disk; give path, model, serial, minSize or maxSize, or use "auto"' });
+        issues.push({
+          path: `${path}.source`,
+          message: '{} is not allowed: an empty selector matches every disk; give path, model, serial, minSize or maxSize, or use "auto"',
+        });
       }
       const [min, max] = [parseByteSize(minSize), parseByteSize(maxSize)];
       if (min !== undefined && max !== undefined && min > max) {
-        issues.push({ path: `${path}.source.minSize`, message: `${showValue(minSize)} is not allowed: it is larger than maxSize ${showValue(maxSize)}, so no disk could match` });
+        issues.push({
+          path: `${path}.source.minSize`,
+          message: `${showValue(minSize)} is not allowed: it is larger than maxSize ${showValue(maxSize)}, so no disk could match`,
+        });
       }
     }
     const partitions = step.partitions ?? [];
     const repeated = partitions.filter((n, j) => partitions.indexOf(n) !== j);
-    if (repeated.length) issues.push({ path: `${path}.partitions`, message: `${showValue(partitions)} is not allowed: partition ${repeated[0]} is listed twice` });
+    if (repeated.length)
+      issues.push({
+        path: `${path}.partitions`,
+        message: `${showValue(partitions)} is not allowed: partition ${repeated[0]} is listed twice`,
+      });
     return issues;
   });
 

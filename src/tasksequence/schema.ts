@@ -21,7 +21,10 @@ const byteSize = z.custom<number | string>((value) => parseByteSize(value) !== u
 });
 
 export const diskSelectorSchema = z.strictObject({
-  path: z.string().regex(/^\/dev\/[A-Za-z0-9._-]+$/, 'a whole-disk device path such as /dev/nvme0n1 or /dev/sda').optional(),
+  path: z
+    .string()
+    .regex(/^\/dev\/[A-Za-z0-9._-]+$/, 'a whole-disk device path such as /dev/nvme0n1 or /dev/sda')
+    .optional(),
   /** Shell pattern matched against the disk's model, e.g. "Samsung SSD*". */
   model: z.string().min(1).max(100).optional(),
   /** Shell pattern matched against the disk's serial number. */
@@ -32,7 +35,8 @@ export const diskSelectorSchema = z.strictObject({
 
 export type DiskSelector = z.output<typeof diskSelectorSchema>;
 
-const SOURCE_HELP = '"auto" (the one internal disk that is neither the boot medium nor the destination) or a disk selector { path, model, serial, minSize, maxSize }';
+const SOURCE_HELP =
+  '"auto" (the one internal disk that is neither the boot medium nor the destination) or a disk selector { path, model, serial, minSize, maxSize }';
 
 /**
  * In the first branch a guard turns anything but a string or an object into
@@ -40,10 +44,14 @@ const SOURCE_HELP = '"auto" (the one internal disk that is neither the boot medi
  * that branch on its type, so the config errors name the wrong key inside
  * the selector instead.
  */
-const isStringOrObject = (value: unknown) => typeof value === 'string' || (typeof value === 'object' && value !== null && !Array.isArray(value));
-const autoSource = z
-  .custom<string>(isStringOrObject, { message: SOURCE_HELP })
-  .pipe(z.string().refine((value) => value === 'auto', { message: SOURCE_HELP }).transform(() => 'auto' as const)) as unknown as z.ZodType<'auto', 'auto'>;
+const isStringOrObject = (value: unknown) =>
+  typeof value === 'string' || (typeof value === 'object' && value !== null && !Array.isArray(value));
+const autoSource = z.custom<string>(isStringOrObject, { message: SOURCE_HELP }).pipe(
+  z
+    .string()
+    .refine((value) => value === 'auto', { message: SOURCE_HELP })
+    .transform(() => 'auto' as const),
+) as unknown as z.ZodType<'auto', 'auto'>;
 const sourceSchema = z.union([autoSource, diskSelectorSchema]);
 
 export const captureDiskStepSchema = z.strictObject({

@@ -61,7 +61,21 @@ export async function makeFat32(options: Fat32Options): Promise<void> {
   const { startSector, sectors } = options;
   await options.exec(
     'mkfs.fat',
-    ['--invariant', '-F', '32', '-n', options.label, '-i', options.volumeId.toString(16).padStart(8, '0'), '--offset', String(startSector), '-h', String(startSector), options.file, String(Math.floor(sectors / 2))],
+    [
+      '--invariant',
+      '-F',
+      '32',
+      '-n',
+      options.label,
+      '-i',
+      options.volumeId.toString(16).padStart(8, '0'),
+      '--offset',
+      String(startSector),
+      '-h',
+      String(startSector),
+      options.file,
+      String(Math.floor(sectors / 2)),
+    ],
     { env: options.env, cancelSignal: options.signal },
   );
 }

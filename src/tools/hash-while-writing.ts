@@ -63,5 +63,6 @@ async function assertHeadUnchanged(handle: FileHandle | undefined, seen: Buffer,
   if (!handle || seen.length === 0) return;
   const now = Buffer.alloc(seen.length);
   await handle.read(now, 0, seen.length, 0);
-  if (!now.equals(seen)) throw new Error(`${path} was rewritten at its start after it was hashed; the hash taken while writing cannot be trusted`);
+  if (!now.equals(seen))
+    throw new Error(`${path} was rewritten at its start after it was hashed; the hash taken while writing cannot be trusted`);
 }

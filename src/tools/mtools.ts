@@ -37,7 +37,12 @@ function options(volume: FatVolume) {
 }
 
 /** Creates folders, parents first, except those in `existing` (lower case: FAT names ignore case). */
-export async function makeFolders(exec: Exec, volume: FatVolume, folders: readonly string[], existing: ReadonlySet<string> = new Set()): Promise<void> {
+export async function makeFolders(
+  exec: Exec,
+  volume: FatVolume,
+  folders: readonly string[],
+  existing: ReadonlySet<string> = new Set(),
+): Promise<void> {
   const wanted = [...new Set(folders.flatMap(withParents))].filter((f) => !existing.has(f.toLowerCase())).sort();
   for (let i = 0; i < wanted.length; i += BATCH) {
     await exec('mmd', ['-i', volumeSpec(volume), ...wanted.slice(i, i + BATCH).map((f) => `::/${f}`)], options(volume));
@@ -76,7 +81,10 @@ function compare(a: string, b: string): number {
 /** Every path in the volume; folders end with "/". */
 export async function listVolume(exec: Exec, volume: FatVolume): Promise<string[]> {
   const { stdout } = await exec('mdir', ['-i', volumeSpec(volume), '-/', '-b', '::/'], options(volume));
-  return stdout.split('\n').filter(Boolean).map((line) => line.replace(/^::\//, ''));
+  return stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.replace(/^::\//, ''));
 }
 
 /** A text file from the volume, or undefined when it is not there. */

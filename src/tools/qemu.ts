@@ -58,7 +58,11 @@ const POLL_MS = 200;
  * What firmware prints when nothing on the media is bootable: SeaBIOS on its
  * debug console, OVMF on the serial port (then it starts its shell).
  */
-const NO_BOOTABLE_DEVICE = [/No bootable device/, /No bootable option or device was found/, /BdsDxe: starting Boot[0-9A-F]+ "EFI Internal Shell"/];
+const NO_BOOTABLE_DEVICE = [
+  /No bootable device/,
+  /No bootable option or device was found/,
+  /BdsDxe: starting Boot[0-9A-F]+ "EFI Internal Shell"/,
+];
 
 export async function bootUnderQemu(options: BootRunOptions): Promise<BootRunResult> {
   await requireFile(options.image, 'boot image');
@@ -81,20 +85,36 @@ export function mediaArgs(image: string, as: 'cd' | 'usb'): string[] {
   const file = qemuOptionValue(image);
   if (as === 'cd') return ['-drive', `file=${file},media=cdrom,if=ide,readonly=on,format=raw`, '-boot', 'd'];
   return [
-    '-device', 'qemu-xhci,id=xhci',
-    '-drive', `if=none,id=stick,format=raw,readonly=on,file=${file}`,
-    '-device', 'usb-storage,bus=xhci.0,drive=stick,bootindex=1',
+    '-device',
+    'qemu-xhci,id=xhci',
+    '-drive',
+    `if=none,id=stick,format=raw,readonly=on,file=${file}`,
+    '-device',
+    'usb-storage,bus=xhci.0,drive=stick,bootindex=1',
   ];
 }
 
 /** The machine every run shares; -no-reboot turns the guest's poweroff/reboot/panic into QEMU exiting. */
 export function baseArgs(serialLog: string, debugLog: string, memoryMiB: number): string[] {
   return [
-    '-machine', 'q35', '-accel', 'tcg', '-m', String(memoryMiB),
-    '-display', 'none', '-no-reboot', '-nodefaults', '-monitor', 'none',
-    '-serial', `file:${serialLog}`,
-    '-chardev', `file,id=firmwarelog,path=${qemuOptionValue(debugLog)}`,
-    '-device', 'isa-debugcon,iobase=0x402,chardev=firmwarelog',
+    '-machine',
+    'q35',
+    '-accel',
+    'tcg',
+    '-m',
+    String(memoryMiB),
+    '-display',
+    'none',
+    '-no-reboot',
+    '-nodefaults',
+    '-monitor',
+    'none',
+    '-serial',
+    `file:${serialLog}`,
+    '-chardev',
+    `file,id=firmwarelog,path=${qemuOptionValue(debugLog)}`,
+    '-device',
+    'isa-debugcon,iobase=0x402,chardev=firmwarelog',
   ];
 }
 
@@ -107,8 +127,10 @@ async function firmwareArgs(firmware: 'bios' | 'uefi', runDir: string): Promise<
     throw ioError('copy the UEFI variable store to', vars, error);
   });
   return [
-    '-drive', `if=pflash,format=raw,readonly=on,file=${qemuOptionValue(OVMF_CODE)}`,
-    '-drive', `if=pflash,format=raw,file=${qemuOptionValue(vars)}`,
+    '-drive',
+    `if=pflash,format=raw,readonly=on,file=${qemuOptionValue(OVMF_CODE)}`,
+    '-drive',
+    `if=pflash,format=raw,file=${qemuOptionValue(vars)}`,
   ];
 }
 
@@ -144,7 +166,10 @@ interface RunningQemu {
 
 async function startQemu(args: string[]): Promise<RunningQemu> {
   // setpriv execs QEMU in place (same PID) after asking the kernel to kill it when we die.
-  const useSetpriv = await access(SETPRIV).then(() => true, () => false);
+  const useSetpriv = await access(SETPRIV).then(
+    () => true,
+    () => false,
+  );
   const [file, fileArgs] = useSetpriv ? [SETPRIV, ['--pdeathsig', 'KILL', '--', QEMU, ...args]] : [QEMU, args];
   const child = spawn(file, fileArgs, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -214,7 +239,11 @@ function exitedResult(qemu: RunningQemu, code: number | null, result: BootRunRes
 }
 
 /** The earliest of success / failure / no-bootable-device in the logs, if any. */
-export function classify(serial: string, firmwareLog: string, markers: Pick<BootRunOptions, 'successMarker' | 'failureMarker'>): BootOutcome | undefined {
+export function classify(
+  serial: string,
+  firmwareLog: string,
+  markers: Pick<BootRunOptions, 'successMarker' | 'failureMarker'>,
+): BootOutcome | undefined {
   const candidates: Array<[BootOutcome, number]> = [
     ['success', indexOf(serial, markers.successMarker)],
     ['failure', markers.failureMarker === undefined ? -1 : indexOf(serial, markers.failureMarker)],
@@ -239,9 +268,19 @@ async function readLog(path: string): Promise<string> {
 }
 
 async function requireFile(path: string, what: string, debianPackage?: string): Promise<void> {
-  if (await stat(path).then((info) => info.isFile(), () => false)) return;
+  if (
+    await stat(path).then(
+      (info) => info.isFile(),
+      () => false,
+    )
+  )
+    return;
   if (debianPackage) {
-    throw new CapmediaError('TOOL_MISSING', `The ${what} ${path} is missing.`, { hint: `Install it with: apt-get install ${debianPackage}.` });
+    throw new CapmediaError('TOOL_MISSING', `The ${what} ${path} is missing.`, {
+      hint: `Install it with: apt-get install ${debianPackage}.`,
+    });
   }
-  throw new CapmediaError('IO', `The ${what} ${path} does not exist or is not a file.`, { hint: 'Check the path; build the media first if it is an output.' });
+  throw new CapmediaError('IO', `The ${what} ${path} does not exist or is not a file.`, {
+    hint: 'Check the path; build the media first if it is an output.',
+  });
 }

@@ -38,7 +38,10 @@ export function sfdiskScript(table: PartitionTable): string {
 
 /** sfdisk writes a table straight into an image file: no loop device, no root. */
 export async function writePartitionTable(exec: Exec, file: string, table: PartitionTable, signal?: AbortSignal): Promise<void> {
-  await exec('sfdisk', ['--quiet', '--no-reread', '--no-tell-kernel', '--wipe', 'always', file], { input: sfdiskScript(table), cancelSignal: signal });
+  await exec('sfdisk', ['--quiet', '--no-reread', '--no-tell-kernel', '--wipe', 'always', file], {
+    input: sfdiskScript(table),
+    cancelSignal: signal,
+  });
 }
 
 export interface ExistingPartition {
@@ -58,7 +61,9 @@ export async function readPartitions(exec: Exec, file: string): Promise<Existing
     throw error;
   }
   if (!stdout.trim()) return [];
-  const parsed = JSON.parse(stdout) as { partitiontable: { partitions?: Array<{ node: string; start: number; size: number; type: string }> } };
+  const parsed = JSON.parse(stdout) as {
+    partitiontable: { partitions?: Array<{ node: string; start: number; size: number; type: string }> };
+  };
   return (parsed.partitiontable.partitions ?? []).map((p) => ({
     number: Number(/(\d+)$/.exec(p.node)?.[1] ?? 0),
     start: p.start,

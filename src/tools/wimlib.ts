@@ -80,7 +80,9 @@ export interface WimAddition {
 export async function addFolderToWim(exec: Exec, addition: WimAddition): Promise<void> {
   const name = basename(addition.folder);
   if (!/^[\w.-]+$/.test(name) || !/^[\w./\\-]+$/.test(addition.destination)) {
-    throw new Error(`addFolderToWim: ${JSON.stringify(name)} → ${JSON.stringify(addition.destination)} needs quoting in a wimupdate command`);
+    throw new Error(
+      `addFolderToWim: ${JSON.stringify(name)} → ${JSON.stringify(addition.destination)} needs quoting in a wimupdate command`,
+    );
   }
   await exec('wimlib-imagex', ['update', addition.wim, String(addition.image), `--command=add ${name} ${addition.destination}`], {
     cwd: dirname(addition.folder),
@@ -103,7 +105,15 @@ export async function setWimImageTime(exec: Exec, wim: string, image: number, ep
   const hex = (value: bigint) => `0x${value.toString(16).toUpperCase().padStart(8, '0')}`;
   await exec(
     'wimlib-imagex',
-    ['info', wim, String(image), '--image-property', `LASTMODIFICATIONTIME/HIGHPART=${hex(filetime >> 32n)}`, '--image-property', `LASTMODIFICATIONTIME/LOWPART=${hex(filetime & 0xffff_ffffn)}`],
+    [
+      'info',
+      wim,
+      String(image),
+      '--image-property',
+      `LASTMODIFICATIONTIME/HIGHPART=${hex(filetime >> 32n)}`,
+      '--image-property',
+      `LASTMODIFICATIONTIME/LOWPART=${hex(filetime & 0xffff_ffffn)}`,
+    ],
     { cancelSignal: signal },
   );
 }

@@ -22,18 +22,27 @@ export interface IsoOptions {
 export function isoArguments(options: Omit<IsoOptions, 'exec' | 'env'>): string[] {
   return [
     '-no_rc',
-    '-as', 'mkisofs',
-    '-iso-level', '3',
+    '-as',
+    'mkisofs',
+    '-iso-level',
+    '3',
     '-full-iso9660-filenames',
-    '-joliet', '-joliet-long',
+    '-joliet',
+    '-joliet-long',
     '-rational-rock',
-    '-volid', options.volumeId,
-    '--set_all_file_dates', `=${options.sourceDateEpoch}`,
-    '-appid', 'capmedia capture media',
-    '-publisher', 'capmedia',
-    '-preparer', 'capmedia',
+    '-volid',
+    options.volumeId,
+    '--set_all_file_dates',
+    `=${options.sourceDateEpoch}`,
+    '-appid',
+    'capmedia capture media',
+    '-publisher',
+    'capmedia',
+    '-preparer',
+    'capmedia',
     ...options.bootArgs,
-    '-output', options.output,
+    '-output',
+    options.output,
     options.treeDir,
   ];
 }
@@ -70,7 +79,16 @@ export interface IsoReport {
 
 /** Reads the boot records and the volume id of an ISO (for `capmedia verify` and tests). */
 export async function inspectIso(exec: Exec, iso: string): Promise<IsoReport> {
-  const { stdout, stderr } = await exec('xorriso', ['-no_rc', '-indev', iso, '-pvd_info', '-report_el_torito', 'plain', '-report_system_area', 'plain']);
+  const { stdout, stderr } = await exec('xorriso', [
+    '-no_rc',
+    '-indev',
+    iso,
+    '-pvd_info',
+    '-report_el_torito',
+    'plain',
+    '-report_system_area',
+    'plain',
+  ]);
   const text = `${stdout}\n${stderr}`;
   const volumeId = /^Volume Id\s*:\s*(.*)$/m.exec(text)?.[1]?.trim() ?? '';
   return { volumeId, elTorito: text, systemArea: text };

@@ -34,7 +34,10 @@ export async function ensureBootImage(): Promise<string> {
 }
 
 async function isCurrent(stamp: string): Promise<boolean> {
-  const built = await stat(join(BOOT_IMAGE_DIR, 'capmedia-package.json')).then(() => true, () => false);
+  const built = await stat(join(BOOT_IMAGE_DIR, 'capmedia-package.json')).then(
+    () => true,
+    () => false,
+  );
   if (!built) return false;
   const previous = await readFile(STAMP_FILE, 'utf8').catch(() => undefined);
   return previous === undefined || previous === stamp;
@@ -74,7 +77,10 @@ async function withLock(work: () => Promise<void>): Promise<void> {
 async function lockIsStale(): Promise<boolean> {
   const info = await stat(LOCK_DIR).catch(() => undefined);
   if (!info) return false;
-  const owner = await readFile(join(LOCK_DIR, 'owner'), 'utf8').then((text) => JSON.parse(text) as { pid: number; host: string; at: number }, () => undefined);
+  const owner = await readFile(join(LOCK_DIR, 'owner'), 'utf8').then(
+    (text) => JSON.parse(text) as { pid: number; host: string; at: number },
+    () => undefined,
+  );
   // No owner file yet: the owner is between mkdir and writeFile, unless that was long ago.
   if (!owner) return Date.now() - info.mtimeMs > 10_000;
   if (Date.now() - owner.at > STALE_LOCK_MS) return true;
@@ -84,7 +90,13 @@ async function lockIsStale(): Promise<boolean> {
 /** Renamed first so that only one waiter breaks it. */
 async function breakLock(): Promise<void> {
   const aside = `${LOCK_DIR}.stale-${process.pid}-${Date.now()}`;
-  if (await rename(LOCK_DIR, aside).then(() => true, () => false)) await rm(aside, { recursive: true, force: true });
+  if (
+    await rename(LOCK_DIR, aside).then(
+      () => true,
+      () => false,
+    )
+  )
+    await rm(aside, { recursive: true, force: true });
 }
 
 export interface TestIsoOptions {
@@ -122,20 +134,51 @@ export async function makeTestIso(dir: string, options: TestIsoOptions): Promise
     const data = join(dir, 'tree/SMS/data');
     await mkdir(data, { recursive: true });
     await writeFile(join(data, 'TaskSequence.json'), JSON.stringify({ version: 1, name: options.taskSequenceName, steps: [] }));
-    await writeFile(join(data, 'TaskSequence.vars'), options.varsText ?? taskSequenceVars(options.taskSequenceName, options.after ?? 'poweroff'));
+    await writeFile(
+      join(data, 'TaskSequence.vars'),
+      options.varsText ?? taskSequenceVars(options.taskSequenceName, options.after ?? 'poweroff'),
+    );
     grafts.push(`SMS=${join(dir, 'tree/SMS')}`);
   }
   const bootArgs: string[] = [];
   if (options.bios) {
     grafts.push(`isolinux=${join(bootImage, 'isolinux')}`);
-    bootArgs.push('-eltorito-boot', 'isolinux/isolinux.bin', '-eltorito-catalog', 'isolinux/boot.cat', '-no-emul-boot', '-boot-load-size', '4', '-boot-info-table', '-isohybrid-mbr', join(bootImage, 'isolinux/isohdpfx.bin'));
+    bootArgs.push(
+      '-eltorito-boot',
+      'isolinux/isolinux.bin',
+      '-eltorito-catalog',
+      'isolinux/boot.cat',
+      '-no-emul-boot',
+      '-boot-load-size',
+      '4',
+      '-boot-info-table',
+      '-isohybrid-mbr',
+      join(bootImage, 'isolinux/isohdpfx.bin'),
+    );
   }
   if (options.uefi) {
     grafts.push(`EFI=${join(bootImage, 'EFI')}`, `efiboot.img=${await makeEspImage(dir, join(bootImage, 'EFI/BOOT/BOOTX64.EFI'))}`);
     bootArgs.push('-eltorito-alt-boot', '-e', 'efiboot.img', '-no-emul-boot', ...(options.bios ? ['-isohybrid-gpt-basdat'] : []));
   }
   const iso = join(dir, 'test.iso');
-  await exec('xorriso', ['-no_rc', '-as', 'mkisofs', '-iso-level', '3', '-full-iso9660-filenames', '-joliet', '-joliet-long', '-rational-rock', '-volid', 'CAPMEDIA_TEST', '-graft-points', ...bootArgs, '-o', iso, ...grafts]);
+  await exec('xorriso', [
+    '-no_rc',
+    '-as',
+    'mkisofs',
+    '-iso-level',
+    '3',
+    '-full-iso9660-filenames',
+    '-joliet',
+    '-joliet-long',
+    '-rational-rock',
+    '-volid',
+    'CAPMEDIA_TEST',
+    '-graft-points',
+    ...bootArgs,
+    '-o',
+    iso,
+    ...grafts,
+  ]);
   return iso;
 }
 

@@ -12,7 +12,10 @@ export interface CliResult {
 }
 
 /** Runs the real CLI (from source, through tsx) as a user would, non-TTY like CI. */
-export async function runCli(args: string[], options: { cwd: string; env?: Record<string, string>; timeoutMs?: number } ): Promise<CliResult> {
+export async function runCli(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string>; timeoutMs?: number },
+): Promise<CliResult> {
   const result = await execa('node', ['--import', import.meta.resolve('tsx'), CLI, ...args], {
     cwd: options.cwd,
     env: { CI: 'true', ...options.env },

@@ -7,9 +7,13 @@ export function baseConfig(): Record<string, any> {
     bootImage: { package: BOOT_ID },
     content: [],
     target: { arch: 'x64' },
-    taskSequence: { name: 'Capture Test Reference', image: { name: 'Reference', version: '1.0' }, destination: 'disk:CAPTURE', after: 'poweroff' },
+    taskSequence: {
+      name: 'Capture Test Reference',
+      image: { name: 'Reference', version: '1.0' },
+      destination: 'disk:CAPTURE',
+      after: 'poweroff',
+    },
     media: { type: 'iso', file: 'out/capture.iso', size: 'dvd', label: 'Configuration Manager', staging: './staging' },
     cache: { dir: './cache' },
   };
 }
-

@@ -45,7 +45,9 @@ export async function startNginx(locations: readonly NginxLocation[]): Promise<N
   for (let tries = 1; ; tries++) {
     const [port, tlsPort] = [await freePort(), await freePort()];
     await writeFile(join(dir, 'nginx.conf'), await config(dir, port, tlsPort, locations));
-    const child = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr!.on('data', (chunk) => (stderr += chunk));
     if (await ready(child, port, tlsPort)) {
@@ -78,7 +80,13 @@ async function config(dir: string, port: number, tlsPort: number, locations: rea
       lines.push('auth_basic "capmedia test";', `auth_basic_user_file ${file};`);
     }
     if (location.bearer) lines.push(`if ($http_authorization != "Bearer ${location.bearer}") { return 401; }`);
-    if (location.dav) lines.push('dav_methods PUT DELETE MOVE;', 'create_full_put_path on;', 'dav_access user:rw group:r all:r;', 'client_max_body_size 0;');
+    if (location.dav)
+      lines.push(
+        'dav_methods PUT DELETE MOVE;',
+        'create_full_put_path on;',
+        'dav_access user:rw group:r all:r;',
+        'client_max_body_size 0;',
+      );
     blocks.push(`    location ${location.path} {\n      ${lines.join('\n      ')}\n    }`);
   }
   const asRoot = process.getuid?.() === 0 ? 'user root root;' : '';
@@ -117,10 +125,42 @@ ${blocks.join('\n')}
 async function makeCertificates(dir: string): Promise<string> {
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   const at = (name: string) => join(dir, name);
-  await execa('openssl', ['req', '-x509', ...ec, '-keyout', at('ca.key'), '-out', at('ca.crt'), '-days', '2', '-subj', '/CN=capmedia test CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  await execa('openssl', [
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    at('ca.key'),
+    '-out',
+    at('ca.crt'),
+    '-days',
+    '2',
+    '-subj',
+    '/CN=capmedia test CA',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
   await execa('openssl', ['req', ...ec, '-keyout', at('server.key'), '-out', at('server.csr'), '-subj', '/CN=localhost']);
   await writeFile(at('server.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n');
-  await execa('openssl', ['x509', '-req', '-in', at('server.csr'), '-CA', at('ca.crt'), '-CAkey', at('ca.key'), '-CAcreateserial', '-out', at('server.crt'), '-days', '2', '-extfile', at('server.ext')]);
+  await execa('openssl', [
+    'x509',
+    '-req',
+    '-in',
+    at('server.csr'),
+    '-CA',
+    at('ca.crt'),
+    '-CAkey',
+    at('ca.key'),
+    '-CAcreateserial',
+    '-out',
+    at('server.crt'),
+    '-days',
+    '2',
+    '-extfile',
+    at('server.ext'),
+  ]);
   return at('ca.crt');
 }
 

@@ -13,5 +13,8 @@ export async function qemuProcessesMentioning(needle: string): Promise<number[]>
 
 /** The CAPMEDIA-* lines of a serial log, for readable assertion messages. */
 export function markerLines(serial: string): string[] {
-  return serial.split(/\r?\n/).filter((line) => line.includes('CAPMEDIA-')).map((line) => line.trim());
+  return serial
+    .split(/\r?\n/)
+    .filter((line) => line.includes('CAPMEDIA-'))
+    .map((line) => line.trim());
 }

@@ -53,10 +53,23 @@ export async function makeReferenceDisk(dir: string, options: ReferenceDiskOptio
   await exec('sfdisk', ['--quiet', '--no-reread', '--no-tell-kernel', image], { input: `${table}\n` });
   const extFiles = await writeExtPartition(dir, image, ext.offset, ext.bytes, options.randomMiB ?? 6);
   const fatFiles = await writeFatPartition(dir, image, fat.offset, fat.bytes);
-  return { image, bytes, partitions: [{ ...ext, files: extFiles }, { ...fat, files: fatFiles }] };
+  return {
+    image,
+    bytes,
+    partitions: [
+      { ...ext, files: extFiles },
+      { ...fat, files: fatFiles },
+    ],
+  };
 }
 
-async function writeExtPartition(dir: string, image: string, offset: number, bytes: number, randomMiB: number): Promise<Record<string, string>> {
+async function writeExtPartition(
+  dir: string,
+  image: string,
+  offset: number,
+  bytes: number,
+  randomMiB: number,
+): Promise<Record<string, string>> {
   const tree = join(dir, 'ext-tree');
   const contents: Record<string, Buffer> = {
     'etc/hostname': Buffer.from('reference-pc\n'),
@@ -117,7 +130,10 @@ export async function sha256Region(file: string, offset: number, length: number)
  * image (e.g. a restored one) and returns their hashes; a missing file maps
  * to "missing". Also checks the file system with its fsck, read-only.
  */
-export async function readPartitionFiles(diskImage: string, partition: ReferencePartition): Promise<{ files: Record<string, string>; fsckClean: boolean }> {
+export async function readPartitionFiles(
+  diskImage: string,
+  partition: ReferencePartition,
+): Promise<{ files: Record<string, string>; fsckClean: boolean }> {
   const scratch = await mkdtemp(join(tmpdir(), 'capmedia-readback-'));
   try {
     const part = join(scratch, 'part.img');
@@ -125,11 +141,17 @@ export async function readPartitionFiles(diskImage: string, partition: Reference
     const files: Record<string, string> = {};
     for (const path of Object.keys(partition.files)) {
       const out = join(scratch, 'file');
-      const ok = await readOneFile(partition.fs, part, path, out).then(() => true, () => false);
+      const ok = await readOneFile(partition.fs, part, path, out).then(
+        () => true,
+        () => false,
+      );
       files[path] = ok ? sha256(await readFile(out)) : 'missing';
     }
     const fsck = partition.fs === 'ext4' ? ['e2fsck', ['-f', '-n', part]] : ['fsck.fat', ['-n', part]];
-    const fsckClean = await exec(fsck[0] as string, fsck[1] as string[]).then(() => true, () => false);
+    const fsckClean = await exec(fsck[0] as string, fsck[1] as string[]).then(
+      () => true,
+      () => false,
+    );
     return { files, fsckClean };
   } finally {
     await rm(scratch, { recursive: true, force: true });

@@ -40,7 +40,9 @@ export async function makeWinpePackage(folder: string, options: WinpePackageOpti
     'efi/boot/bootx64.efi': Buffer.alloc(64 * 1024, 0x4d),
     'efi/microsoft/boot/bcd': Buffer.alloc(16 * 1024, 0x63),
     'efi/microsoft/boot/efisys.bin': { copyFrom: await fatImage(scratch, 'efisys.bin', 'EFISYS', options.efiLoader) },
-    ...(options.noprompt ? { 'efi/microsoft/boot/efisys_noprompt.bin': { copyFrom: await fatImage(scratch, 'noprompt.bin', 'NOPROMPT', options.efiLoader) } } : {}),
+    ...(options.noprompt
+      ? { 'efi/microsoft/boot/efisys_noprompt.bin': { copyFrom: await fatImage(scratch, 'noprompt.bin', 'NOPROMPT', options.efiLoader) } }
+      : {}),
     ...(options.bootfix ? { 'boot/bootfix.bin': Buffer.alloc(1024, 0xbf) } : {}),
     ...options.extra,
   };
@@ -63,7 +65,14 @@ async function captureWim(scratch: string, twoImages: boolean): Promise<string> 
   await writeFile(join(tree, 'Windows/System32/startnet.cmd'), 'wpeinit\r\n');
   await utimes(join(tree, 'Windows/System32/winpeshl.ini'), EPOCH, EPOCH);
   const wim = join(scratch, 'boot.wim');
-  await exec('wimlib-imagex', ['capture', tree, wim, twoImages ? 'Microsoft Windows PE (x64) 1' : PE_IMAGE_NAME, '--compress=LZX', ...(twoImages ? [] : ['--boot'])]);
+  await exec('wimlib-imagex', [
+    'capture',
+    tree,
+    wim,
+    twoImages ? 'Microsoft Windows PE (x64) 1' : PE_IMAGE_NAME,
+    '--compress=LZX',
+    ...(twoImages ? [] : ['--boot']),
+  ]);
   if (twoImages) await exec('wimlib-imagex', ['append', tree, wim, PE_IMAGE_NAME, '--boot']);
   return wim;
 }

@@ -42,19 +42,31 @@ async function fixture(name: string, options: WinpePackageOptions = {}): Promise
   for (const file of await listFolder(await makeWinpePackage(join(dir, 'package'), options))) {
     files.push({ target: file.path, packageId: 'WINPE001', ...(await store(file.absolute)) });
   }
-  for (const [target, text] of [['SMS/data/TaskSequence.json', TS_JSON], ['SMS/data/TaskSequence.vars', "CAPMEDIA_TS_NAME='Capture WinPE Test'\n"]]) {
+  for (const [target, text] of [
+    ['SMS/data/TaskSequence.json', TS_JSON],
+    ['SMS/data/TaskSequence.vars', "CAPMEDIA_TS_NAME='Capture WinPE Test'\n"],
+  ]) {
     await writeFile(join(dir, 'generated'), text);
     files.push({ target, packageId: '', ...(await store(join(dir, 'generated'))) });
   }
   const notices: string[] = [];
   const workDir = join(dir, 'work');
   await mkdir(workDir, { recursive: true });
-  const input: PrepareContentInput = { files, blobPath: (sha) => join(blobs, sha), storeFile: store, workDir, exec, env: ENV, notice: (m) => notices.push(m) };
+  const input: PrepareContentInput = {
+    files,
+    blobPath: (sha) => join(blobs, sha),
+    storeFile: store,
+    workDir,
+    exec,
+    env: ENV,
+    notice: (m) => notices.push(m),
+  };
   return { input, files, notices, blobs };
 }
 
 async function wimFile(wim: string, image: number, path: string): Promise<string> {
-  return (await execa('wimlib-imagex', ['extract', wim, String(image), path, '--to-stdout'], { env: { WIMLIB_IMAGEX_IGNORE_CASE: '1' } })).stdout;
+  return (await execa('wimlib-imagex', ['extract', wim, String(image), path, '--to-stdout'], { env: { WIMLIB_IMAGEX_IGNORE_CASE: '1' } }))
+    .stdout;
 }
 
 const bootWimOf = (files: readonly MediaFile[]) => files.find((f) => f.target.toLowerCase() === 'sources/boot.wim')!;
@@ -69,7 +81,10 @@ test('prepareContent puts the task sequence into boot.wim at \\sms\\data, keeps 
   t.deepEqual((await sha256File(join(blobs, original.sha256))).sha256, original.sha256, 'the original blob is unchanged');
   t.is(JSON.parse(await wimFile(join(blobs, wim.sha256), 1, '/sms/data/TaskSequence.json')).name, 'Capture WinPE Test');
   t.regex(await wimFile(join(blobs, wim.sha256), 1, '/sms/data/TaskSequence.vars'), /CAPMEDIA_TS_NAME/);
-  t.truthy(prepared.find((f) => f.target === 'SMS/data/TaskSequence.json'), 'the task sequence stays on the media root');
+  t.truthy(
+    prepared.find((f) => f.target === 'SMS/data/TaskSequence.json'),
+    'the task sequence stays on the media root',
+  );
   t.is(prepared.length, files.length);
   const info = (await execa('wimlib-imagex', ['info', join(blobs, wim.sha256), '1'])).stdout;
   t.regex(info, new RegExp(`Name:\\s+${PE_IMAGE_NAME.replace(/[()]/g, '\\$&')}`));
@@ -106,9 +121,18 @@ test('paths match whatever their case, and the package keeps its spelling', asyn
   t.is(bootWimOf(prepared).target, 'Sources/BOOT.WIM');
   const tree = join(root, 'case', 'package');
   t.deepEqual(await winpePlatform.isoBootArgs({ treeDir: tree, workDir: input.workDir, exec, env: ENV }), [
-    '-eltorito-boot', 'Boot/ETFSBOOT.COM', '-no-emul-boot', '-boot-load-size', '8',
-    '-eltorito-catalog', 'boot.catalog', '--boot-catalog-hide',
-    '-eltorito-alt-boot', '-e', 'EFI/Microsoft/Boot/EFISYS.BIN', '-no-emul-boot',
+    '-eltorito-boot',
+    'Boot/ETFSBOOT.COM',
+    '-no-emul-boot',
+    '-boot-load-size',
+    '8',
+    '-eltorito-catalog',
+    'boot.catalog',
+    '--boot-catalog-hide',
+    '-eltorito-alt-boot',
+    '-e',
+    'EFI/Microsoft/Boot/EFISYS.BIN',
+    '-no-emul-boot',
   ]);
 });
 
@@ -125,7 +149,9 @@ test('a package without etfsboot.com is refused, naming the file', async (t) => 
   const error = await t.throwsAsync(winpePlatform.prepareContent!(input), { instanceOf: CapmediaError });
   t.is(error?.code, 'BOOT_IMAGE_INVALID');
   t.regex(error!.message, /lacks files it needs to boot: boot\/etfsboot\.com\./);
-  const isoError = await t.throwsAsync(winpePlatform.isoBootArgs({ treeDir: join(root, 'no-etfsboot', 'package'), workDir: input.workDir, exec, env: ENV }));
+  const isoError = await t.throwsAsync(
+    winpePlatform.isoBootArgs({ treeDir: join(root, 'no-etfsboot', 'package'), workDir: input.workDir, exec, env: ENV }),
+  );
   t.regex(isoError!.message, /lacks boot\/etfsboot\.com/);
 });
 
@@ -135,7 +161,13 @@ test('efisys_noprompt.bin is preferred for UEFI, said so, and boot/bootfix.bin i
   t.falsy(prepared.find((f) => f.target === 'boot/bootfix.bin'));
   t.regex(notices.join('\n'), /boot\/bootfix\.bin was left off the media/);
   const isoNotices: string[] = [];
-  const args = await winpePlatform.isoBootArgs({ treeDir: join(root, 'noprompt', 'package'), workDir: input.workDir, exec, env: ENV, notice: (m) => isoNotices.push(m) });
+  const args = await winpePlatform.isoBootArgs({
+    treeDir: join(root, 'noprompt', 'package'),
+    workDir: input.workDir,
+    exec,
+    env: ENV,
+    notice: (m) => isoNotices.push(m),
+  });
   t.is(args[args.indexOf('-e') + 1], 'efi/microsoft/boot/efisys_noprompt.bin');
   t.regex(isoNotices.join('\n'), /without "Press any key to boot from CD or DVD"/);
 });
@@ -168,7 +200,14 @@ test('FAT media: SYSLINUX chainloads bootmgr (package spelling); files are repla
 
 test('requiredFiles are boot.wim and the ADK media boot files', (t) => {
   t.deepEqual([...winpePlatform.requiredFiles].sort(), [
-    'boot/bcd', 'boot/boot.sdi', 'boot/etfsboot.com', 'bootmgr', 'bootmgr.efi',
-    'efi/boot/bootx64.efi', 'efi/microsoft/boot/bcd', 'efi/microsoft/boot/efisys.bin', 'sources/boot.wim',
+    'boot/bcd',
+    'boot/boot.sdi',
+    'boot/etfsboot.com',
+    'bootmgr',
+    'bootmgr.efi',
+    'efi/boot/bootx64.efi',
+    'efi/microsoft/boot/bcd',
+    'efi/microsoft/boot/efisys.bin',
+    'sources/boot.wim',
   ]);
 });

@@ -30,20 +30,31 @@ test.after.always(async () => {
   cleanups = [];
 });
 
-async function boot(t: { log: (...values: unknown[]) => void }, options: Omit<BootRunOptions, 'successMarker' | 'failureMarker' | 'timeoutMs'>) {
+async function boot(
+  t: { log: (...values: unknown[]) => void },
+  options: Omit<BootRunOptions, 'successMarker' | 'failureMarker' | 'timeoutMs'>,
+) {
   const result = await bootUnderQemu({ successMarker: DONE, failureMarker: FAILED, timeoutMs: 60_000, ...options });
   t.log(`${options.firmware} ${options.as}: ${result.outcome} in ${(result.durationMs / 1000).toFixed(1)} s`);
   return { ...result, markers: markerLines(result.serial) };
 }
 
-for (const [firmware, as] of [['bios', 'cd'], ['uefi', 'cd'], ['bios', 'usb'], ['uefi', 'usb']] as const) {
+for (const [firmware, as] of [
+  ['bios', 'cd'],
+  ['uefi', 'cd'],
+  ['bios', 'usb'],
+  ['uefi', 'usb'],
+] as const) {
   test.serial(`${firmware.toUpperCase()} boot as ${as} finds the medium and reads the task sequence`, async (t) => {
     const result = await boot(t, { image: await captureIso(), firmware, as });
     t.is(result.outcome, 'success', result.serial.slice(-3000));
     t.true(result.markers.includes(`CAPMEDIA-BOOT-OK firmware=${firmware.toUpperCase()}`), result.markers.join('\n'));
     t.true(result.markers.includes(`CAPMEDIA-TASKSEQUENCE name=${NAME}`), result.markers.join('\n'));
     const device = as === 'cd' ? /^CAPMEDIA-MEDIA-FOUND device=\/dev\/sr0$/ : /^CAPMEDIA-MEDIA-FOUND device=\/dev\/sda\d*$/;
-    t.true(result.markers.some((line) => device.test(line)), result.markers.join('\n'));
+    t.true(
+      result.markers.some((line) => device.test(line)),
+      result.markers.join('\n'),
+    );
   });
 }
 
@@ -70,8 +81,20 @@ test.serial('UEFI: GRUB without TaskSequence.json on any device says so and halt
 test.serial('a damaged TaskSequence.vars is reported and the machine powers off instead of panicking', async (t) => {
   const { dir, cleanup } = await tempDir();
   t.teardown(cleanup);
-  const image = await makeTestIso(dir, { bootImageDir: await ensureBootImage(), taskSequenceName: 'x', varsText: "CAPMEDIA_TS_NAME='unterminated\n", bios: true });
-  const result = await bootUnderQemu({ image, firmware: 'bios', as: 'cd', successMarker: 'CAPMEDIA-TASKSEQUENCE-INVALID', failureMarker: /Kernel panic|CAPMEDIA-TASKSEQUENCE name=/, timeoutMs: 60_000 });
+  const image = await makeTestIso(dir, {
+    bootImageDir: await ensureBootImage(),
+    taskSequenceName: 'x',
+    varsText: "CAPMEDIA_TS_NAME='unterminated\n",
+    bios: true,
+  });
+  const result = await bootUnderQemu({
+    image,
+    firmware: 'bios',
+    as: 'cd',
+    successMarker: 'CAPMEDIA-TASKSEQUENCE-INVALID',
+    failureMarker: /Kernel panic|CAPMEDIA-TASKSEQUENCE name=/,
+    timeoutMs: 60_000,
+  });
   t.is(result.outcome, 'success', result.serial.slice(-3000));
   t.true(markerLines(result.serial).includes('CAPMEDIA-TASKSEQUENCE-INVALID file=SMS/data/TaskSequence.vars'));
 });

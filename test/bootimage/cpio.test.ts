@@ -53,5 +53,8 @@ test('the archive is a function of the entries: same bytes, whatever order they 
 
 test('entries sort by bytes, so every folder precedes its contents', (t) => {
   const paths = ['b/x', 'a-b', 'a', 'a/b', 'B'].map((path): CpioEntry => ({ path, type: 'directory', mode: 0o755 }));
-  t.deepEqual(sortEntries(paths).map((entry) => entry.path), ['B', 'a', 'a-b', 'a/b', 'b/x']);
+  t.deepEqual(
+    sortEntries(paths).map((entry) => entry.path),
+    ['B', 'a', 'a-b', 'a/b', 'b/x'],
+  );
 });

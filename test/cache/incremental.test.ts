@@ -8,7 +8,10 @@ import { createProject, type TestProject } from '../_helpers/project.js';
 import { ensureBootImage } from '../_helpers/bootimage.js';
 import { stepStates } from '../_helpers/steps.js';
 
-const sha = async (path: string) => createHash('sha256').update(await readFile(path)).digest('hex');
+const sha = async (path: string) =>
+  createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 const EPOCH = { SOURCE_DATE_EPOCH: '1700000000' };
 
 let project: TestProject;
@@ -21,7 +24,14 @@ test.serial('a build with no input change does no step work and says up to date'
   await project.writeConfig();
   const first = await runCli(['build'], { cwd: project.dir, env: EPOCH });
   t.is(first.exitCode, 0, first.all);
-  t.deepEqual(stepStates(first.stdout), { 'resolve content': 'done', 'verify distribution': 'done', stage: 'done', 'format/pack': 'done', split: 'done', label: 'done' });
+  t.deepEqual(stepStates(first.stdout), {
+    'resolve content': 'done',
+    'verify distribution': 'done',
+    stage: 'done',
+    'format/pack': 'done',
+    split: 'done',
+    label: 'done',
+  });
   const second = await runCli(['build'], { cwd: project.dir, env: EPOCH });
   t.is(second.exitCode, 0, second.all);
   const states = stepStates(second.stdout);
@@ -56,7 +66,10 @@ test.serial('one changed boot file reruns stage onward and fetches only that fil
   await cp(await ensureBootImage(), copy, { recursive: true });
   await writeFile(join(copy, 'isolinux/isolinux.cfg'), `${await readFile(join(copy, 'isolinux/isolinux.cfg'), 'utf8')}# changed\n`);
   await project.publish(copy, 'CM100005');
-  await project.writeConfig({ bootImage: { package: 'CM100005' }, media: { type: 'iso', file: 'out/capture.iso', label: 'Relabelled', staging: './staging' } });
+  await project.writeConfig({
+    bootImage: { package: 'CM100005' },
+    media: { type: 'iso', file: 'out/capture.iso', label: 'Relabelled', staging: './staging' },
+  });
   const result = await runCli(['build'], { cwd: project.dir, env: EPOCH });
   t.is(result.exitCode, 0, result.all);
   const states = stepStates(result.stdout);
@@ -72,7 +85,10 @@ test.serial('two builds with the same SOURCE_DATE_EPOCH in different staging and
     const config = { media: { type: 'iso', file: 'out/r.iso', label: 'Repro', staging: './staging' } };
     await project.writeConfig({ ...config, cache: { dir: './cache-r' } });
     await other.writeConfig(config);
-    const [a, b] = await Promise.all([runCli(['build'], { cwd: project.dir, env: EPOCH }), runCli(['build'], { cwd: other.dir, env: EPOCH })]);
+    const [a, b] = await Promise.all([
+      runCli(['build'], { cwd: project.dir, env: EPOCH }),
+      runCli(['build'], { cwd: other.dir, env: EPOCH }),
+    ]);
     t.is(a.exitCode, 0, a.all);
     t.is(b.exitCode, 0, b.all);
     t.is(await sha(join(project.dir, 'out/r.iso')), await sha(join(other.dir, 'out/r.iso')));
@@ -85,7 +101,10 @@ test.serial('two builds with the same SOURCE_DATE_EPOCH in different staging and
 });
 
 test.serial('a corrupted cache blob is detected on use, discarded and fetched again; never written onto media', async (t) => {
-  await project.writeConfig({ media: { type: 'iso', file: 'out/c.iso', label: 'Corrupt', staging: './staging' }, cache: { dir: './cache-c' } });
+  await project.writeConfig({
+    media: { type: 'iso', file: 'out/c.iso', label: 'Corrupt', staging: './staging' },
+    cache: { dir: './cache-c' },
+  });
   t.is((await runCli(['build'], { cwd: project.dir, env: EPOCH })).exitCode, 0);
   const good = await sha(join(project.dir, 'out/c.iso'));
   const manifest = JSON.parse(await readFile(join(project.content, 'packages/CM100004.json'), 'utf8'));
@@ -104,9 +123,18 @@ test.serial('concurrent builds of two configs sharing one cache both succeed and
   const shared = join(project.dir, 'cache-shared');
   const second = await createProject();
   try {
-    await project.writeConfig({ media: { type: 'iso', file: 'out/p.iso', label: 'Parallel A', staging: './staging' }, cache: { dir: shared } });
-    await second.writeConfig({ media: { type: 'iso', file: 'out/p.iso', label: 'Parallel B', staging: './staging' }, cache: { dir: shared } });
-    const runs = await Promise.all([runCli(['build'], { cwd: project.dir, env: EPOCH }), runCli(['build'], { cwd: second.dir, env: EPOCH })]);
+    await project.writeConfig({
+      media: { type: 'iso', file: 'out/p.iso', label: 'Parallel A', staging: './staging' },
+      cache: { dir: shared },
+    });
+    await second.writeConfig({
+      media: { type: 'iso', file: 'out/p.iso', label: 'Parallel B', staging: './staging' },
+      cache: { dir: shared },
+    });
+    const runs = await Promise.all([
+      runCli(['build'], { cwd: project.dir, env: EPOCH }),
+      runCli(['build'], { cwd: second.dir, env: EPOCH }),
+    ]);
     for (const run of runs) t.is(run.exitCode, 0, run.all);
     const parallel = [await sha(join(project.dir, 'out/p.iso')), await sha(join(second.dir, 'out/p.iso'))];
     const serial = [];

@@ -20,8 +20,16 @@ test.serial('Ctrl-C stops the build, exits 130 with a note that re-running resum
   await project.writeConfig({ media: { type: 'iso', file: 'out/capture.iso', label: 'Before', staging: './staging' } });
   t.is((await runCli(['build'], { cwd: project.dir })).exitCode, 0);
   const before = await readFile(join(project.dir, 'out/capture.iso'));
-  await project.writeConfig({ content: ['CM300001'], media: { type: 'iso', file: 'out/capture.iso', label: 'After', staging: './staging' } });
-  const child = execa('node', ['--import', import.meta.resolve('tsx'), join(REPO, 'src/cli.ts'), 'build'], { cwd: project.dir, env: { CI: 'true' }, reject: false, all: true });
+  await project.writeConfig({
+    content: ['CM300001'],
+    media: { type: 'iso', file: 'out/capture.iso', label: 'After', staging: './staging' },
+  });
+  const child = execa('node', ['--import', import.meta.resolve('tsx'), join(REPO, 'src/cli.ts'), 'build'], {
+    cwd: project.dir,
+    env: { CI: 'true' },
+    reject: false,
+    all: true,
+  });
   // interrupt once the build is under way (after resolve, while staging or packing)
   await new Promise<void>((resolve) => {
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -33,7 +41,10 @@ test.serial('Ctrl-C stops the build, exits 130 with a note that re-running resum
   t.is(result.exitCode, 130, String(result.all));
   t.regex(String(result.stderr), /stopping… previous outputs stay untouched; run the same command again/);
   t.true((await readFile(join(project.dir, 'out/capture.iso'))).equals(before));
-  t.deepEqual((await readdir(join(project.dir, 'out'))).filter((n) => n.endsWith('.capmedia-partial')), []);
+  t.deepEqual(
+    (await readdir(join(project.dir, 'out'))).filter((n) => n.endsWith('.capmedia-partial')),
+    [],
+  );
   const resumed = await runCli(['build'], { cwd: project.dir });
   t.is(resumed.exitCode, 0, resumed.all);
 });

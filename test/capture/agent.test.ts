@@ -58,25 +58,41 @@ test('a whole-disk capture writes the table, boot area and every partition, and 
   const image = await onlyImage(dest);
   t.deepEqual((await readdir(image)).sort(), ['disk.sfdisk', 'head.img.zst', 'manifest.json', 'part1.img.zst', 'part2.img.zst']);
   const manifest = JSON.parse(await readFile(join(image, 'manifest.json'), 'utf8'));
-  t.like(manifest, { format: 'capmedia-image', formatVersion: 1, capture: 'disk', image: { name: 'Reference', version: '1.0' }, source: { device: '/dev/vda', serial: 'HOSTTEST01', bytes: reference.bytes, partitionTable: 'gpt' } });
-  t.deepEqual(manifest.parts.map((p: { file: string; method: string; filesystem: string }) => [p.file, p.method, p.filesystem]), [
-    ['disk.sfdisk', 'none', ''],
-    ['head.img.zst', 'raw', ''],
-    ['part1.img.zst', 'e2image', 'ext'],
-    ['part2.img.zst', 'raw', 'vfat'],
-  ]);
+  t.like(manifest, {
+    format: 'capmedia-image',
+    formatVersion: 1,
+    capture: 'disk',
+    image: { name: 'Reference', version: '1.0' },
+    source: { device: '/dev/vda', serial: 'HOSTTEST01', bytes: reference.bytes, partitionTable: 'gpt' },
+  });
+  t.deepEqual(
+    manifest.parts.map((p: { file: string; method: string; filesystem: string }) => [p.file, p.method, p.filesystem]),
+    [
+      ['disk.sfdisk', 'none', ''],
+      ['head.img.zst', 'raw', ''],
+      ['part1.img.zst', 'e2image', 'ext'],
+      ['part2.img.zst', 'raw', 'vfat'],
+    ],
+  );
   t.true((await verifyImage(await openImageSource(image))).ok);
   const restored = join(work, 'restored-whole.img');
   await restoreImage(await openImageSource(image), restored);
   for (const partition of reference.partitions) {
     t.deepEqual(await readPartitionFiles(restored, partition), { files: partition.files, fsckClean: true });
   }
-  t.is(await sha256Region(restored, 0, reference.partitions[0].offset), await sha256Region(reference.image, 0, reference.partitions[0].offset));
+  t.is(
+    await sha256Region(restored, 0, reference.partitions[0].offset),
+    await sha256Region(reference.image, 0, reference.partitions[0].offset),
+  );
 });
 
 test('chosen partitions: only the table and those partitions are captured', async (t) => {
   const dest = await destination();
-  const run = await runAgentOnHost({ disk: reference.image, destinationDir: dest, taskSequence: { steps: [{ type: 'capture-disk', partitions: [2] }] } });
+  const run = await runAgentOnHost({
+    disk: reference.image,
+    destinationDir: dest,
+    taskSequence: { steps: [{ type: 'capture-disk', partitions: [2] }] },
+  });
   t.is(run.exitCode, 0, run.output);
   const image = await onlyImage(dest);
   t.deepEqual((await readdir(image)).sort(), ['disk.sfdisk', 'manifest.json', 'part2.img.zst']);
@@ -111,19 +127,30 @@ test('a source selector picks the disk by serial, and one that matches nothing f
   t.is(ok.exitCode, 0, ok.output);
   const none = await runAgentOnHost({ disk: reference.image, destinationDir: await destination(), taskSequence: steps('WD-*') });
   t.is(none.exitCode, 1);
-  t.regex(none.output, /CAPMEDIA-CAPTURE-FAILED no source disk: found no a disk matching the source of step 1 \(disks: \S+\/vda \(66 MiB, model '', serial 'HOSTTEST01'\)\)/);
+  t.regex(
+    none.output,
+    /CAPMEDIA-CAPTURE-FAILED no source disk: found no a disk matching the source of step 1 \(disks: \S+\/vda \(66 MiB, model '', serial 'HOSTTEST01'\)\)/,
+  );
 });
 
 test('a partition that does not exist fails before anything is written', async (t) => {
   const dest = await destination();
-  const run = await runAgentOnHost({ disk: reference.image, destinationDir: dest, taskSequence: { steps: [{ type: 'capture-disk', partitions: [3] }] } });
+  const run = await runAgentOnHost({
+    disk: reference.image,
+    destinationDir: dest,
+    taskSequence: { steps: [{ type: 'capture-disk', partitions: [3] }] },
+  });
   t.is(run.exitCode, 1);
   t.regex(run.output, /CAPMEDIA-CAPTURE-FAILED partition 3 does not exist on \S+\/vda \(it has: 1 2 \)/);
   t.deepEqual(await readdir(dest), []);
 });
 
 test('a task sequence of another version is refused, not half understood', async (t) => {
-  const run = await runAgentOnHost({ disk: reference.image, destinationDir: await destination(), editVars: (vars) => vars.replace("CAPMEDIA_TS_VERSION='1'", "CAPMEDIA_TS_VERSION='2'") });
+  const run = await runAgentOnHost({
+    disk: reference.image,
+    destinationDir: await destination(),
+    editVars: (vars) => vars.replace("CAPMEDIA_TS_VERSION='1'", "CAPMEDIA_TS_VERSION='2'"),
+  });
   t.is(run.exitCode, 1);
   t.regex(run.output, /CAPMEDIA-CAPTURE-FAILED the task sequence has version 2; this boot image runs version 1/);
 });
@@ -138,7 +165,10 @@ test('HTTP: MKCOL + PUT to WebDAV, every part read back; the upload verifies', a
 
 test('HTTP with embedded credentials: the password reaches curl through a file, never the console', async (t) => {
   const password = 'pw "with" \\odd, chars';
-  const taskSequence = { destination: `${nginx.url}/secure/`, credentials: { username: 'svc-capture', passwordEnv: 'CAPMEDIA_TEST_DAV_PASSWORD', embed: true } };
+  const taskSequence = {
+    destination: `${nginx.url}/secure/`,
+    credentials: { username: 'svc-capture', passwordEnv: 'CAPMEDIA_TEST_DAV_PASSWORD', embed: true },
+  };
   process.env.CAPMEDIA_TEST_DAV_PASSWORD = password;
   t.teardown(() => delete process.env.CAPMEDIA_TEST_DAV_PASSWORD);
   const run = await runAgentOnHost({ disk: reference.image, taskSequence });

@@ -37,7 +37,13 @@ test.serial('an output path that is a folder is a usage error before any work', 
 });
 
 test('a secret typed into the config is never echoed in the error', async (t) => {
-  await writeFile(join(project.dir, 'secret.json'), JSON.stringify({ ...JSON.parse(await readFile(await project.writeConfig(), 'utf8')), distributionPoints: [{ name: 'x', url: 'https://x.invalid/', auth: { username: 'u', password: 'hunter2SECRET' } }] }));
+  await writeFile(
+    join(project.dir, 'secret.json'),
+    JSON.stringify({
+      ...JSON.parse(await readFile(await project.writeConfig(), 'utf8')),
+      distributionPoints: [{ name: 'x', url: 'https://x.invalid/', auth: { username: 'u', password: 'hunter2SECRET' } }],
+    }),
+  );
   const result = await runCli(['plan', '--config', 'secret.json', '--json'], { cwd: project.dir });
   t.is(result.exitCode, 2, result.all);
   t.regex(result.all, /distributionPoints\[0\]\.auth\.password: unknown key \(value hidden/);

@@ -32,7 +32,11 @@ test('a bad enum value lists what is allowed', (t) => {
 });
 
 test('every problem is reported at once, with list indexes in the path', (t) => {
-  const error = invalid(t, { ...baseConfig(), distributionPoints: [{ name: 'a', url: 'ftp://x' }], media: [{ type: 'iso' }, { type: 'iso', file: 'x.iso', size: 'floppy' }] });
+  const error = invalid(t, {
+    ...baseConfig(),
+    distributionPoints: [{ name: 'a', url: 'ftp://x' }],
+    media: [{ type: 'iso' }, { type: 'iso', file: 'x.iso', size: 'floppy' }],
+  });
   t.regex(error.message, /distributionPoints\[0\]\.url: "ftp:\/\/x" is not allowed/);
   t.regex(error.message, /media\[1\]\.size: "floppy" is not allowed: expected one of cd, cd700, dvd/);
 });
@@ -41,7 +45,10 @@ test('semantic rules: missing output, unknown distribution point, label problems
   const noFile = invalid(t, { ...baseConfig(), media: { type: 'iso' } });
   t.regex(noFile.message, /media\.file: nothing is not allowed: an ISO needs media\.file/);
   const dp = invalid(t, { ...baseConfig(), bootImage: { package: 'CM1', distributionPoint: 'dp99' } });
-  t.regex(dp.message, /bootImage\.distributionPoint: "dp99" is not allowed: expected the name of a configured distribution point \("local"\)/);
+  t.regex(
+    dp.message,
+    /bootImage\.distributionPoint: "dp99" is not allowed: expected the name of a configured distribution point \("local"\)/,
+  );
   const long = invalid(t, { ...baseConfig(), media: { ...baseConfig().media, label: 'x'.repeat(33) } });
   t.regex(long.message, /media\.label: .* is 33 characters long: at most 32/);
   const newline = invalid(t, { ...baseConfig(), media: { ...baseConfig().media, label: 'a\nb' } });

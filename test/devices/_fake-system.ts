@@ -38,7 +38,10 @@ export interface FakeSystem {
 }
 
 const BUS_PATHS: Record<FakeDisk['bus'], (i: number) => { port?: string; device: string }> = {
-  usb: (i) => ({ port: `pci0000:00/0000:00:14.0/usb2/2-${i}`, device: `pci0000:00/0000:00:14.0/usb2/2-${i}/2-${i}:1.0/host${i}/target${i}:0:0/${i}:0:0:0` }),
+  usb: (i) => ({
+    port: `pci0000:00/0000:00:14.0/usb2/2-${i}`,
+    device: `pci0000:00/0000:00:14.0/usb2/2-${i}/2-${i}:1.0/host${i}/target${i}:0:0/${i}:0:0:0`,
+  }),
   sata: (i) => ({ port: `pci0000:00/0000:00:17.0/ata${i}`, device: `pci0000:00/0000:00:17.0/ata${i}/host${i}/target${i}:0:0/${i}:0:0:0` }),
   nvme: (i) => ({ device: `pci0000:00/0000:00:1d.0/0000:3d:00.0/nvme/nvme${i}` }),
   mmc: (i) => ({ port: `pci0000:00/0000:00:14.5/mmc_host/mmc${i}`, device: `pci0000:00/0000:00:14.5/mmc_host/mmc${i}/mmc${i}:aaaa` }),
@@ -59,7 +62,9 @@ export async function fakeSystem(disks: FakeDisk[], options: { mounts?: FakeMoun
   const dir = await mkdtemp(join(tmpdir(), 'capmedia-fakesys-'));
   const roots: SystemRoots = { sys: join(dir, 'sys'), proc: join(dir, 'proc'), udev: join(dir, 'udev') };
   for (const [index, disk] of disks.entries()) await addDisk(roots, disk, index + 1);
-  const mounts = (options.mounts ?? []).map((m, i) => `${30 + i} 1 ${m.devno} / ${m.mountPoint.replace(/ /g, '\\040')} rw,relatime shared:1 - ${m.fsType} ${m.source} rw`);
+  const mounts = (options.mounts ?? []).map(
+    (m, i) => `${30 + i} 1 ${m.devno} / ${m.mountPoint.replace(/ /g, '\\040')} rw,relatime shared:1 - ${m.fsType} ${m.source} rw`,
+  );
   await put(join(roots.proc, 'self/mountinfo'), mounts.join('\n'));
   const swaps = (options.swaps ?? []).map((path) => `${path}                               partition\t1048572\t0\t-2`);
   await put(join(roots.proc, 'swaps'), ['Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority', ...swaps].join('\n'));
@@ -69,8 +74,13 @@ export async function fakeSystem(disks: FakeDisk[], options: { mounts?: FakeMoun
 async function addDisk(roots: SystemRoots, disk: FakeDisk, index: number): Promise<void> {
   const bus = BUS_PATHS[disk.bus](index);
   const deviceDir = join(roots.sys, 'devices', bus.device);
-  const blockDir = disk.bus === 'virtual' ? join(deviceDir, 'block', disk.name) : join(deviceDir, disk.bus === 'nvme' ? '' : 'block', disk.name);
-  if (bus.port) await put(join(roots.sys, 'devices', bus.port, 'removable'), (disk.hotplugPort ?? (disk.bus === 'usb' || disk.bus === 'mmc')) ? 'removable' : 'fixed');
+  const blockDir =
+    disk.bus === 'virtual' ? join(deviceDir, 'block', disk.name) : join(deviceDir, disk.bus === 'nvme' ? '' : 'block', disk.name);
+  if (bus.port)
+    await put(
+      join(roots.sys, 'devices', bus.port, 'removable'),
+      (disk.hotplugPort ?? (disk.bus === 'usb' || disk.bus === 'mmc')) ? 'removable' : 'fixed',
+    );
   if (disk.vendor) await put(join(deviceDir, 'vendor'), disk.vendor);
   if (disk.model) await put(join(deviceDir, 'model'), disk.model);
   if (disk.bus !== 'virtual') await link(join(blockDir, 'device'), deviceDir);

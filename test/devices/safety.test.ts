@@ -37,11 +37,27 @@ async function refusal(c: Case): Promise<CapmediaError | undefined> {
 
 const REFUSED: Array<[string, Case, RegExp]> = [
   ['a partition', { device: '/dev/sdb1', disks: [USB_STICK] }, /\/dev\/sdb1 is a partition of \/dev\/sdb, not a whole drive/],
-  ['a non-removable SATA disk', { device: '/dev/sda', disks: [SATA_DISK] }, /\/dev\/sda \(ATA Samsung SSD 870, 512\.0 GiB, no serial number, sata\) is neither removable nor attached by USB/],
-  ['a mounted stick', { device: '/dev/sdb', disks: [USB_STICK], mounts: [{ devno: '8:17', mountPoint: '/media/user/CRUZER', fsType: 'vfat', source: '/dev/sdb1' }] }, /\/dev\/sdb is in use: \/dev\/sdb1 is mounted at \/media\/user\/CRUZER/],
+  [
+    'a non-removable SATA disk',
+    { device: '/dev/sda', disks: [SATA_DISK] },
+    /\/dev\/sda \(ATA Samsung SSD 870, 512\.0 GiB, no serial number, sata\) is neither removable nor attached by USB/,
+  ],
+  [
+    'a mounted stick',
+    {
+      device: '/dev/sdb',
+      disks: [USB_STICK],
+      mounts: [{ devno: '8:17', mountPoint: '/media/user/CRUZER', fsType: 'vfat', source: '/dev/sdb1' }],
+    },
+    /\/dev\/sdb is in use: \/dev\/sdb1 is mounted at \/media\/user\/CRUZER/,
+  ],
   [
     'a stick holding swap',
-    { device: '/dev/sdb', disks: [{ ...USB_STICK, partitions: [...USB_STICK.partitions!, { name: 'sdb2', devno: '8:18', sizeBytes: GiB }] }], swaps: ['/dev/sdb2'] },
+    {
+      device: '/dev/sdb',
+      disks: [{ ...USB_STICK, partitions: [...USB_STICK.partitions!, { name: 'sdb2', devno: '8:18', sizeBytes: GiB }] }],
+      swaps: ['/dev/sdb2'],
+    },
     /\/dev\/sdb is in use as swap \(\/dev\/sdb2\)/,
   ],
   [
@@ -49,15 +65,32 @@ const REFUSED: Array<[string, Case, RegExp]> = [
     { device: '/dev/sdb', disks: [USB_STICK], mounts: [{ devno: '8:17', mountPoint: '/', fsType: 'ext4', source: '/dev/sdb1' }] },
     /the drive that holds the running system \(\/ is on it\)/,
   ],
-  ['a too-small stick', { device: '/dev/sdb', disks: [{ ...USB_STICK, sizeBytes: 2 * GiB }], options: { minBytes: 3 * GiB } }, /\/dev\/sdb holds 2\.00 GiB .*, but the media need 3\.00 GiB/],
+  [
+    'a too-small stick',
+    { device: '/dev/sdb', disks: [{ ...USB_STICK, sizeBytes: 2 * GiB }], options: { minBytes: 3 * GiB } },
+    /\/dev\/sdb holds 2\.00 GiB .*, but the media need 3\.00 GiB/,
+  ],
   ['a write-protected stick', { device: '/dev/sdb', disks: [{ ...USB_STICK, readOnly: true }] }, /\/dev\/sdb is read-only/],
   [
     'the drive holding the staging folder',
-    { device: '/dev/sdb', disks: [USB_STICK], mounts: [{ devno: '8:17', mountPoint: '/srv/stick', fsType: 'ext4', source: '/dev/sdb1' }], protectedPaths: ['/srv/stick/staging'] },
+    {
+      device: '/dev/sdb',
+      disks: [USB_STICK],
+      mounts: [{ devno: '8:17', mountPoint: '/srv/stick', fsType: 'ext4', source: '/dev/sdb1' }],
+      protectedPaths: ['/srv/stick/staging'],
+    },
     /which holds \/srv\/stick\/staging \(the build's config, cache or staging folder\)/,
   ],
-  ['a stick opened by LUKS/LVM', { device: '/dev/sdb', disks: [{ ...USB_STICK, holders: ['dm-0'] }] }, /\/dev\/sdb is in use by dm-0 \(device-mapper or RAID/],
-  ['a card reader without a card', { device: '/dev/sdb', disks: [{ ...USB_STICK, sizeBytes: 0, partitions: [] }] }, /\/dev\/sdb has no medium/],
+  [
+    'a stick opened by LUKS/LVM',
+    { device: '/dev/sdb', disks: [{ ...USB_STICK, holders: ['dm-0'] }] },
+    /\/dev\/sdb is in use by dm-0 \(device-mapper or RAID/,
+  ],
+  [
+    'a card reader without a card',
+    { device: '/dev/sdb', disks: [{ ...USB_STICK, sizeBytes: 0, partitions: [] }] },
+    /\/dev\/sdb has no medium/,
+  ],
   ['a device the kernel does not know', { device: '/dev/sdz', disks: [USB_STICK] }, /\/dev\/sdz is not a drive this machine knows/],
 ];
 
@@ -77,9 +110,29 @@ test('every refusal has its own message', async (t) => {
 });
 
 test('accepted: a USB stick, a USB SSD (removable=0 but USB and hot-pluggable), an SD card, a stick on a partition when format is false', async (t) => {
-  t.is(await refusal({ device: '/dev/sdb', disks: [SATA_DISK, USB_STICK], mounts: [{ devno: '8:1', mountPoint: '/', fsType: 'ext4', source: '/dev/sda1' }] }), undefined);
-  t.is(await refusal({ device: '/dev/sdb', disks: [{ ...USB_STICK, removable: false, model: 'Portable SSD T7' }], options: { minBytes: GiB } }), undefined);
-  t.is(await refusal({ device: '/dev/mmcblk0', disks: [{ name: 'mmcblk0', devno: '179:0', sizeBytes: 32 * GiB, bus: 'mmc', removable: false }] }), undefined);
+  t.is(
+    await refusal({
+      device: '/dev/sdb',
+      disks: [SATA_DISK, USB_STICK],
+      mounts: [{ devno: '8:1', mountPoint: '/', fsType: 'ext4', source: '/dev/sda1' }],
+    }),
+    undefined,
+  );
+  t.is(
+    await refusal({
+      device: '/dev/sdb',
+      disks: [{ ...USB_STICK, removable: false, model: 'Portable SSD T7' }],
+      options: { minBytes: GiB },
+    }),
+    undefined,
+  );
+  t.is(
+    await refusal({
+      device: '/dev/mmcblk0',
+      disks: [{ name: 'mmcblk0', devno: '179:0', sizeBytes: 32 * GiB, bus: 'mmc', removable: false }],
+    }),
+    undefined,
+  );
   t.is(await refusal({ device: '/dev/sdb1', disks: [USB_STICK], options: { allowPartition: true } }), undefined);
 });
 
@@ -95,7 +148,10 @@ test('the drive is described by model, size, serial and bus', async (t) => {
   const facts = await inspectDevice(system.roots, '/dev/sdb', []);
   t.is(describeDisk(facts.target.disk), 'SanDisk Cruzer Blade, 16.0 GiB, serial 4C530001230607117583, usb');
   t.true(facts.target.disk.hotplug);
-  t.deepEqual(facts.target.disk.partitions.map((p) => p.name), ['sdb1']);
+  t.deepEqual(
+    facts.target.disk.partitions.map((p) => p.name),
+    ['sdb1'],
+  );
 });
 
 test('a USB stick is accepted only when confirmed (--yes or a yes on the terminal)', async (t) => {
@@ -103,7 +159,12 @@ test('a USB stick is accepted only when confirmed (--yes or a yes on the termina
   t.teardown(system.cleanup);
   const usb = createUsbMedia({ roots: system.roots });
   const questions: string[] = [];
-  const input = (answer: boolean) => ({ media: usbMediaEntry(), exec, protectedPaths: [], confirm: async (q: string) => (questions.push(q), answer) });
+  const input = (answer: boolean) => ({
+    media: usbMediaEntry(),
+    exec,
+    protectedPaths: [],
+    confirm: async (q: string) => (questions.push(q), answer),
+  });
   const refused = await t.throwsAsync(usb.checkTarget!(input(false)));
   t.is((refused as CapmediaError).code, 'NOT_CONFIRMED');
   t.regex(refused!.message, /Nothing was written to \/dev\/sdb \(SanDisk Cruzer Blade, 16\.0 GiB, serial 4C530001230607117583, usb\)/);
@@ -122,6 +183,8 @@ test('a stick swapped after the confirmation is not written', async (t) => {
   await writeFile(join(system.roots.udev, 'b8:16'), 'E:ID_SERIAL_SHORT=ANOTHER-STICK\n');
   const image = join(system.roots.proc, 'usb.img');
   await writeFile(image, Buffer.alloc(4096));
-  const error = await t.throwsAsync(usb.publish!({ temp: image, final: '/dev/sdb', media, exec, notice: () => {}, confirm: async () => true }));
+  const error = await t.throwsAsync(
+    usb.publish!({ temp: image, final: '/dev/sdb', media, exec, notice: () => {}, confirm: async () => true }),
+  );
   t.regex(error!.message, /changed since it was confirmed .*serial ANOTHER-STICK/);
 });

@@ -52,7 +52,7 @@ test.serial('a loop device: real write, read-back verify passes; bytes changed b
   const scratch = await scratchTree();
   t.teardown(scratch.cleanup);
   const loop = await loopDevice(scratch, 32 * MiB);
-  if (typeof loop === 'string') return t.log(`skipped: ${loop}`), t.pass();
+  if (typeof loop === 'string') return (t.log(`skipped: ${loop}`), t.pass());
   t.teardown(() => execa('losetup', ['-d', loop.device]).then(() => undefined));
   const image = join(scratch.dir, 'image.bin');
   await writeFile(image, randomBytes(20 * MiB));
@@ -68,55 +68,68 @@ test.serial('a loop device: real write, read-back verify passes; bytes changed b
 });
 
 for (const partitionTable of ['mbr', 'gpt'] as const) {
-  test.serial(`a loop device presented as a USB stick gets the ${partitionTable.toUpperCase()} image through checkTarget + pack + publish`, async (t) => {
-    const scratch = await scratchTree();
-    t.teardown(scratch.cleanup);
-    const loop = await loopDevice(scratch, 96 * MiB);
-    if (typeof loop === 'string') return t.log(`skipped: ${loop}`), t.pass();
-    t.teardown(() => execa('losetup', ['-d', loop.device]).then(() => undefined));
-    const name = basename(loop.device);
-    const system = await fakeSystem([{ ...USB_STICK, name, devno: '7:99', sizeBytes: 96 * MiB, partitions: [] }]);
-    t.teardown(system.cleanup);
-    const usb = createUsbMedia({ roots: system.roots });
-    const media = imageMedia(loop.device, { partitionTable });
-    await usb.checkTarget!({ media, exec, protectedPaths: [scratch.dir], confirm: async () => true });
-    const packed = await packWith(usb, scratch, media);
-    t.true(packed.output.startsWith(scratch.workDir), 'the image is built in the work folder, not beside /dev/…');
-    const notices: string[] = [];
-    await usb.publish!({ temp: packed.output, final: loop.device, media, exec, notice: (m) => notices.push(m), confirm: async () => true });
-    t.regex(notices.join('\n'), /and read it back: identical/);
-    const onStick = await readFile(loop.backing);
-    const image = await readFile(packed.output);
-    if (partitionTable === 'mbr') t.true(onStick.subarray(0, image.length).equals(image));
-    const table = JSON.parse((await execa('sfdisk', ['--json', loop.device])).stdout).partitiontable;
-    t.is(table.label, partitionTable === 'mbr' ? 'dos' : 'gpt');
-    if (partitionTable === 'gpt') t.is(table.lastlba, 96 * MiB / 512 - 34, 'the backup GPT moved to the end of the drive');
-    t.is(usb.recordsPath!(media), undefined, 'no .sha256 or manifest is written beside /dev/…');
-  });
+  test.serial(
+    `a loop device presented as a USB stick gets the ${partitionTable.toUpperCase()} image through checkTarget + pack + publish`,
+    async (t) => {
+      const scratch = await scratchTree();
+      t.teardown(scratch.cleanup);
+      const loop = await loopDevice(scratch, 96 * MiB);
+      if (typeof loop === 'string') return (t.log(`skipped: ${loop}`), t.pass());
+      t.teardown(() => execa('losetup', ['-d', loop.device]).then(() => undefined));
+      const name = basename(loop.device);
+      const system = await fakeSystem([{ ...USB_STICK, name, devno: '7:99', sizeBytes: 96 * MiB, partitions: [] }]);
+      t.teardown(system.cleanup);
+      const usb = createUsbMedia({ roots: system.roots });
+      const media = imageMedia(loop.device, { partitionTable });
+      await usb.checkTarget!({ media, exec, protectedPaths: [scratch.dir], confirm: async () => true });
+      const packed = await packWith(usb, scratch, media);
+      t.true(packed.output.startsWith(scratch.workDir), 'the image is built in the work folder, not beside /dev/…');
+      const notices: string[] = [];
+      await usb.publish!({
+        temp: packed.output,
+        final: loop.device,
+        media,
+        exec,
+        notice: (m) => notices.push(m),
+        confirm: async () => true,
+      });
+      t.regex(notices.join('\n'), /and read it back: identical/);
+      const onStick = await readFile(loop.backing);
+      const image = await readFile(packed.output);
+      if (partitionTable === 'mbr') t.true(onStick.subarray(0, image.length).equals(image));
+      const table = JSON.parse((await execa('sfdisk', ['--json', loop.device])).stdout).partitiontable;
+      t.is(table.label, partitionTable === 'mbr' ? 'dos' : 'gpt');
+      if (partitionTable === 'gpt') t.is(table.lastlba, (96 * MiB) / 512 - 34, 'the backup GPT moved to the end of the drive');
+      t.is(usb.recordsPath!(media), undefined, 'no .sha256 or manifest is written beside /dev/…');
+    },
+  );
 }
 
-test.serial('format: false on a drive (a loop device presented as a USB stick): files copied onto its FAT32 partition, the user\'s kept', async (t) => {
-  const scratch = await scratchTree();
-  t.teardown(scratch.cleanup);
-  const prepared = join(scratch.dir, 'prepared.img');
-  const usb = createUsbMedia();
-  await packWith(usb, scratch, imageMedia(prepared), prepared);
-  await mtool('mcopy', prepared, join(scratch.treeDir, 'MediaLabel.txt'), '::/user-file.txt');
-  const loop = await loopDevice(scratch, 96 * MiB);
-  if (typeof loop === 'string') return t.log(`skipped: ${loop}`), t.pass();
-  t.teardown(() => execa('losetup', ['-d', loop.device]).then(() => undefined));
-  await writeImageToDevice(prepared, loop.device);
-  const system = await fakeSystem([{ ...USB_STICK, name: basename(loop.device), devno: '7:99', sizeBytes: 96 * MiB, partitions: [] }]);
-  t.teardown(system.cleanup);
-  const drive = createUsbMedia({ roots: system.roots });
-  const media = imageMedia(loop.device, { format: false });
-  const questions: string[] = [];
-  await drive.checkTarget!({ media, exec, protectedPaths: [], confirm: async (q) => (questions.push(q), true) });
-  t.regex(questions[0], /capmedia will replace its own files on its FAT32 volume/);
-  const second = await scratchTree({ 'SMS/data/TaskSequence.json': '{"name":"Second"}\n' });
-  t.teardown(second.cleanup);
-  const packed = await packWith(drive, second, media);
-  await drive.publish!({ temp: packed.output, final: loop.device, media, exec, notice: () => {}, confirm: async () => true });
-  t.is((await mtool('mtype', loop.backing, '::/SMS/data/TaskSequence.json')).stdout, '{"name":"Second"}');
-  t.is((await mtool('mtype', loop.backing, '::/user-file.txt')).stdout, 'label=Configuration Manager');
-});
+test.serial(
+  "format: false on a drive (a loop device presented as a USB stick): files copied onto its FAT32 partition, the user's kept",
+  async (t) => {
+    const scratch = await scratchTree();
+    t.teardown(scratch.cleanup);
+    const prepared = join(scratch.dir, 'prepared.img');
+    const usb = createUsbMedia();
+    await packWith(usb, scratch, imageMedia(prepared), prepared);
+    await mtool('mcopy', prepared, join(scratch.treeDir, 'MediaLabel.txt'), '::/user-file.txt');
+    const loop = await loopDevice(scratch, 96 * MiB);
+    if (typeof loop === 'string') return (t.log(`skipped: ${loop}`), t.pass());
+    t.teardown(() => execa('losetup', ['-d', loop.device]).then(() => undefined));
+    await writeImageToDevice(prepared, loop.device);
+    const system = await fakeSystem([{ ...USB_STICK, name: basename(loop.device), devno: '7:99', sizeBytes: 96 * MiB, partitions: [] }]);
+    t.teardown(system.cleanup);
+    const drive = createUsbMedia({ roots: system.roots });
+    const media = imageMedia(loop.device, { format: false });
+    const questions: string[] = [];
+    await drive.checkTarget!({ media, exec, protectedPaths: [], confirm: async (q) => (questions.push(q), true) });
+    t.regex(questions[0], /capmedia will replace its own files on its FAT32 volume/);
+    const second = await scratchTree({ 'SMS/data/TaskSequence.json': '{"name":"Second"}\n' });
+    t.teardown(second.cleanup);
+    const packed = await packWith(drive, second, media);
+    await drive.publish!({ temp: packed.output, final: loop.device, media, exec, notice: () => {}, confirm: async () => true });
+    t.is((await mtool('mtype', loop.backing, '::/SMS/data/TaskSequence.json')).stdout, '{"name":"Second"}');
+    t.is((await mtool('mtype', loop.backing, '::/user-file.txt')).stdout, 'label=Configuration Manager');
+  },
+);

@@ -17,12 +17,32 @@ test.after.always(async () => f?.cleanup());
 
 const EPOCH = { SOURCE_DATE_EPOCH: '1700000000' };
 const davRoot = () => join(f.project.dir, 'served/dav');
-const exists = (path: string) => stat(path).then(() => true, () => false);
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 const distribute = (source: string, id: string, passwordEnv = 'DAV_PASSWORD') =>
-  runCli(['distribute', source, '--package', id, '--to', `${f.nginx.httpsUrl}/dav/`, '--ca', f.nginx.caFile, '--user', USER, '--password-env', passwordEnv], {
-    cwd: f.project.dir,
-    env: { DAV_PASSWORD: f.password, WRONG: 'not-the-password' },
-  });
+  runCli(
+    [
+      'distribute',
+      source,
+      '--package',
+      id,
+      '--to',
+      `${f.nginx.httpsUrl}/dav/`,
+      '--ca',
+      f.nginx.caFile,
+      '--user',
+      USER,
+      '--password-env',
+      passwordEnv,
+    ],
+    {
+      cwd: f.project.dir,
+      env: { DAV_PASSWORD: f.password, WRONG: 'not-the-password' },
+    },
+  );
 
 test.serial('a tarball of the boot image folder published over WebDAV builds the same ISO as the file: library', async (t) => {
   const published = await distribute(tarball, 'CM200004');
@@ -39,7 +59,9 @@ test.serial('a tarball of the boot image folder published over WebDAV builds the
   const reference = await runCli(['build'], { cwd: f.project.dir, env: EPOCH });
   t.is(reference.exitCode, 0, reference.all);
   await f.project.writeConfig({
-    distributionPoints: [{ name: 'webdav', url: `${f.nginx.httpsUrl}/dav/`, ca: f.nginx.caFile, auth: { username: USER, passwordEnv: 'DAV_PASSWORD' } }],
+    distributionPoints: [
+      { name: 'webdav', url: `${f.nginx.httpsUrl}/dav/`, ca: f.nginx.caFile, auth: { username: USER, passwordEnv: 'DAV_PASSWORD' } },
+    ],
     bootImage: { package: 'CM200004' },
     media: { type: 'iso', file: 'out/dav.iso', staging: './staging' },
     cache: { dir: './cache-dav' },
@@ -53,7 +75,9 @@ test.serial('publishing the same content again uploads nothing; the folder and t
   const again = await distribute(await ensureBootImage(), 'CM200005');
   t.is(again.exitCode, 0, again.all);
   t.regex(again.stdout, / 0 new, \d+ already stored/);
-  const [a, b] = await Promise.all(['CM200004', 'CM200005'].map(async (id) => JSON.parse(await readFile(join(davRoot(), `packages/${id}.json`), 'utf8'))));
+  const [a, b] = await Promise.all(
+    ['CM200004', 'CM200005'].map(async (id) => JSON.parse(await readFile(join(davRoot(), `packages/${id}.json`), 'utf8'))),
+  );
   t.deepEqual(a.files, b.files);
 });
 

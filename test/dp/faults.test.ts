@@ -51,7 +51,10 @@ const half = () => Math.floor(victim.size / 2);
 
 test.serial('a cut connection resumes with Range and the stored blob is byte-identical', async (t) => {
   const { gets, stored, progress } = await fetchThrough('truncate');
-  t.deepEqual(gets.map((g) => g.status), [200, 206]);
+  t.deepEqual(
+    gets.map((g) => g.status),
+    [200, 206],
+  );
   // Resumed where the cut left the download: after some bytes, at most the half that was sent.
   const resumedAt = Number(/^bytes=(\d+)-$/.exec(gets[1].range ?? '')?.[1]);
   t.true(resumedAt > 0 && resumedAt <= half(), gets[1].range);
@@ -62,20 +65,29 @@ test.serial('a cut connection resumes with Range and the stored blob is byte-ide
 test.serial('a stalled body hits the stall timeout and resumes with Range', async (t) => {
   const started = Date.now();
   const { gets, stored } = await fetchThrough('stall');
-  t.deepEqual(gets.map((g) => g.range), [undefined, `bytes=${half()}-`]);
+  t.deepEqual(
+    gets.map((g) => g.range),
+    [undefined, `bytes=${half()}-`],
+  );
   t.true(stored.equals(original));
   t.true(Date.now() - started < 10_000, 'the 1 s stall timeout, not the 30 s default');
 });
 
 test.serial('a body that ends early without an error is caught by its size and resumed', async (t) => {
   const { gets, stored } = await fetchThrough('short');
-  t.deepEqual(gets.map((g) => g.range), [undefined, `bytes=${half()}-`]);
+  t.deepEqual(
+    gets.map((g) => g.range),
+    [undefined, `bytes=${half()}-`],
+  );
   t.true(stored.equals(original));
 });
 
 test.serial('a 503 burst is retried with backoff until the server answers', async (t) => {
   const { gets, stored } = await fetchThrough('flaky');
-  t.deepEqual(gets.map((g) => g.status), [503, 503, 503, 200]);
+  t.deepEqual(
+    gets.map((g) => g.status),
+    [503, 503, 503, 200],
+  );
   t.true(stored.equals(original));
 });
 
@@ -86,9 +98,15 @@ test.serial('a partial download left by a killed run is adopted and resumed, not
   await mkdir(dirname(orphan), { recursive: true });
   await writeFile(orphan, original.subarray(0, 1000));
   const { gets, stored } = await fetchThrough('plain', store);
-  t.deepEqual(gets.map((g) => g.range), ['bytes=1000-']);
+  t.deepEqual(
+    gets.map((g) => g.range),
+    ['bytes=1000-'],
+  );
   t.true(stored.equals(original));
-  t.deepEqual((await readdir(dirname(orphan))).filter((n) => n.endsWith('.part')), []);
+  t.deepEqual(
+    (await readdir(dirname(orphan))).filter((n) => n.endsWith('.part')),
+    [],
+  );
 });
 
 test.serial('kept bytes that do not belong to the blob are discarded and the blob fetched whole', async (t) => {
@@ -97,7 +115,10 @@ test.serial('kept bytes that do not belong to the blob are discarded and the blo
   await mkdir(dirname(own), { recursive: true });
   await writeFile(own, Buffer.alloc(1000, 7));
   const { gets, stored } = await fetchThrough('plain', store);
-  t.deepEqual(gets.map((g) => g.range), ['bytes=1000-', undefined]);
+  t.deepEqual(
+    gets.map((g) => g.range),
+    ['bytes=1000-', undefined],
+  );
   t.true(stored.equals(original));
 });
 
@@ -117,7 +138,11 @@ test.serial('a build through a server that cuts every first transfer gives the s
 });
 
 test.serial('a build through a server answering 503 bursts is retried and succeeds', async (t) => {
-  await project.writeConfig({ distributionPoints: [{ name: 'busy', url: faults.url('flaky') }], media: { type: 'iso', file: 'out/busy.iso', staging: './staging' }, cache: { dir: './cache-busy' } });
+  await project.writeConfig({
+    distributionPoints: [{ name: 'busy', url: faults.url('flaky') }],
+    media: { type: 'iso', file: 'out/busy.iso', staging: './staging' },
+    cache: { dir: './cache-busy' },
+  });
   const before = faults.requests.length;
   const result = await runCli(['build'], { cwd: project.dir, env: EPOCH });
   t.is(result.exitCode, 0, result.all);

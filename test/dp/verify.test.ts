@@ -31,7 +31,11 @@ async function check(dp: Record<string, unknown>) {
 test('checkPackage over http, https with the test CA, Basic auth and a Bearer token', async (t) => {
   t.is((await check({ url: `${f.nginx.url}/good/` })).status, 'ok');
   t.is((await check({ url: `${f.nginx.httpsUrl}/good/`, ca: f.nginx.caFile })).status, 'ok');
-  t.is((await check({ url: `${f.nginx.httpsUrl}/secure/`, ca: f.nginx.caFile, auth: { username: USER, passwordEnv: 'DP01_PASSWORD' } })).status, 'ok');
+  t.is(
+    (await check({ url: `${f.nginx.httpsUrl}/secure/`, ca: f.nginx.caFile, auth: { username: USER, passwordEnv: 'DP01_PASSWORD' } }))
+      .status,
+    'ok',
+  );
   t.is((await check({ url: `${f.nginx.url}/token/`, auth: { tokenEnv: 'DP01_TOKEN' } })).status, 'ok');
 });
 
@@ -40,23 +44,34 @@ test('checkPackage tells each failure class apart', async (t) => {
   t.is(missing.status, 'missing');
   const incomplete = await check({ url: `${f.nginx.url}/missing/` });
   t.is(incomplete.status, 'incomplete');
-  t.deepEqual(incomplete.status === 'incomplete' ? incomplete.problems : [], [`boot/vmlinuz: blob ${f.victim.sha256.slice(0, 12)}… is missing`]);
+  t.deepEqual(incomplete.status === 'incomplete' ? incomplete.problems : [], [
+    `boot/vmlinuz: blob ${f.victim.sha256.slice(0, 12)}… is missing`,
+  ]);
   const anonymous = await check({ url: `${f.nginx.url}/secure/` });
   t.is(anonymous.status, 'no-permission');
   t.regex(anonymous.status === 'no-permission' ? anonymous.reason : '', /No Read permission for anonymous on dp01: .* answered 401/);
   const forbidden = await check({ url: `${f.nginx.url}/forbidden/` });
-  t.regex(forbidden.status === 'no-permission' ? forbidden.reason : '', /No Read permission for anonymous on dp01: .* answered 403 Forbidden/);
+  t.regex(
+    forbidden.status === 'no-permission' ? forbidden.reason : '',
+    /No Read permission for anonymous on dp01: .* answered 403 Forbidden/,
+  );
   const untrusted = await check({ url: `${f.nginx.httpsUrl}/good/` });
   t.is(untrusted.status, 'unreachable');
   t.regex(untrusted.status === 'unreachable' ? untrusted.reason : '', /TLS certificate is not trusted/);
 });
 
 test('secrets are never inline: a URL with a password is refused without echoing it; a missing variable is named', (t) => {
-  const inline = t.throws(() => openDistributionPoint({ name: 'dp01', url: `https://${USER}:${f.password}@127.0.0.1/x/` }), { instanceOf: CapmediaError });
+  const inline = t.throws(() => openDistributionPoint({ name: 'dp01', url: `https://${USER}:${f.password}@127.0.0.1/x/` }), {
+    instanceOf: CapmediaError,
+  });
   t.is(inline!.code, 'CONFIG_INVALID');
   t.false(inline!.message.includes(f.password));
   delete process.env.CAPMEDIA_TEST_UNSET;
-  const unset = t.throws(() => openDistributionPoint({ name: 'dp01', url: 'https://127.0.0.1/x/', auth: { username: USER, passwordEnv: 'CAPMEDIA_TEST_UNSET' } }), { instanceOf: CapmediaError });
+  const unset = t.throws(
+    () =>
+      openDistributionPoint({ name: 'dp01', url: 'https://127.0.0.1/x/', auth: { username: USER, passwordEnv: 'CAPMEDIA_TEST_UNSET' } }),
+    { instanceOf: CapmediaError },
+  );
   t.is(unset!.code, 'AUTH_MISSING');
   t.regex(unset!.message, /CAPMEDIA_TEST_UNSET.*not set/);
 });
@@ -74,19 +89,35 @@ async function failingBuild(t: import('ava').ExecutionContext, bad: Record<strin
 }
 
 test.serial('build: a package absent from the DP reads "missing"', async (t) => {
-  await failingBuild(t, { url: `${f.nginx.url}/empty/` }, /dp01 \(.*\): CM100004 missing: Package CM100004 is not on distribution point dp01/);
+  await failingBuild(
+    t,
+    { url: `${f.nginx.url}/empty/` },
+    /dp01 \(.*\): CM100004 missing: Package CM100004 is not on distribution point dp01/,
+  );
 });
 
 test.serial('build: a wrong password reads "no Read permission for <user> on <dp>", not "missing"', async (t) => {
-  await failingBuild(t, { url: `${f.nginx.httpsUrl}/secure/`, ca: f.nginx.caFile, auth: { username: USER, passwordEnv: 'WRONG_PASSWORD' } }, /dp01 \(.*\): CM100004 no Read permission for svc-media on dp01: .*401 Unauthorized/);
+  await failingBuild(
+    t,
+    { url: `${f.nginx.httpsUrl}/secure/`, ca: f.nginx.caFile, auth: { username: USER, passwordEnv: 'WRONG_PASSWORD' } },
+    /dp01 \(.*\): CM100004 no Read permission for svc-media on dp01: .*401 Unauthorized/,
+  );
 });
 
 test.serial('build: a 403 reads "no Read permission"', async (t) => {
-  await failingBuild(t, { url: `${f.nginx.url}/forbidden/` }, /dp01 \(.*\): CM100004 no Read permission for anonymous on dp01: .*403 Forbidden/);
+  await failingBuild(
+    t,
+    { url: `${f.nginx.url}/forbidden/` },
+    /dp01 \(.*\): CM100004 no Read permission for anonymous on dp01: .*403 Forbidden/,
+  );
 });
 
 test.serial('build: a refused connection reads "unreachable"', async (t) => {
-  await failingBuild(t, { url: `http://127.0.0.1:${await freePort()}/lib/` }, /dp01 \(.*\): CM100004 unreachable: .*connection was refused/);
+  await failingBuild(
+    t,
+    { url: `http://127.0.0.1:${await freePort()}/lib/` },
+    /dp01 \(.*\): CM100004 unreachable: .*connection was refused/,
+  );
 });
 
 test.serial('build: an unknown host reads "unreachable" (DNS)', async (t) => {
@@ -95,7 +126,11 @@ test.serial('build: an unknown host reads "unreachable" (DNS)', async (t) => {
 
 test.serial('build: a server that never answers reads "unreachable" after the timeout', async (t) => {
   const started = Date.now();
-  await failingBuild(t, { url: faults.url('hang'), timeouts: { connect: 1, stall: 1 } }, /dp01 \(.*\): CM100004 unreachable: .*did not answer .* within 1 s/);
+  await failingBuild(
+    t,
+    { url: faults.url('hang'), timeouts: { connect: 1, stall: 1 } },
+    /dp01 \(.*\): CM100004 unreachable: .*did not answer .* within 1 s/,
+  );
   t.true(Date.now() - started < 30_000);
 });
 

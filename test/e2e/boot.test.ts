@@ -15,7 +15,9 @@ let project: TestProject;
 let iso: string;
 test.before(async () => {
   project = await createProject();
-  await project.writeConfig({ taskSequence: { name: TS_NAME, image: { name: 'Reference' }, destination: 'disk:CAPTURE', after: 'poweroff' } });
+  await project.writeConfig({
+    taskSequence: { name: TS_NAME, image: { name: 'Reference' }, destination: 'disk:CAPTURE', after: 'poweroff' },
+  });
   const result = await runCli(['build'], { cwd: project.dir });
   if (result.exitCode !== 0) throw new Error(result.all);
   iso = join(project.dir, 'out/capture.iso');
@@ -47,7 +49,13 @@ test.serial('negative control: an ISO without boot records fails the same harnes
   await writeFile(join(dir, 'tree/SMS/data/TaskSequence.vars'), "CAPMEDIA_TS_NAME='should never print'\n");
   const plain = join(dir, 'plain.iso');
   await execa('xorriso', ['-no_rc', '-as', 'mkisofs', '-R', '-J', '-volid', 'NOBOOT', '-o', plain, join(dir, 'tree')]);
-  const result = await bootUnderQemu({ image: plain, firmware: 'bios', as: 'cd', successMarker: /CAPMEDIA-TASKSEQUENCE name=/, timeoutMs: 60_000 });
+  const result = await bootUnderQemu({
+    image: plain,
+    firmware: 'bios',
+    as: 'cd',
+    successMarker: /CAPMEDIA-TASKSEQUENCE name=/,
+    timeoutMs: 60_000,
+  });
   t.not(result.outcome, 'success');
   t.notRegex(result.serial, /CAPMEDIA-BOOT-OK/);
 });
@@ -57,6 +65,9 @@ test.serial('capmedia boot reports the markers and exits 0; a failing boot exits
   t.is(ok.exitCode, 0, ok.all);
   t.regex(ok.stdout, /BIOS cd: success/);
   t.regex(ok.stdout, /CAPMEDIA-BOOT-OK firmware=BIOS/);
-  const bad = await runCli(['boot', iso, '--firmware', 'bios', '--as', 'cd', '--timeout', '150', '--marker', 'NEVER-PRINTED'], { cwd: project.dir, timeoutMs: 200_000 });
+  const bad = await runCli(['boot', iso, '--firmware', 'bios', '--as', 'cd', '--timeout', '150', '--marker', 'NEVER-PRINTED'], {
+    cwd: project.dir,
+    timeoutMs: 200_000,
+  });
   t.is(bad.exitCode, 1, bad.all);
 });

@@ -69,7 +69,9 @@ test.serial('listr2 shows the six steps as plain lines when not on a TTY', async
 });
 
 test.serial('autorun: true writes autorun.inf; an odd label is mapped and the mapping is reported', async (t) => {
-  await project.writeConfig({ media: { type: 'iso', file: 'out/autorun.iso', label: 'Site: "North/01"', autorun: true, staging: './staging' } });
+  await project.writeConfig({
+    media: { type: 'iso', file: 'out/autorun.iso', label: 'Site: "North/01"', autorun: true, staging: './staging' },
+  });
   const result = await runCli(['build'], { cwd: project.dir });
   t.is(result.exitCode, 0, result.all);
   t.regex(result.stdout, /ISO volume label "Site: \\"North\/01\\"" → "Site_ _North_01_"/);
@@ -97,7 +99,7 @@ test.serial('a corrupted blob fails the build after staging starts and the previ
     const result = await runCli(['build'], { cwd: project.dir });
     t.is(result.exitCode, 1, result.all);
     t.regex(result.stderr, /corrupt/);
-    t.true((await readFile(iso)).equals(before), "the previous ISO is byte-identical");
+    t.true((await readFile(iso)).equals(before), 'the previous ISO is byte-identical');
     const leftovers = (await readdir(join(project.dir, 'out'))).filter((n) => n.includes('capmedia-partial'));
     t.deepEqual(leftovers, []);
   } finally {

@@ -26,7 +26,10 @@ function taskSequence(credentials: Record<string, unknown>) {
 }
 
 async function build(name: string, credentials: Record<string, unknown>, env: Record<string, string> = ENV) {
-  await project.writeConfig({ taskSequence: taskSequence(credentials), media: { type: 'iso', file: `out/${name}.iso`, size: 'dvd', staging: './staging' } });
+  await project.writeConfig({
+    taskSequence: taskSequence(credentials),
+    media: { type: 'iso', file: `out/${name}.iso`, size: 'dvd', staging: './staging' },
+  });
   const result = await runCli(['build'], { cwd: project.dir, env });
   return { ...result, iso: join(project.dir, 'out', `${name}.iso`) };
 }

@@ -49,8 +49,16 @@ test.after.always(async () => {
 async function buildMedia(destination: string, name: string): Promise<string> {
   const dir = join(project.dir, name);
   await mkdir(dir, { recursive: true });
-  const taskSequence = { name: `Capture ${name}`, image: { name: 'Reference PC', version: '1.0', description: 'e2e "capture" test', createdBy: 'ava' }, destination, after: 'poweroff' };
-  await project.writeConfig({ taskSequence, media: { type: 'iso', file: `out/${name}.iso`, size: 'dvd', label: 'CAPTURE MEDIA', staging: './staging' } });
+  const taskSequence = {
+    name: `Capture ${name}`,
+    image: { name: 'Reference PC', version: '1.0', description: 'e2e "capture" test', createdBy: 'ava' },
+    destination,
+    after: 'poweroff',
+  };
+  await project.writeConfig({
+    taskSequence,
+    media: { type: 'iso', file: `out/${name}.iso`, size: 'dvd', label: 'CAPTURE MEDIA', staging: './staging' },
+  });
   const result = await runCli(['build'], { cwd: project.dir });
   if (result.exitCode !== 0) throw new Error(result.all);
   return join(project.dir, 'out', `${name}.iso`);
@@ -68,21 +76,43 @@ async function destinationDisk(name: string, mib: number): Promise<string> {
   return file;
 }
 
-async function boot(t: { log: (...values: unknown[]) => void }, iso: string, drives: string[], network = false): Promise<BootRunResult & { markers: string[] }> {
+async function boot(
+  t: { log: (...values: unknown[]) => void },
+  iso: string,
+  drives: string[],
+  network = false,
+): Promise<BootRunResult & { markers: string[] }> {
   const extraArgs = ['-smp', '2', ...virtioDisk('ref', reference.image, 'REFDISK', true)];
   drives.forEach((drive, i) => extraArgs.push(...virtioDisk(`dest${i}`, drive, `DEST${i}`, false)));
   if (network) extraArgs.push('-netdev', 'user,id=net0', '-device', 'virtio-net-pci,netdev=net0');
   // CAPMEDIA_KEEP_SERIAL=/tmp/capture keeps each run's console (/tmp/capture-<time>.log) for debugging.
   const keep = process.env.CAPMEDIA_KEEP_SERIAL;
   const serialLog = keep ? `${keep}-${Date.now()}.log` : undefined;
-  const result = await bootUnderQemu({ image: iso, firmware: 'bios', as: 'cd', successMarker: OK, failureMarker: FAILED, timeoutMs: TIMEOUT_MS, memoryMiB: 512, extraArgs, serialLog });
+  const result = await bootUnderQemu({
+    image: iso,
+    firmware: 'bios',
+    as: 'cd',
+    successMarker: OK,
+    failureMarker: FAILED,
+    timeoutMs: TIMEOUT_MS,
+    memoryMiB: 512,
+    extraArgs,
+    serialLog,
+  });
   const markers = markerLines(result.serial);
-  t.log(`${result.outcome} in ${(result.durationMs / 1000).toFixed(1)} s: ${markers.filter((line) => /CAPTURE-(OK|FAILED)/.test(line)).join(' ')}`);
+  t.log(
+    `${result.outcome} in ${(result.durationMs / 1000).toFixed(1)} s: ${markers.filter((line) => /CAPTURE-(OK|FAILED)/.test(line)).join(' ')}`,
+  );
   return { ...result, markers };
 }
 
 function virtioDisk(id: string, file: string, serial: string, snapshot: boolean): string[] {
-  return ['-drive', `if=none,id=${id},format=raw,file=${qemuOptionValue(file)}${snapshot ? ',snapshot=on' : ''}`, '-device', `virtio-blk-pci,drive=${id},serial=${serial}`];
+  return [
+    '-drive',
+    `if=none,id=${id},format=raw,file=${qemuOptionValue(file)}${snapshot ? ',snapshot=on' : ''}`,
+    '-device',
+    `virtio-blk-pci,drive=${id},serial=${serial}`,
+  ];
 }
 
 /** The top-level names in an ext4 image (debugfs reads it without mounting). */
@@ -113,7 +143,10 @@ async function assertRestores(t: any, image: string): Promise<void> {
   // FAT is captured raw: the restored partition is the same bytes; so are the boot area and tables.
   const fat = reference.partitions.find((p) => p.fs === 'vfat')!;
   t.is(await sha256Region(restored, fat.offset, fat.bytes), await sha256Region(reference.image, fat.offset, fat.bytes));
-  t.is(await sha256Region(restored, 0, reference.partitions[0].offset), await sha256Region(reference.image, 0, reference.partitions[0].offset));
+  t.is(
+    await sha256Region(restored, 0, reference.partitions[0].offset),
+    await sha256Region(reference.image, 0, reference.partitions[0].offset),
+  );
   await rm(restored, { force: true });
 }
 
@@ -123,7 +156,10 @@ test.serial('captures the reference disk to disk:CAPTURE; the image verifies and
   t.is(result.outcome, 'success', result.serial.slice(-4000));
   const folder = OK.exec(result.serial)![0].split('disk:CAPTURE/')[1];
   t.regex(folder, /^Reference_PC-1\.0-\d{8}T\d{6}Z$/);
-  t.true(result.markers.some((line) => line.startsWith('CAPMEDIA-CAPTURE-VERIFIED')), result.markers.join('\n'));
+  t.true(
+    result.markers.some((line) => line.startsWith('CAPMEDIA-CAPTURE-VERIFIED')),
+    result.markers.join('\n'),
+  );
   t.deepEqual(await ext4Names(dest), [folder], 'only the finished image folder is on the destination');
   const image = await extractFolder(dest, folder);
   t.deepEqual((await readdir(image)).sort(), ['disk.sfdisk', 'head.img.zst', 'manifest.json', 'part1.img.zst', 'part2.img.zst']);

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { access, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { access, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli } from '../_helpers/cli.js';
 import { createProject, type TestProject } from '../_helpers/project.js';
@@ -9,11 +9,17 @@ let project: TestProject;
 test.before(async () => {
   project = await createProject();
   // The same boot files published as an x86 boot image, to exercise R1 both ways.
-  await project.publish(await ensureBootImage(), 'CM1000X86', { bootImage: { platform: 'linux', arch: 'x86', drivers: { storage: ['ahci'] } } });
+  await project.publish(await ensureBootImage(), 'CM1000X86', {
+    bootImage: { platform: 'linux', arch: 'x86', drivers: { storage: ['ahci'] } },
+  });
 });
 test.after.always(async () => project?.cleanup());
 
-const exists = (path: string) => access(path).then(() => true, () => false);
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 
 test.serial('R1: an x86 target refuses an x64 boot image, naming both architectures (exit 2)', async (t) => {
   await project.writeConfig({ target: { arch: 'x86' } });
@@ -24,14 +30,21 @@ test.serial('R1: an x86 target refuses an x64 boot image, naming both architectu
 });
 
 test.serial('R1: an x64 target accepts an x86 boot image', async (t) => {
-  await project.writeConfig({ target: { arch: 'x64', drivers: ['storage'] }, bootImage: { package: 'CM1000X86' }, media: { type: 'iso', file: 'out/x86.iso', staging: './staging' } });
+  await project.writeConfig({
+    target: { arch: 'x64', drivers: ['storage'] },
+    bootImage: { package: 'CM1000X86' },
+    media: { type: 'iso', file: 'out/x86.iso', staging: './staging' },
+  });
   const result = await runCli(['build'], { cwd: project.dir });
   t.is(result.exitCode, 0, result.all);
   t.true(await exists(join(project.dir, 'out/x86.iso')));
 });
 
 test.serial('R2: a required driver the boot image lacks is an error, or a warning with --allow-missing-drivers', async (t) => {
-  await project.writeConfig({ target: { arch: 'x64', drivers: ['storage', 'mpt3sas'] }, media: { type: 'iso', file: 'out/drv.iso', staging: './staging' } });
+  await project.writeConfig({
+    target: { arch: 'x64', drivers: ['storage', 'mpt3sas'] },
+    media: { type: 'iso', file: 'out/drv.iso', staging: './staging' },
+  });
   const failed = await runCli(['build'], { cwd: project.dir });
   t.is(failed.exitCode, 2, failed.all);
   t.regex(failed.stderr, /lacks drivers the target needs \(target\.drivers\): mpt3sas/);
@@ -75,7 +88,8 @@ test('usage errors exit 2', async (t) => {
 test('--help and --version', async (t) => {
   const help = await runCli(['--help'], { cwd: project.dir });
   t.is(help.exitCode, 0);
-  for (const cmd of ['build', 'distribute', 'bootimage', 'boot', 'verify', 'init', 'clean']) t.regex(help.stdout, new RegExp(`capmedia ${cmd}`));
+  for (const cmd of ['build', 'distribute', 'bootimage', 'boot', 'verify', 'init', 'clean'])
+    t.regex(help.stdout, new RegExp(`capmedia ${cmd}`));
   const version = await runCli(['--version'], { cwd: project.dir });
   t.regex(version.stdout.trim(), /^\d+\.\d+\.\d+$/);
 });

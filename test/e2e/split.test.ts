@@ -64,9 +64,15 @@ test.serial('content needing 3 volumes of 64MB: sequence-numbered files, each wi
   const manifests = await Promise.all([1, 2, 3].map(async (k) => (await extract(iso(k), 'SMS/data/MediaSet.json'))!.toString()));
   t.is(new Set(manifests).size, 1, 'every volume carries the same set manifest');
   t.is(manifests[0], await readFile(join(project.dir, 'out/capture.set.json'), 'utf8'), 'and the same manifest is beside the outputs');
-  const set = JSON.parse(manifests[0]) as { volumeCount: number; volumes: Array<{ number: number; label: string; files: Array<{ path: string; sha256: string }> }> };
+  const set = JSON.parse(manifests[0]) as {
+    volumeCount: number;
+    volumes: Array<{ number: number; label: string; files: Array<{ path: string; sha256: string }> }>;
+  };
   t.is(set.volumeCount, 3);
-  t.deepEqual(set.volumes.map((v) => v.label), ['Capture Set', 'Capture Set_2', 'Capture Set_3']);
+  t.deepEqual(
+    set.volumes.map((v) => v.label),
+    ['Capture Set', 'Capture Set_2', 'Capture Set_3'],
+  );
 
   for (const [path, expected] of contentFiles) {
     const holders = set.volumes.filter((v) => v.files.some((f) => f.path === path));
@@ -89,7 +95,14 @@ test.serial('capmedia verify knows the volumes of a set', async (t) => {
 
 test.serial('volume 1 of the set boots by BIOS and UEFI to the marker', async (t) => {
   for (const firmware of ['bios', 'uefi'] as const) {
-    const run = await bootUnderQemu({ image: iso(1), firmware, as: 'cd', successMarker: /CAPMEDIA-TASKSEQUENCE name=/, failureMarker: /CAPMEDIA-MEDIA-NOT-FOUND|Kernel panic/, timeoutMs: 150_000 });
+    const run = await bootUnderQemu({
+      image: iso(1),
+      firmware,
+      as: 'cd',
+      successMarker: /CAPMEDIA-TASKSEQUENCE name=/,
+      failureMarker: /CAPMEDIA-MEDIA-NOT-FOUND|Kernel panic/,
+      timeoutMs: 150_000,
+    });
     t.is(run.outcome, 'success', run.serial.slice(-2000));
     t.regex(run.serial, new RegExp(`CAPMEDIA-BOOT-OK firmware=${firmware.toUpperCase()}`));
   }
@@ -150,16 +163,25 @@ test.serial('with splitLargeFiles a .wim larger than a volume is split into .swm
   const pkg = await mkdtemp(join(tmpdir(), 'capmedia-wim-'));
   await execa('wimlib-imagex', ['capture', source, join(pkg, 'install.wim'), 'Reference', '--compress=none']);
   await project.publish(pkg, 'CM200004');
-  await project.writeConfig({ content: ['CM200004'], media: { type: 'iso', file: 'out/wim.iso', size: '64MB', label: 'WIM Set', staging: './staging', splitLargeFiles: true } });
+  await project.writeConfig({
+    content: ['CM200004'],
+    media: { type: 'iso', file: 'out/wim.iso', size: '64MB', label: 'WIM Set', staging: './staging', splitLargeFiles: true },
+  });
   const result = await runCli(['build'], { cwd: project.dir, env: EPOCH });
   t.is(result.exitCode, 0, result.all);
   t.regex(result.stdout, /install\.wim \([\d.]+ MiB.*\) split into \d+ \.swm parts/);
-  const set = JSON.parse(await readFile(join(project.dir, 'out/wim.set.json'), 'utf8')) as { volumes: Array<{ number: number; files: Array<{ path: string }> }> };
+  const set = JSON.parse(await readFile(join(project.dir, 'out/wim.set.json'), 'utf8')) as {
+    volumes: Array<{ number: number; files: Array<{ path: string }> }>;
+  };
   const parts = set.volumes.flatMap((v) => v.files.filter((f) => f.path.endsWith('.swm')).map((f) => ({ volume: v.number, path: f.path })));
   t.true(parts.length >= 2);
   t.true(new Set(parts.map((p) => p.volume)).size >= 2, 'the parts span volumes');
   const partDir = await mkdtemp(join(tmpdir(), 'capmedia-parts-'));
-  for (const part of parts) await writeFile(join(partDir, part.path.split('/').at(-1)!), (await extract(join(project.dir, 'out', `wim-${part.volume}.iso`), part.path))!);
+  for (const part of parts)
+    await writeFile(
+      join(partDir, part.path.split('/').at(-1)!),
+      (await extract(join(project.dir, 'out', `wim-${part.volume}.iso`), part.path))!,
+    );
   const info = await execa('wimlib-imagex', ['info', join(partDir, 'install.swm')]);
   t.regex(info.stdout, /Part Number:\s*1\/\d+/);
   await execa('wimlib-imagex', ['verify', join(partDir, 'install.swm'), `--ref=${join(partDir, 'install*.swm')}`]);

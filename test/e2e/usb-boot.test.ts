@@ -32,7 +32,10 @@ test.before(async () => {
 test.after.always(async () => project?.cleanup());
 
 test.serial('capmedia build writes a USB image with its checksum and manifest and reports the FAT label mapping', async (t) => {
-  t.regex(buildOutput, /note: default: FAT volume label "Configuration Manager" → "CONFIGURATI" \(cut to the first 11 characters; upper-cased\)/);
+  t.regex(
+    buildOutput,
+    /note: default: FAT volume label "Configuration Manager" → "CONFIGURATI" \(cut to the first 11 characters; upper-cased\)/,
+  );
   t.regex(buildOutput, /built .*out\/capture\.img .*label "CONFIGURATI"/);
   const manifest = JSON.parse(await readFile(`${image}.manifest.json`, 'utf8'));
   t.is(manifest.type, 'usb');
@@ -40,17 +43,27 @@ test.serial('capmedia build writes a USB image with its checksum and manifest an
   t.regex(await readFile(`${image}.sha256`, 'utf8'), /^[0-9a-f]{64} {2}capture\.img\n$/);
 });
 
-test.serial('the image: fsck.fat clean, the tree in mdir, FAT label = mapped first 11 characters, MediaLabel.txt = the whole label', async (t) => {
-  const fsck = await fsckPartition(image, project.dir);
-  t.is(fsck.exitCode, 0, fsck.output);
-  t.notRegex(fsck.output, /differences|mismatch/i, fsck.output);
-  const tree = (await mtool('mdir', image, '-/', '-b', '::/')).stdout;
-  for (const path of ['EFI/BOOT/BOOTX64.EFI', 'boot/vmlinuz', 'boot/initrd.img', 'syslinux/syslinux.cfg', 'SMS/data/TaskSequence.json', 'MediaLabel.txt']) {
-    t.true(tree.includes(`::/${path}`), `${path} missing from\n${tree}`);
-  }
-  t.regex((await mtool('mlabel', image, '-s', '::')).stdout, /Volume label is CONFIGURATI$/m);
-  t.is((await mtool('mtype', image, '::/MediaLabel.txt')).stdout.trim(), `label=${LABEL}`);
-});
+test.serial(
+  'the image: fsck.fat clean, the tree in mdir, FAT label = mapped first 11 characters, MediaLabel.txt = the whole label',
+  async (t) => {
+    const fsck = await fsckPartition(image, project.dir);
+    t.is(fsck.exitCode, 0, fsck.output);
+    t.notRegex(fsck.output, /differences|mismatch/i, fsck.output);
+    const tree = (await mtool('mdir', image, '-/', '-b', '::/')).stdout;
+    for (const path of [
+      'EFI/BOOT/BOOTX64.EFI',
+      'boot/vmlinuz',
+      'boot/initrd.img',
+      'syslinux/syslinux.cfg',
+      'SMS/data/TaskSequence.json',
+      'MediaLabel.txt',
+    ]) {
+      t.true(tree.includes(`::/${path}`), `${path} missing from\n${tree}`);
+    }
+    t.regex((await mtool('mlabel', image, '-s', '::')).stdout, /Volume label is CONFIGURATI$/m);
+    t.is((await mtool('mtype', image, '::/MediaLabel.txt')).stdout.trim(), `label=${LABEL}`);
+  },
+);
 
 for (const firmware of ['uefi', 'bios'] as const) {
   test.serial(`the USB image boots by ${firmware.toUpperCase()} as usb-storage and reads the task sequence from the stick`, async (t) => {
@@ -72,7 +85,10 @@ for (const firmware of ['uefi', 'bios'] as const) {
 test.serial('two builds with the same SOURCE_DATE_EPOCH (fresh caches, other paths) give byte-identical images', async (t) => {
   const env = { SOURCE_DATE_EPOCH: '1700000000' };
   for (const name of ['a', 'b']) {
-    await project.writeConfig({ media: { type: 'usb', device: `out/${name}.img`, staging: `./staging-${name}` }, cache: { dir: `./cache-${name}` } });
+    await project.writeConfig({
+      media: { type: 'usb', device: `out/${name}.img`, staging: `./staging-${name}` },
+      cache: { dir: `./cache-${name}` },
+    });
     const result = await runCli(['build'], { cwd: project.dir, env });
     t.is(result.exitCode, 0, result.all);
   }

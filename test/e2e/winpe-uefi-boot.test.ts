@@ -25,13 +25,16 @@ test.after.always(async () => project?.cleanup());
  * SMS/data/TaskSequence.json and the kernel prints the task sequence's name:
  * the winpe ISO's UEFI boot record and its media-root task sequence both work.
  */
-test('OVMF boots the winpe ISO\'s UEFI El Torito image (efisys.bin) from CD', async (t) => {
+test("OVMF boots the winpe ISO's UEFI El Torito image (efisys.bin) from CD", async (t) => {
   const linux = await usbBootImage();
   const folder = await makeWinpePackage(join(project.dir, 'pkg/winpe-grub'), {
     efiLoader: join(linux, 'EFI/BOOT/BOOTX64.EFI'),
     extra: { 'boot/vmlinuz': { copyFrom: join(linux, 'boot/vmlinuz') }, 'boot/initrd.img': { copyFrom: join(linux, 'boot/initrd.img') } },
   });
-  await project.publish(folder, BOOT_ID, { kind: 'bootimage', bootImage: { platform: 'winpe', arch: 'x64', drivers: { storage: ['storahci'], cdrom: ['cdrom'], filesystem: ['cdfs'] } } });
+  await project.publish(folder, BOOT_ID, {
+    kind: 'bootimage',
+    bootImage: { platform: 'winpe', arch: 'x64', drivers: { storage: ['storahci'], cdrom: ['cdrom'], filesystem: ['cdfs'] } },
+  });
   await project.writeConfig({
     taskSequence: { name: TS_NAME, image: { name: 'Reference' }, destination: 'disk:CAPTURE', after: 'poweroff' },
     media: { type: 'iso', file: 'out/winpe-uefi.iso', label: 'WinPE UEFI', staging: './staging' },

@@ -10,7 +10,13 @@ import { makeWinpePackage } from '../boot/_winpe.js';
 
 const TS_NAME = 'Capture WinPE Reference';
 /** WinPE's inbox drivers for what target.drivers asks by default (R2). */
-const DRIVERS = { storage: ['storahci', 'stornvme'], cdrom: ['cdrom'], filesystem: ['cdfs', 'udfs', 'fastfat', 'ntfs'], usb: ['usbstor'], network: ['e1i65x64'] };
+const DRIVERS = {
+  storage: ['storahci', 'stornvme'],
+  cdrom: ['cdrom'],
+  filesystem: ['cdfs', 'udfs', 'fastfat', 'ntfs'],
+  usb: ['usbstor'],
+  network: ['e1i65x64'],
+};
 const WINPE = { kind: 'bootimage', bootImage: { platform: 'winpe', arch: 'x64', drivers: DRIVERS } } as const;
 const NOPROMPT_ID = 'CM1000NP';
 const BROKEN_ID = 'CM1000BR';
@@ -27,13 +33,17 @@ test.after.always(async () => project?.cleanup());
 const taskSequence = { name: TS_NAME, image: { name: 'Reference', version: '1.0' }, destination: 'disk:CAPTURE', after: 'poweroff' };
 
 async function build(media: Record<string, unknown>, extra: Record<string, unknown> = {}, env: Record<string, string> = {}) {
-  await project.writeConfig({ taskSequence, media: { size: 'dvd', label: 'Configuration Manager', staging: './staging', ...media }, ...extra });
+  await project.writeConfig({
+    taskSequence,
+    media: { size: 'dvd', label: 'Configuration Manager', staging: './staging', ...media },
+    ...extra,
+  });
   return runCli(['build'], { cwd: project.dir, env });
 }
 
 const xorriso = async (...args: string[]) => (await execa('xorriso', ['-no_rc', ...args])).stdout;
 
-test.serial('a winpe ISO has oscdimg\'s El Torito layout and boot.wim carries the task sequence at \\sms\\data', async (t) => {
+test.serial("a winpe ISO has oscdimg's El Torito layout and boot.wim carries the task sequence at \\sms\\data", async (t) => {
   const result = await build({ type: 'iso', file: 'out/winpe.iso' });
   t.is(result.exitCode, 0, result.all);
   const iso = join(project.dir, 'out/winpe.iso');
@@ -44,7 +54,10 @@ test.serial('a winpe ISO has oscdimg\'s El Torito layout and boot.wim carries th
   t.regex(plain, /El Torito img path :\s+2\s+\/efi\/microsoft\/boot\/efisys\.bin/);
   t.notRegex(plain, /El Torito cat path/, 'no visible boot catalog file, as oscdimg');
   const asMkisofs = await xorriso('-indev', iso, '-report_el_torito', 'as_mkisofs');
-  t.regex(asMkisofs, /-b '\/boot\/etfsboot\.com'\n-no-emul-boot\n-boot-load-size 8\n-eltorito-alt-boot\n-e '\/efi\/microsoft\/boot\/efisys\.bin'\n-no-emul-boot/);
+  t.regex(
+    asMkisofs,
+    /-b '\/boot\/etfsboot\.com'\n-no-emul-boot\n-boot-load-size 8\n-eltorito-alt-boot\n-e '\/efi\/microsoft\/boot\/efisys\.bin'\n-no-emul-boot/,
+  );
   const systemArea = (await execa('xorriso', ['-no_rc', '-indev', iso, '-report_system_area', 'plain'], { all: true })).all;
   t.regex(systemArea, /No System Area was loaded/, 'no hybrid MBR or GPT, like Windows media');
 
@@ -54,21 +67,34 @@ test.serial('a winpe ISO has oscdimg\'s El Torito layout and boot.wim carries th
 
   const wim = join(project.dir, 'boot.wim');
   await execa('xorriso', ['-no_rc', '-osirrox', 'on', '-indev', iso, '-extract', '/sources/boot.wim', wim]);
-  const { stdout } = await execa('wimlib-imagex', ['extract', wim, '1', '\\sms\\data\\TaskSequence.json', '--to-stdout'], { env: { WIMLIB_IMAGEX_IGNORE_CASE: '1' } });
+  const { stdout } = await execa('wimlib-imagex', ['extract', wim, '1', '\\sms\\data\\TaskSequence.json', '--to-stdout'], {
+    env: { WIMLIB_IMAGEX_IGNORE_CASE: '1' },
+  });
   t.is(JSON.parse(stdout).name, TS_NAME);
-  t.regex(await xorriso('-indev', iso, '-find', '/SMS/data', '-type', 'f'), /TaskSequence\.json/, 'the task sequence stays on the media root');
+  t.regex(
+    await xorriso('-indev', iso, '-find', '/SMS/data', '-type', 'f'),
+    /TaskSequence\.json/,
+    'the task sequence stays on the media root',
+  );
 
   const manifest = JSON.parse(await readFile(join(project.content, `packages/${BOOT_ID}.json`), 'utf8'));
   const original = manifest.files.find((f: { path: string }) => f.path === 'sources/boot.wim');
   t.not((await sha256File(wim)).sha256, original.sha256);
-  for (const blob of [join(project.content, 'files', original.sha256.slice(0, 2), original.sha256), join(project.dir, 'cache/cas', original.sha256.slice(0, 2), original.sha256)]) {
+  for (const blob of [
+    join(project.content, 'files', original.sha256.slice(0, 2), original.sha256),
+    join(project.dir, 'cache/cas', original.sha256.slice(0, 2), original.sha256),
+  ]) {
     t.is((await sha256File(blob)).sha256, original.sha256, `${blob} is unchanged`);
   }
 });
 
 test.serial('the same inputs and SOURCE_DATE_EPOCH give a byte-identical winpe ISO (fresh caches)', async (t) => {
   for (const name of ['a', 'b']) {
-    const result = await build({ type: 'iso', file: `out/repro-${name}.iso`, staging: `./staging-${name}` }, { cache: { dir: `./cache-${name}` } }, { SOURCE_DATE_EPOCH: '1700000000' });
+    const result = await build(
+      { type: 'iso', file: `out/repro-${name}.iso`, staging: `./staging-${name}` },
+      { cache: { dir: `./cache-${name}` } },
+      { SOURCE_DATE_EPOCH: '1700000000' },
+    );
     t.is(result.exitCode, 0, result.all);
   }
   const [a, b] = await Promise.all(['a', 'b'].map((name) => sha256File(join(project.dir, `out/repro-${name}.iso`))));
@@ -93,9 +119,21 @@ test.serial('a USB image from a winpe package boots bootx64.efi by UEFI and chai
   const result = await build({ type: 'usb', device: 'out/winpe.img' });
   t.is(result.exitCode, 0, result.all);
   const image = join(project.dir, 'out/winpe.img');
-  const mtools = (command: string, ...args: string[]) => execa(command, ['-i', `${image}@@1M`, ...args], { env: { MTOOLS_SKIP_CHECK: '1' } });
+  const mtools = (command: string, ...args: string[]) =>
+    execa(command, ['-i', `${image}@@1M`, ...args], { env: { MTOOLS_SKIP_CHECK: '1' } });
   const tree = (await mtools('mdir', '-/', '-a', '-b', '::/')).stdout.toLowerCase();
-  for (const path of ['efi/boot/bootx64.efi', 'bootmgr', 'boot/bcd', 'sources/boot.wim', 'syslinux/syslinux.cfg', 'syslinux/ldlinux.sys', 'syslinux/ldlinux.c32', 'syslinux/chain.c32', 'syslinux/libcom32.c32', 'syslinux/libutil.c32']) {
+  for (const path of [
+    'efi/boot/bootx64.efi',
+    'bootmgr',
+    'boot/bcd',
+    'sources/boot.wim',
+    'syslinux/syslinux.cfg',
+    'syslinux/ldlinux.sys',
+    'syslinux/ldlinux.c32',
+    'syslinux/chain.c32',
+    'syslinux/libcom32.c32',
+    'syslinux/libutil.c32',
+  ]) {
     t.true(tree.includes(`::/${path}`), `${path} missing from\n${tree}`);
   }
   t.regex((await mtools('mtype', '::/syslinux/syslinux.cfg')).stdout, /COM32 chain\.c32\s+APPEND ntldr=\/bootmgr/);

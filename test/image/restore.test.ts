@@ -26,10 +26,15 @@ test('capmedia image restore writes a disk image with the same partitions, files
   const result = await runCli(['image', 'restore', image, '--to', out], { cwd: work });
   t.is(result.exitCode, 0, result.all);
   t.regex(result.stdout, /restored .* to .*restored\.img \(66\.0 MiB .*4 parts verified\)/);
-  for (const partition of reference.partitions) t.deepEqual(await readPartitionFiles(out, partition), { files: partition.files, fsckClean: true });
+  for (const partition of reference.partitions)
+    t.deepEqual(await readPartitionFiles(out, partition), { files: partition.files, fsckClean: true });
   const gpt = reference.partitions[0].offset;
   t.is(await sha256Region(out, 0, gpt), await sha256Region(reference.image, 0, gpt), 'boot area and primary GPT');
-  t.is(await sha256Region(out, reference.bytes - 33 * 512, 33 * 512), await sha256Region(reference.image, reference.bytes - 33 * 512, 33 * 512), 'backup GPT');
+  t.is(
+    await sha256Region(out, reference.bytes - 33 * 512, 33 * 512),
+    await sha256Region(reference.image, reference.bytes - 33 * 512, 33 * 512),
+    'backup GPT',
+  );
   const info = await stat(out);
   t.is(info.size, reference.bytes);
   t.true(info.blocks * 512 < info.size, 'zeros are left as holes');

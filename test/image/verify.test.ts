@@ -42,11 +42,14 @@ test('one flipped byte in a part fails verification naming the part and the hash
   await flipByte(join(copy, 'part1.img.zst'), 5000);
   const report = await verifyImage(await openImageSource(copy));
   t.false(report.ok);
-  t.deepEqual(report.parts.filter((part) => !part.ok).map((part) => part.file), ['part1.img.zst']);
+  t.deepEqual(
+    report.parts.filter((part) => !part.ok).map((part) => part.file),
+    ['part1.img.zst'],
+  );
   t.regex(report.parts.find((part) => !part.ok)!.problem!, /has sha256 [0-9a-f]{64}, the manifest says [0-9a-f]{64}/);
   const result = await runCli(['image', 'verify', copy], { cwd: work });
   t.is(result.exitCode, 1);
-  t.regex(result.stdout, /FAILED  part1\.img\.zst: has sha256/);
+  t.regex(result.stdout, /FAILED {2}part1\.img\.zst: has sha256/);
   t.regex(result.stderr, /does not match its manifest: part1\.img\.zst/);
 });
 

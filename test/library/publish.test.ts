@@ -24,7 +24,12 @@ async function countBlobs(library: string): Promise<number> {
 }
 
 test('distribute publishes the single-instance layout; re-publishing identical files stores nothing twice', async (t) => {
-  const source = await folder({ 'a.txt': 'same', 'sub/b.txt': 'same', 'c.txt': 'other', 'capmedia-package.json': '{"name":"Demo","version":"2"}' });
+  const source = await folder({
+    'a.txt': 'same',
+    'sub/b.txt': 'same',
+    'c.txt': 'other',
+    'capmedia-package.json': '{"name":"Demo","version":"2"}',
+  });
   const library = await mkdtemp(join(tmpdir(), 'capmedia-lib-'));
   const first = await runCli(['distribute', source, '--package', 'PKG001', '--to', `file:${library}`], { cwd: source });
   t.is(first.exitCode, 0, first.all);
@@ -33,7 +38,10 @@ test('distribute publishes the single-instance layout; re-publishing identical f
   t.is(manifest.name, 'Demo');
   t.is(manifest.version, '2');
   t.is(manifest.kind, 'content');
-  t.deepEqual(manifest.files.map((f: { path: string }) => f.path), ['a.txt', 'c.txt', 'sub/b.txt']);
+  t.deepEqual(
+    manifest.files.map((f: { path: string }) => f.path),
+    ['a.txt', 'c.txt', 'sub/b.txt'],
+  );
   t.is(await countBlobs(library), 2);
   const again = await runCli(['distribute', source, '--package', 'PKG002', '--to', `file:${library}`], { cwd: source });
   t.regex(again.stdout, /0 new, 3 already stored/);
@@ -54,7 +62,10 @@ test('a symlink that escapes the folder is refused and nothing is published', as
 test('a manifest path that climbs out is refused when read', async (t) => {
   const library = await mkdtemp(join(tmpdir(), 'capmedia-lib-'));
   await mkdir(join(library, 'packages'));
-  await writeFile(join(library, 'packages/BAD.json'), JSON.stringify({ id: 'BAD', kind: 'content', files: [{ path: '../../etc/x', size: 1, sha256: 'a'.repeat(64) }] }));
+  await writeFile(
+    join(library, 'packages/BAD.json'),
+    JSON.stringify({ id: 'BAD', kind: 'content', files: [{ path: '../../etc/x', size: 1, sha256: 'a'.repeat(64) }] }),
+  );
   const dp = openDistributionPoint({ name: 'lib', url: pathToFileURL(library).href });
   const error = await t.throwsAsync(dp.readManifest('BAD'), { instanceOf: CapmediaError });
   t.is(error!.code, 'UNSAFE_PATH');

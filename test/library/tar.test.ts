@@ -27,7 +27,9 @@ async function craft(entries: Entry[], gzip = false): Promise<{ dir: string; tar
     const type = entry.type ?? 'file';
     const body = type === 'file' ? (entry.body ?? '') : '';
     await new Promise<void>((resolve, reject) =>
-      pack.entry({ name: entry.name, type, linkname: entry.linkname, mode: 0o644, size: Buffer.byteLength(body) }, body, (error) => (error ? reject(error) : resolve())),
+      pack.entry({ name: entry.name, type, linkname: entry.linkname, mode: 0o644, size: Buffer.byteLength(body) }, body, (error) =>
+        error ? reject(error) : resolve(),
+      ),
     );
   }
   pack.finalize();
@@ -40,10 +42,17 @@ async function library() {
   return { root, dp: openDistributionPoint({ name: 'lib', url: pathToFileURL(root).href }) };
 }
 
-const exists = (path: string) => stat(path).then(() => true, () => false);
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 test('a tar with ../evil is refused through the CLI and writes nothing, inside or outside', async (t) => {
-  const { dir, tarball } = await craft([{ name: 'ok.txt', body: 'fine' }, { name: '../evil', body: 'owned' }]);
+  const { dir, tarball } = await craft([
+    { name: 'ok.txt', body: 'fine' },
+    { name: '../evil', body: 'owned' },
+  ]);
   const lib = await library();
   const result = await runCli(['distribute', tarball, '--package', 'EVIL', '--to', pathToFileURL(lib.root).href], { cwd: dir });
   t.is(result.exitCode, 1, result.all);
@@ -55,7 +64,11 @@ test('a tar with ../evil is refused through the CLI and writes nothing, inside o
 
 for (const [title, entries, expected] of [
   ['an absolute path', [{ name: '/etc/evil', body: 'x' }], /it is absolute/],
-  ['a symlink that climbs out', [{ name: 'link', type: 'symlink', linkname: '../../etc/passwd' }], /link link → \.\.\/\.\.\/etc\/passwd .*points outside the package/],
+  [
+    'a symlink that climbs out',
+    [{ name: 'link', type: 'symlink', linkname: '../../etc/passwd' }],
+    /link link → \.\.\/\.\.\/etc\/passwd .*points outside the package/,
+  ],
   ['an absolute symlink', [{ name: 'sub/link', type: 'symlink', linkname: '/etc/shadow' }], /points outside the package/],
   ['a hard link to a path outside', [{ name: 'hard', type: 'link', linkname: '../outside' }], /climbs out of the package/],
   ['a device', [{ name: 'tty', type: 'character-device' }], /it is a character-device/],
@@ -84,7 +97,10 @@ test('links inside the package carry their target bytes; a lone top folder holdi
   const lib = await library();
   const { manifest, uploaded } = await publishTarball(tarball, { id: 'LINKS' }, lib.dp);
   const sha = sha256Hex('real bytes');
-  t.deepEqual(manifest.files, ['again.txt', 'alias.txt', 'dir/real.txt'].map((path) => ({ path, size: 10, sha256: sha })));
+  t.deepEqual(
+    manifest.files,
+    ['again.txt', 'alias.txt', 'dir/real.txt'].map((path) => ({ path, size: 10, sha256: sha })),
+  );
   t.is(manifest.name, 'Demo');
   t.is(manifest.version, '3');
   t.is(uploaded, 1);

@@ -8,6 +8,9 @@ import { BOOT_IMAGE_DIR, ensureBootImage } from '../_helpers/bootimage.js';
  * whenever someone edits the builder.
  */
 export async function usbBootImage(): Promise<string> {
-  const built = await stat(join(BOOT_IMAGE_DIR, 'capmedia-package.json')).then(() => true, () => false);
+  const built = await stat(join(BOOT_IMAGE_DIR, 'capmedia-package.json')).then(
+    () => true,
+    () => false,
+  );
   return built ? BOOT_IMAGE_DIR : ensureBootImage();
 }

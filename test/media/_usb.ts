@@ -43,7 +43,12 @@ export async function scratchTree(files: Record<string, string | Buffer> = {}): 
 }
 
 /** Runs a media type's pack the way the pack step does: partialOutput first, then pack. */
-export async function packWith(type: MediaType, scratch: Scratch, media: NormalizedMedia, output?: string): Promise<PackResult & { notices: string[] }> {
+export async function packWith(
+  type: MediaType,
+  scratch: Scratch,
+  media: NormalizedMedia,
+  output?: string,
+): Promise<PackResult & { notices: string[] }> {
   const notices: string[] = [];
   const temp = output ?? type.partialOutput?.(media, scratch.workDir) ?? join(scratch.dir, 'usb.img');
   const result = await type.pack({
@@ -72,9 +77,19 @@ export async function mtool(tool: string, image: string, ...args: string[]) {
 /** fsck.fat has no offset option: check a dd copy of the partition. */
 export async function fsckPartition(image: string, scratchDir: string): Promise<{ exitCode: number; output: string }> {
   const copy = join(scratchDir, 'partition.img');
-  const table = JSON.parse((await execa('sfdisk', ['--json', image])).stdout) as { partitiontable: { partitions: Array<{ start: number; size: number }> } };
+  const table = JSON.parse((await execa('sfdisk', ['--json', image])).stdout) as {
+    partitiontable: { partitions: Array<{ start: number; size: number }> };
+  };
   const { start, size } = table.partitiontable.partitions[0];
-  await execa('dd', [`if=${image}`, `of=${copy}`, 'bs=1M', 'iflag=skip_bytes,count_bytes', `skip=${start * 512}`, `count=${size * 512}`, 'status=none']);
+  await execa('dd', [
+    `if=${image}`,
+    `of=${copy}`,
+    'bs=1M',
+    'iflag=skip_bytes,count_bytes',
+    `skip=${start * 512}`,
+    `count=${size * 512}`,
+    'status=none',
+  ]);
   const result = await execa('fsck.fat', ['-n', copy], { reject: false, all: true });
   await rm(copy, { force: true });
   return { exitCode: result.exitCode ?? -1, output: String(result.all) };

@@ -20,7 +20,14 @@ function problems(input: unknown): string {
 
 test('usb keys are accepted: imageSize, partitionTable, splitLargeFiles', (t) => {
   const config = validateConfig(usb({ imageSize: '2GiB', partitionTable: 'gpt', splitLargeFiles: true }), '/base');
-  t.like(config.media[0], { type: 'usb', output: '/base/out/capture.img', imageSize: '2GiB', partitionTable: 'gpt', splitLargeFiles: true, format: true });
+  t.like(config.media[0], {
+    type: 'usb',
+    output: '/base/out/capture.img',
+    imageSize: '2GiB',
+    partitionTable: 'gpt',
+    splitLargeFiles: true,
+    format: true,
+  });
 });
 
 test('usb config errors name the key, the value and what is allowed', (t) => {
@@ -28,6 +35,9 @@ test('usb config errors name the key, the value and what is allowed', (t) => {
   t.regex(problems(usb({ imageSize: 'huge' })), /media\.imageSize: .*a byte count or a string such as "512MiB"/);
   t.regex(problems(usb({ imageSize: '10MB' })), /media\.imageSize: "10MB" is too small: a FAT32 USB image needs at least "64MiB"/);
   t.regex(problems(usb({ format: false, partitionTable: 'gpt' })), /media\.partitionTable: "gpt" has no effect with media\.format: false/);
-  t.regex(problems({ ...baseConfig(), media: { ...baseConfig().media, imageSize: '1GB' } }), /media\.imageSize: "1GB" is not allowed on iso media: imageSize applies to media\.type "usb" only/);
+  t.regex(
+    problems({ ...baseConfig(), media: { ...baseConfig().media, imageSize: '1GB' } }),
+    /media\.imageSize: "1GB" is not allowed on iso media: imageSize applies to media\.type "usb" only/,
+  );
   t.regex(problems(usb({ device: undefined })), /media\.device: nothing is not allowed: USB media need media\.device/);
 });

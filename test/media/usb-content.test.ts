@@ -35,7 +35,15 @@ test('R7: every file of 4 GiB or more is listed in one error; smaller ones pass'
 
 test('R7 with splitLargeFiles: .wim files pass (they are split), other large files are still refused', (t) => {
   t.notThrows(() => checkFileSizes([{ path: 'sources/install.WIM', size: FOUR_GIB_PLUS_ONE }], true));
-  const error = t.throws(() => checkFileSizes([{ path: 'sources/install.wim', size: FOUR_GIB_PLUS_ONE }, { path: 'data/disk.vhdx', size: FOUR_GIB_PLUS_ONE }], true)) as CapmediaError;
+  const error = t.throws(() =>
+    checkFileSizes(
+      [
+        { path: 'sources/install.wim', size: FOUR_GIB_PLUS_ONE },
+        { path: 'data/disk.vhdx', size: FOUR_GIB_PLUS_ONE },
+      ],
+      true,
+    ),
+  ) as CapmediaError;
   t.regex(error.message, /this one: data\/disk\.vhdx/);
   t.notRegex(error.message, /install\.wim/);
   t.regex(error.hint!, /Only \.wim files can be split/);
@@ -59,7 +67,13 @@ test('capmedia build: a package with a 4 GiB + 1 byte file fails before anything
   // The big file is published by hand (a sparse blob, a manifest naming it): hashing 4 GiB would only slow the test.
   const sha256 = 'ab'.repeat(32);
   await sparseFile(join(project.content, 'files', sha256.slice(0, 2), sha256), FOUR_GIB_PLUS_ONE);
-  const manifest = { id: 'CM100010', version: '1', name: 'reference disk', kind: 'content', files: [{ path: 'disk/reference.vhd', size: FOUR_GIB_PLUS_ONE, sha256 }] };
+  const manifest = {
+    id: 'CM100010',
+    version: '1',
+    name: 'reference disk',
+    kind: 'content',
+    files: [{ path: 'disk/reference.vhd', size: FOUR_GIB_PLUS_ONE, sha256 }],
+  };
   await writeFile(join(project.content, 'packages/CM100010.json'), JSON.stringify(manifest));
   await project.writeConfig({ content: ['CM100010'], media: { type: 'usb', device: 'out/capture.img', staging: './staging' } });
   const result = await runCli(['build'], { cwd: project.dir });

@@ -10,9 +10,10 @@ import { fakeSystem } from '../devices/_fake-system.js';
 import { fsckPartition, imageMedia, mtool, packWith, scratchTree, usbMediaEntry } from './_usb.js';
 
 const usb = createUsbMedia();
-const checkTarget = (type: typeof usb, media: ReturnType<typeof imageMedia>) => type.checkTarget!({ media, exec, protectedPaths: [], confirm: async () => false });
+const checkTarget = (type: typeof usb, media: ReturnType<typeof imageMedia>) =>
+  type.checkTarget!({ media, exec, protectedPaths: [], confirm: async () => false });
 
-test('format: false on an image: capmedia replaces its own files, removes those it no longer carries, keeps the user\'s; the old image stays until publish', async (t) => {
+test("format: false on an image: capmedia replaces its own files, removes those it no longer carries, keeps the user's; the old image stays until publish", async (t) => {
   const first = await scratchTree();
   t.teardown(first.cleanup);
   const image = join(first.dir, 'stick.img');
@@ -29,7 +30,10 @@ test('format: false on an image: capmedia replaces its own files, removes those 
   const before = await sha256File(image);
   const packed = await packWith(usb, second, media);
   t.deepEqual(await sha256File(image), before, 'the existing image is untouched until publish (R10)');
-  t.regex(packed.notices.join('\n'), /onto the existing FAT32 volume .* \(5 replaced, 1 removed because the media no longer carry them\); other files were left alone/);
+  t.regex(
+    packed.notices.join('\n'),
+    /onto the existing FAT32 volume .* \(5 replaced, 1 removed because the media no longer carry them\); other files were left alone/,
+  );
   await usb.publish!({ temp: packed.output, final: image, media, exec, notice: () => {}, confirm: async () => false });
 
   t.is((await mtool('mtype', image, '::/user/notes.txt')).stdout, 'mine');
@@ -64,7 +68,7 @@ test('format: false refuses what is not FAT32: FAT16, no file system, no FAT par
   }
 });
 
-test('format: false onto a mounted FAT32 folder: checked through mountinfo and the boot sector, files copied, the user\'s kept', async (t) => {
+test("format: false onto a mounted FAT32 folder: checked through mountinfo and the boot sector, files copied, the user's kept", async (t) => {
   const scratch = await scratchTree();
   t.teardown(scratch.cleanup);
   const folder = join(scratch.dir, 'mnt');
@@ -98,7 +102,9 @@ test('a folder that is not a FAT volume, not a mount root, or meant to be format
   const type = createUsbMedia({ roots: system.roots });
   const ext4 = await t.throwsAsync(checkTarget(type, usbMediaEntry({ device: folder, output: folder, format: false })));
   t.regex(ext4!.message, /mnt is a ext4 volume, not FAT32/);
-  const inside = await t.throwsAsync(checkTarget(type, usbMediaEntry({ device: join(folder, 'sub'), output: join(folder, 'sub'), format: false })));
+  const inside = await t.throwsAsync(
+    checkTarget(type, usbMediaEntry({ device: join(folder, 'sub'), output: join(folder, 'sub'), format: false })),
+  );
   t.regex(inside!.message, /is not the root of a mounted volume \(it is inside .*mnt\)/);
   const format = await t.throwsAsync(checkTarget(type, usbMediaEntry({ device: folder, output: folder, format: true })));
   t.regex(format!.message, /is a folder, and media\.format is true/);

@@ -40,7 +40,14 @@ test('MBR image: bootable FAT32 partition, SYSLINUX MBR code, clean fsck, the tr
   t.is(fsck.exitCode, 0, fsck.output);
   t.notRegex(fsck.output, /differences|mismatch|Free cluster summary wrong/i, fsck.output);
   const tree = (await mtool('mdir', output, '-/', '-b', '::/')).stdout;
-  for (const path of ['EFI/BOOT/BOOTX64.EFI', 'boot/vmlinuz', 'syslinux/syslinux.cfg', 'SMS/data/TaskSequence.json', 'MediaLabel.txt', OWN_FILES_LIST]) {
+  for (const path of [
+    'EFI/BOOT/BOOTX64.EFI',
+    'boot/vmlinuz',
+    'syslinux/syslinux.cfg',
+    'SMS/data/TaskSequence.json',
+    'MediaLabel.txt',
+    OWN_FILES_LIST,
+  ]) {
     t.true(tree.includes(`::/${path}`), `${path} in\n${tree}`);
   }
   t.regex((await mtool('mlabel', output, '-s', '::')).stdout, /Volume label is CONFIGURATI$/m);
@@ -82,7 +89,10 @@ test('a label with characters FAT forbids is mapped and the mapping reported; Me
   const output = join(scratch.dir, 'capture.img');
   const packed = await packWith(usb, scratch, imageMedia(output, { label: 'Site: "North/01"' }), output);
   t.is(packed.volumeLabel, 'SITE_ _NORT');
-  t.regex(packed.notices[0], /FAT volume label "Site: \\"North\/01\\"" → "SITE_ _NORT" \(cut to the first 11 characters; upper-cased; characters FAT forbids/);
+  t.regex(
+    packed.notices[0],
+    /FAT volume label "Site: \\"North\/01\\"" → "SITE_ _NORT" \(cut to the first 11 characters; upper-cased; characters FAT forbids/,
+  );
   t.regex((await mtool('mlabel', output, '-s', '::')).stdout, /Volume label is SITE_ _NORT/);
 });
 
@@ -97,6 +107,16 @@ test('reproducible: two packs with the same SOURCE_DATE_EPOCH are byte-identical
   t.true((await readFile(outA)).equals(await readFile(outB)));
   const other = join(b.dir, 'other.img');
   const notices: string[] = [];
-  await usb.pack({ treeDir: b.treeDir, workDir: b.workDir, output: other, label: 'Configuration Manager', platform: linuxPlatform, exec, env: { ...TOOL_ENV, SOURCE_DATE_EPOCH: '1600000000' }, notice: (m) => notices.push(m), media: imageMedia(other) });
+  await usb.pack({
+    treeDir: b.treeDir,
+    workDir: b.workDir,
+    output: other,
+    label: 'Configuration Manager',
+    platform: linuxPlatform,
+    exec,
+    env: { ...TOOL_ENV, SOURCE_DATE_EPOCH: '1600000000' },
+    notice: (m) => notices.push(m),
+    media: imageMedia(other),
+  });
   t.not((await partitionTable(other)).id, (await partitionTable(outA)).id);
 });

@@ -30,7 +30,13 @@ async function randomWim(dir: string, wim: string, fileSizes: number[]): Promise
 test('splitLargeFiles: a .wim over the limit goes onto the image as .swm parts, each under the limit, readable by wimlib', async (t) => {
   const scratch = await scratchTree();
   t.teardown(scratch.cleanup);
-  const wimSize = await randomWim(scratch.dir, join(scratch.treeDir, 'SMS/PKG/CM100020/install.wim'), [3 * MiB, 3 * MiB, 3 * MiB, 3 * MiB, 2 * MiB]);
+  const wimSize = await randomWim(scratch.dir, join(scratch.treeDir, 'SMS/PKG/CM100020/install.wim'), [
+    3 * MiB,
+    3 * MiB,
+    3 * MiB,
+    3 * MiB,
+    2 * MiB,
+  ]);
   t.true(wimSize > LIMITS.maxFileBytes);
   const output = join(scratch.dir, 'capture.img');
   const packed = await packWith(createUsbMedia({ limits: LIMITS }), scratch, imageMedia(output, { splitLargeFiles: true }), output);
@@ -58,9 +64,14 @@ test('splitLargeFiles: a part that still exceeds the limit (one resource larger 
   t.teardown(scratch.cleanup);
   await randomWim(scratch.dir, join(scratch.treeDir, 'sources/boot.wim'), [10 * MiB]);
   const output = join(scratch.dir, 'capture.img');
-  const error = await t.throwsAsync(packWith(createUsbMedia({ limits: LIMITS }), scratch, imageMedia(output, { splitLargeFiles: true }), output));
+  const error = await t.throwsAsync(
+    packWith(createUsbMedia({ limits: LIMITS }), scratch, imageMedia(output, { splitLargeFiles: true }), output),
+  );
   t.is((error as CapmediaError).code, 'FILE_TOO_LARGE');
-  t.regex(error!.message, /sources\/boot\.wim cannot be split into parts FAT32 can hold: one resource inside it is too large, so sources\/boot2\.swm \(10\.\d+ MiB\) exceeds the limit/);
+  t.regex(
+    error!.message,
+    /sources\/boot\.wim cannot be split into parts FAT32 can hold: one resource inside it is too large, so sources\/boot2\.swm \(10\.\d+ MiB\) exceeds the limit/,
+  );
   await t.throwsAsync(stat(output), { code: 'ENOENT' });
   t.deepEqual((await readdir(join(scratch.treeDir, 'sources'))).sort(), ['boot.wim'], 'the parts are removed, the .wim is kept');
 });

@@ -1,11 +1,20 @@
 import test from 'ava';
 import { execa } from 'execa';
 import { validateConfig } from '../../src/config/load.js';
-import { EMBEDDED_PASSWORD, imageFolderBase, taskSequenceDocument, taskSequenceVars, taskSequenceWarnings } from '../../src/tasksequence/build.js';
+import {
+  EMBEDDED_PASSWORD,
+  imageFolderBase,
+  taskSequenceDocument,
+  taskSequenceVars,
+  taskSequenceWarnings,
+} from '../../src/tasksequence/build.js';
 import { baseConfig } from '../_helpers/config.js';
 
 function config(taskSequence: Record<string, unknown>) {
-  return validateConfig({ ...baseConfig(), taskSequence: { image: { name: 'Reference' }, destination: 'disk:CAPTURE', ...taskSequence } }, '/tmp');
+  return validateConfig(
+    { ...baseConfig(), taskSequence: { image: { name: 'Reference' }, destination: 'disk:CAPTURE', ...taskSequence } },
+    '/tmp',
+  );
 }
 
 /** Sources the vars file with busybox sh, as /init and the agent do, and prints the named variables. */
@@ -26,16 +35,41 @@ test('a config without steps captures one disk: source auto, whole disk', (t) =>
 });
 
 test('steps keep their selector, partitions and level; sizes become bytes', (t) => {
-  const doc = taskSequenceDocument(config({ steps: [{ type: 'capture-disk', source: { serial: 'S3Z*', minSize: '200GB', maxSize: 1e12 }, partitions: [1, 3], compressionLevel: 1 }], onFailure: 'shell' }));
-  t.deepEqual(doc.steps, [{ type: 'capture-disk', source: { serial: 'S3Z*', minSize: 200e9, maxSize: 1e12 }, partitions: [1, 3], compressionLevel: 1 }]);
+  const doc = taskSequenceDocument(
+    config({
+      steps: [
+        { type: 'capture-disk', source: { serial: 'S3Z*', minSize: '200GB', maxSize: 1e12 }, partitions: [1, 3], compressionLevel: 1 },
+      ],
+      onFailure: 'shell',
+    }),
+  );
+  t.deepEqual(doc.steps, [
+    { type: 'capture-disk', source: { serial: 'S3Z*', minSize: 200e9, maxSize: 1e12 }, partitions: [1, 3], compressionLevel: 1 },
+  ]);
   t.is(doc.onFailure, 'shell');
 });
 
 test('the vars file is shell the agent can source, whatever the names hold', async (t) => {
   const name = `Ref "it's" $(reboot) \`x\` \\ ÅÄÖ`;
-  const doc = taskSequenceDocument(config({ name, image: { name, version: '1.0', description: 'line one\nline two' }, destination: 'https://dp.example.org/img/site%20a/' }));
+  const doc = taskSequenceDocument(
+    config({
+      name,
+      image: { name, version: '1.0', description: 'line one\nline two' },
+      destination: 'https://dp.example.org/img/site%20a/',
+    }),
+  );
   const vars = taskSequenceVars(doc);
-  const values = await sourceVars(vars, ['CAPMEDIA_TS_NAME', 'CAPMEDIA_TS_IMAGE_DESCRIPTION', 'CAPMEDIA_TS_IMAGE_JSON', 'CAPMEDIA_TS_DEST_KIND', 'CAPMEDIA_TS_DEST_URL', 'CAPMEDIA_TS_DEST_URL_PATH', 'CAPMEDIA_TS_IMAGE_DIR', 'CAPMEDIA_TS_STEPS', 'CAPMEDIA_TS_STEP_1_SOURCE']);
+  const values = await sourceVars(vars, [
+    'CAPMEDIA_TS_NAME',
+    'CAPMEDIA_TS_IMAGE_DESCRIPTION',
+    'CAPMEDIA_TS_IMAGE_JSON',
+    'CAPMEDIA_TS_DEST_KIND',
+    'CAPMEDIA_TS_DEST_URL',
+    'CAPMEDIA_TS_DEST_URL_PATH',
+    'CAPMEDIA_TS_IMAGE_DIR',
+    'CAPMEDIA_TS_STEPS',
+    'CAPMEDIA_TS_STEP_1_SOURCE',
+  ]);
   t.is(values.CAPMEDIA_TS_NAME, name);
   t.is(values.CAPMEDIA_TS_IMAGE_DESCRIPTION, 'line one line two');
   t.deepEqual(JSON.parse(values.CAPMEDIA_TS_IMAGE_JSON), { name, version: '1.0', description: 'line one\nline two' });
@@ -50,7 +84,10 @@ test('the vars file is shell the agent can source, whatever the names hold', asy
 test('an embedded password reaches TaskSequence.vars only: not the JSON, not the cache key', (t) => {
   process.env.CAPMEDIA_TEST_TS_PASSWORD = "Qx'9 secret";
   t.teardown(() => delete process.env.CAPMEDIA_TEST_TS_PASSWORD);
-  const embedded = config({ destination: 'smb://nas/captures', credentials: { username: 'svc', passwordEnv: 'CAPMEDIA_TEST_TS_PASSWORD', embed: true } });
+  const embedded = config({
+    destination: 'smb://nas/captures',
+    credentials: { username: 'svc', passwordEnv: 'CAPMEDIA_TEST_TS_PASSWORD', embed: true },
+  });
   const doc = taskSequenceDocument(embedded);
   t.is(doc[EMBEDDED_PASSWORD], "Qx'9 secret");
   t.false(JSON.stringify(doc).includes('Qx'));

@@ -3,7 +3,10 @@ import { parseDestination } from '../../src/tasksequence/destination.js';
 
 test('disk:<LABEL> with an optional folder', (t) => {
   t.deepEqual(parseDestination('disk:CAPTURE'), { ok: true, destination: { kind: 'disk', label: 'CAPTURE', path: '' } });
-  t.deepEqual(parseDestination('disk:USB-DATA/images/site a'), { ok: true, destination: { kind: 'disk', label: 'USB-DATA', path: 'images/site a' } });
+  t.deepEqual(parseDestination('disk:USB-DATA/images/site a'), {
+    ok: true,
+    destination: { kind: 'disk', label: 'USB-DATA', path: 'images/site a' },
+  });
 });
 
 test('http(s) URLs: origin and path kept apart for MKCOL, no trailing slash', (t) => {
@@ -11,12 +14,21 @@ test('http(s) URLs: origin and path kept apart for MKCOL, no trailing slash', (t
     ok: true,
     destination: { kind: 'http', url: 'http://10.0.2.2:8080/images/site-a', origin: 'http://10.0.2.2:8080', path: 'images/site-a' },
   });
-  t.deepEqual(parseDestination('https://dp.example.org'), { ok: true, destination: { kind: 'http', url: 'https://dp.example.org', origin: 'https://dp.example.org', path: '' } });
+  t.deepEqual(parseDestination('https://dp.example.org'), {
+    ok: true,
+    destination: { kind: 'http', url: 'https://dp.example.org', origin: 'https://dp.example.org', path: '' },
+  });
 });
 
 test('nfs: the whole path is the export; smb: the first segment is the share', (t) => {
-  t.deepEqual(parseDestination('nfs://nas/srv/captures'), { ok: true, destination: { kind: 'nfs', host: 'nas', share: '/srv/captures', path: '' } });
-  t.deepEqual(parseDestination('smb://fs01/Captures/2024/ref'), { ok: true, destination: { kind: 'smb', host: 'fs01', share: 'Captures', path: '2024/ref' } });
+  t.deepEqual(parseDestination('nfs://nas/srv/captures'), {
+    ok: true,
+    destination: { kind: 'nfs', host: 'nas', share: '/srv/captures', path: '' },
+  });
+  t.deepEqual(parseDestination('smb://fs01/Captures/2024/ref'), {
+    ok: true,
+    destination: { kind: 'smb', host: 'fs01', share: 'Captures', path: '2024/ref' },
+  });
 });
 
 for (const [text, why] of [

@@ -7,7 +7,10 @@ import { baseConfig } from '../_helpers/config.js';
 /** The config error for this taskSequence, as the user reads it. */
 function problems(taskSequence: Record<string, unknown>): string {
   try {
-    validateConfig({ ...baseConfig(), taskSequence: { image: { name: 'Reference' }, destination: 'disk:CAPTURE', ...taskSequence } }, '/tmp');
+    validateConfig(
+      { ...baseConfig(), taskSequence: { image: { name: 'Reference' }, destination: 'disk:CAPTURE', ...taskSequence } },
+      '/tmp',
+    );
   } catch (error) {
     if (error instanceof CapmediaError && error.code === 'CONFIG_INVALID') return error.message;
     throw error;
@@ -16,28 +19,92 @@ function problems(taskSequence: Record<string, unknown>): string {
 }
 
 test('the keys from before steps existed still validate', (t) => {
-  t.is(problems({ name: 'Capture', image: { name: 'Ref', version: '1', description: 'd', createdBy: 'me' }, destination: 'disk:CAPTURE', after: 'reboot' }), '');
+  t.is(
+    problems({
+      name: 'Capture',
+      image: { name: 'Ref', version: '1', description: 'd', createdBy: 'me' },
+      destination: 'disk:CAPTURE',
+      after: 'reboot',
+    }),
+    '',
+  );
 });
 
 const CASES: Array<[string, Record<string, unknown>, RegExp]> = [
-  ['a misspelt auto', { steps: [{ type: 'capture-disk', source: 'atuo' }] }, /taskSequence\.steps\[0\]\.source: "atuo" is not allowed: expected "auto" \(/],
-  ['a source that is neither word nor selector', { steps: [{ type: 'capture-disk', source: 3 }] }, /steps\[0\]\.source: 3 is not allowed: expected "auto" .* or a disk selector/],
-  ['an unknown selector key', { steps: [{ type: 'capture-disk', source: { serail: 'X' } }] }, /steps\[0\]\.source\.serail: unknown key \(value "X"\); allowed keys here: path, model, serial, minSize, maxSize/],
-  ['a bad size', { steps: [{ type: 'capture-disk', source: { minSize: 'huge' } }] }, /source\.minSize: "huge" is not allowed: expected a byte count or a size/],
-  ['an empty selector', { steps: [{ type: 'capture-disk', source: {} }] }, /steps\[0\]\.source: \{\} is not allowed: an empty selector matches every disk/],
-  ['minSize above maxSize', { steps: [{ type: 'capture-disk', source: { minSize: '2TB', maxSize: '1TB' } }] }, /source\.minSize: "2TB" is not allowed: it is larger than maxSize "1TB"/],
-  ['a device path that is not one', { steps: [{ type: 'capture-disk', source: { path: 'sda' } }] }, /source\.path: "sda" is not allowed: expected a whole-disk device path/],
-  ['a partition listed twice', { steps: [{ type: 'capture-disk', partitions: [2, 2] }] }, /steps\[0\]\.partitions: \[2,2\] is not allowed: partition 2 is listed twice/],
+  [
+    'a misspelt auto',
+    { steps: [{ type: 'capture-disk', source: 'atuo' }] },
+    /taskSequence\.steps\[0\]\.source: "atuo" is not allowed: expected "auto" \(/,
+  ],
+  [
+    'a source that is neither word nor selector',
+    { steps: [{ type: 'capture-disk', source: 3 }] },
+    /steps\[0\]\.source: 3 is not allowed: expected "auto" .* or a disk selector/,
+  ],
+  [
+    'an unknown selector key',
+    { steps: [{ type: 'capture-disk', source: { serail: 'X' } }] },
+    /steps\[0\]\.source\.serail: unknown key \(value "X"\); allowed keys here: path, model, serial, minSize, maxSize/,
+  ],
+  [
+    'a bad size',
+    { steps: [{ type: 'capture-disk', source: { minSize: 'huge' } }] },
+    /source\.minSize: "huge" is not allowed: expected a byte count or a size/,
+  ],
+  [
+    'an empty selector',
+    { steps: [{ type: 'capture-disk', source: {} }] },
+    /steps\[0\]\.source: \{\} is not allowed: an empty selector matches every disk/,
+  ],
+  [
+    'minSize above maxSize',
+    { steps: [{ type: 'capture-disk', source: { minSize: '2TB', maxSize: '1TB' } }] },
+    /source\.minSize: "2TB" is not allowed: it is larger than maxSize "1TB"/,
+  ],
+  [
+    'a device path that is not one',
+    { steps: [{ type: 'capture-disk', source: { path: 'sda' } }] },
+    /source\.path: "sda" is not allowed: expected a whole-disk device path/,
+  ],
+  [
+    'a partition listed twice',
+    { steps: [{ type: 'capture-disk', partitions: [2, 2] }] },
+    /steps\[0\]\.partitions: \[2,2\] is not allowed: partition 2 is listed twice/,
+  ],
   ['partition 0', { steps: [{ type: 'capture-disk', partitions: [0] }] }, /steps\[0\]\.partitions\[0\]: 0 is not allowed/],
-  ['an unknown step type', { steps: [{ type: 'apply-image' }] }, /steps\[0\]\.type: "apply-image" is not allowed: expected one of "capture-disk"/],
+  [
+    'an unknown step type',
+    { steps: [{ type: 'apply-image' }] },
+    /steps\[0\]\.type: "apply-image" is not allowed: expected one of "capture-disk"/,
+  ],
   ['no steps', { steps: [] }, /taskSequence\.steps: \[\] is not allowed: needs at least 1 entry/],
   ['an unknown after', { after: 'halt' }, /taskSequence\.after: "halt" is not allowed: expected one of "poweroff", "reboot", "shell"/],
   ['credentials in the URL', { destination: 'https://svc:pw@dp/x' }, /taskSequence\.destination: .* credentials in it/],
-  ['credentials for a disk', { credentials: { username: 'svc' } }, /taskSequence\.credentials: credentials are not allowed for a disk: destination/],
-  ['a password key', { destination: 'smb://fs/share', credentials: { username: 'svc', password: 'x' } }, /credentials\.password: unknown key .*allowed keys here: username, passwordEnv, passwordFile, embed/],
-  ['embed without a user', { destination: 'smb://fs/share', credentials: { embed: true, passwordEnv: 'HOME' } }, /credentials\.username: nothing is not allowed: embed: true captures unattended/],
-  ['embed from a missing file', { destination: 'smb://fs/share', credentials: { username: 'svc', embed: true, passwordFile: 'no-such-file' } }, /embed: true, but the password file \/tmp\/no-such-file .* cannot be read/],
-  ['both password sources', { destination: 'smb://fs/share', credentials: { username: 'svc', embed: true, passwordEnv: 'HOME', passwordFile: 'x' } }, /choose either passwordEnv or passwordFile/],
+  [
+    'credentials for a disk',
+    { credentials: { username: 'svc' } },
+    /taskSequence\.credentials: credentials are not allowed for a disk: destination/,
+  ],
+  [
+    'a password key',
+    { destination: 'smb://fs/share', credentials: { username: 'svc', password: 'x' } },
+    /credentials\.password: unknown key .*allowed keys here: username, passwordEnv, passwordFile, embed/,
+  ],
+  [
+    'embed without a user',
+    { destination: 'smb://fs/share', credentials: { embed: true, passwordEnv: 'HOME' } },
+    /credentials\.username: nothing is not allowed: embed: true captures unattended/,
+  ],
+  [
+    'embed from a missing file',
+    { destination: 'smb://fs/share', credentials: { username: 'svc', embed: true, passwordFile: 'no-such-file' } },
+    /embed: true, but the password file \/tmp\/no-such-file .* cannot be read/,
+  ],
+  [
+    'both password sources',
+    { destination: 'smb://fs/share', credentials: { username: 'svc', embed: true, passwordEnv: 'HOME', passwordFile: 'x' } },
+    /choose either passwordEnv or passwordFile/,
+  ],
 ];
 
 for (const [what, taskSequence, expected] of CASES) {

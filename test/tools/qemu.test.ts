@@ -27,7 +27,10 @@ test('media arguments: IDE CD-ROM, or USB stick first in boot order; commas esca
 });
 
 test('a missing image is a clear error before QEMU starts', async (t) => {
-  const error = await t.throwsAsync(bootUnderQemu({ image: '/nonexistent/x.iso', firmware: 'bios', as: 'cd', successMarker: 'x', timeoutMs: 1000 }), { instanceOf: CapmediaError });
+  const error = await t.throwsAsync(
+    bootUnderQemu({ image: '/nonexistent/x.iso', firmware: 'bios', as: 'cd', successMarker: 'x', timeoutMs: 1000 }),
+    { instanceOf: CapmediaError },
+  );
   t.is(error?.code, 'IO');
   t.regex(error?.message ?? '', /\/nonexistent\/x\.iso/);
 });
@@ -90,9 +93,8 @@ test.serial('bootKernelUnderQemu boots the kernel and initrd directly and finds 
   });
   t.log(`direct kernel: ${result.outcome} in ${(result.durationMs / 1000).toFixed(1)} s`);
   t.is(result.outcome, 'success', result.serial.slice(-3000));
-  t.deepEqual(markerLines(result.serial).filter((line) => !line.startsWith('CAPMEDIA-MODULES')), [
-    'CAPMEDIA-BOOT-OK firmware=BIOS',
-    'CAPMEDIA-MEDIA-FOUND device=/dev/sr0',
-    'CAPMEDIA-TASKSEQUENCE name=Direct kernel',
-  ]);
+  t.deepEqual(
+    markerLines(result.serial).filter((line) => !line.startsWith('CAPMEDIA-MODULES')),
+    ['CAPMEDIA-BOOT-OK firmware=BIOS', 'CAPMEDIA-MEDIA-FOUND device=/dev/sr0', 'CAPMEDIA-TASKSEQUENCE name=Direct kernel'],
+  );
 });

@@ -26,7 +26,10 @@ export function resolveCredentials(dpName: string, auth: AuthConfig | undefined,
   }
   const username = auth.username ?? '';
   if (username.includes(':')) {
-    throw new CapmediaError('CONFIG_INVALID', `distributionPoints ${dpName}: auth.username ${JSON.stringify(username)} contains ":", which Basic auth cannot carry.`);
+    throw new CapmediaError(
+      'CONFIG_INVALID',
+      `distributionPoints ${dpName}: auth.username ${JSON.stringify(username)} contains ":", which Basic auth cannot carry.`,
+    );
   }
   const password = auth.passwordEnv ? fromEnv(dpName, 'passwordEnv', auth.passwordEnv, env) : fromFile(dpName, auth.passwordFile);
   const encoded = Buffer.from(`${username}:${password}`, 'utf8').toString('base64');
@@ -36,9 +39,13 @@ export function resolveCredentials(dpName: string, auth: AuthConfig | undefined,
 function fromEnv(dpName: string, key: string, name: string, env: NodeJS.ProcessEnv): string {
   const value = env[name];
   if (!value) {
-    throw new CapmediaError('AUTH_MISSING', `Distribution point ${dpName} takes its secret from the environment variable ${name} (auth.${key}), which is not set.`, {
-      hint: `Export ${name} before running capmedia (in CI, from the secret store), or change auth.${key}.`,
-    });
+    throw new CapmediaError(
+      'AUTH_MISSING',
+      `Distribution point ${dpName} takes its secret from the environment variable ${name} (auth.${key}), which is not set.`,
+      {
+        hint: `Export ${name} before running capmedia (in CI, from the secret store), or change auth.${key}.`,
+      },
+    );
   }
   return value;
 }
@@ -51,9 +58,13 @@ function fromFile(dpName: string, path: string | undefined): string {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new CapmediaError('AUTH_MISSING', `Distribution point ${dpName} takes its password from ${path} (auth.passwordFile), which cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, {
-      hint: 'Create the file (mode 600, one line: the password) or fix auth.passwordFile.',
-    });
+    throw new CapmediaError(
+      'AUTH_MISSING',
+      `Distribution point ${dpName} takes its password from ${path} (auth.passwordFile), which cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`,
+      {
+        hint: 'Create the file (mode 600, one line: the password) or fix auth.passwordFile.',
+      },
+    );
   }
   // Editors and `echo` add a final newline that is not part of the password.
   const password = text.replace(/\r?\n$/, '');

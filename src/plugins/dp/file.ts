@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import { access, constants, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -14,7 +13,10 @@ import type { BlobReadOptions, DistributionPoint, DistributionPointScheme, Packa
 /** A content library on a local or mounted file system. */
 class FileDistributionPoint implements DistributionPoint {
   readonly root: string;
-  constructor(readonly name: string, readonly displayUrl: string) {
+  constructor(
+    readonly name: string,
+    readonly displayUrl: string,
+  ) {
     this.root = fileURLToPath(displayUrl);
   }
 
@@ -59,7 +61,8 @@ class FileDistributionPoint implements DistributionPoint {
       await access(this.root, constants.R_OK | constants.X_OK);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EACCES' || code === 'EPERM') return { status: 'no-permission', reason: `the account ${currentUser()} cannot read ${this.root}` };
+      if (code === 'EACCES' || code === 'EPERM')
+        return { status: 'no-permission', reason: `the account ${currentUser()} cannot read ${this.root}` };
       return { status: 'unreachable', reason: `${this.root} is not reachable (${code ?? 'error'})` };
     }
     try {
@@ -128,9 +131,13 @@ class FileDistributionPoint implements DistributionPoint {
   private accessError(error: unknown, what: string, path: string): CapmediaError {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      return new CapmediaError('PACKAGE_NOT_FOUND', `${capitalize(what)} is not on distribution point ${this.name} (${path} does not exist).`, {
-        hint: `Publish it with \`capmedia distribute <folder> --package <ID> --to ${this.displayUrl}\`, or check the package ID.`,
-      });
+      return new CapmediaError(
+        'PACKAGE_NOT_FOUND',
+        `${capitalize(what)} is not on distribution point ${this.name} (${path} does not exist).`,
+        {
+          hint: `Publish it with \`capmedia distribute <folder> --package <ID> --to ${this.displayUrl}\`, or check the package ID.`,
+        },
+      );
     }
     if (code === 'EACCES' || code === 'EPERM') {
       return new CapmediaError('NO_READ_PERMISSION', `No Read permission for ${currentUser()} on ${this.name}: cannot read ${path}.`, {

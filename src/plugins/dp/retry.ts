@@ -22,7 +22,10 @@ export class TransientError extends CapmediaError {
   }
 }
 
-export function isTransient(error: unknown, phases: ReadonlyArray<'connect' | 'response'> = ['connect', 'response']): error is TransientError {
+export function isTransient(
+  error: unknown,
+  phases: ReadonlyArray<'connect' | 'response'> = ['connect', 'response'],
+): error is TransientError {
   return error instanceof TransientError && phases.includes(error.phase);
 }
 
@@ -54,11 +57,17 @@ export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 export function cancelled(): CapmediaError {
-  return new CapmediaError('CANCELLED', 'The transfer was cancelled.', { hint: 'Run the same command again: finished downloads are kept and partial ones resume.' });
+  return new CapmediaError('CANCELLED', 'The transfer was cancelled.', {
+    hint: 'Run the same command again: finished downloads are kept and partial ones resume.',
+  });
 }
 
 /** Runs work until it succeeds, fails for good, or the attempts run out. */
-export async function withRetries<T>(work: (attempt: number) => Promise<T>, policy: RetryPolicy, retryable: (error: unknown) => boolean = isTransient): Promise<T> {
+export async function withRetries<T>(
+  work: (attempt: number) => Promise<T>,
+  policy: RetryPolicy,
+  retryable: (error: unknown) => boolean = isTransient,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await work(attempt);

@@ -28,7 +28,10 @@ const FAT_FORBIDDEN = /[*?.,;:/\\|+=<>[\]"]/g;
 /** FAT volume label: the first 11 characters, upper case, without the characters FAT forbids. */
 export function fatVolumeLabel(label: string): MappedLabel {
   const changes: string[] = [];
-  let value = label.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/[^\x20-\x7e]/g, '_');
+  let value = label
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^\x20-\x7e]/g, '_');
   if (value !== label) changes.push('non-ASCII characters mapped');
   if (value.length > 11) {
     value = value.slice(0, 11);

@@ -34,9 +34,18 @@ async function isoBootArgs({ treeDir, notice }: IsoBootInput): Promise<string[]>
   const uefi = noprompt ?? (await requireInTree(treeDir, WINPE.efisys));
   if (noprompt) notice?.(`UEFI boots ${noprompt}: the medium starts without "Press any key to boot from CD or DVD"`);
   return [
-    '-eltorito-boot', bios, '-no-emul-boot', '-boot-load-size', '8',
-    '-eltorito-catalog', 'boot.catalog', '--boot-catalog-hide',
-    '-eltorito-alt-boot', '-e', uefi, '-no-emul-boot',
+    '-eltorito-boot',
+    bios,
+    '-no-emul-boot',
+    '-boot-load-size',
+    '8',
+    '-eltorito-catalog',
+    'boot.catalog',
+    '--boot-catalog-hide',
+    '-eltorito-alt-boot',
+    '-e',
+    uefi,
+    '-no-emul-boot',
   ];
 }
 
@@ -44,6 +53,6 @@ async function requireInTree(treeDir: string, path: string): Promise<string> {
   const found = await findInTree(treeDir, path);
   if (found) return found;
   throw new CapmediaError('BOOT_IMAGE_INVALID', `The WinPE boot image lacks ${path}, which the ISO needs as its El Torito boot image.`, {
-    hint: 'Publish the boot image with the Windows ADK\'s etfsboot.com and efisys.bin (Oscdimg folder) at boot/etfsboot.com and efi/microsoft/boot/efisys.bin.',
+    hint: "Publish the boot image with the Windows ADK's etfsboot.com and efisys.bin (Oscdimg folder) at boot/etfsboot.com and efi/microsoft/boot/efisys.bin.",
   });
 }

@@ -29,16 +29,22 @@ export async function injectTaskSequence(input: PrepareContentInput): Promise<Me
   const stored = await input.storeFile(wim);
   input.notice(`the task sequence was added to ${bootWim.target} (image ${image}) at \\sms\\data, where WinPE's TsmBootstrap reads it`);
   const prepared = { ...bootWim, ...stored, packageId: '' };
-  return withoutBiosPrompt(input, input.files.map((f) => (f === bootWim ? prepared : f)));
+  return withoutBiosPrompt(
+    input,
+    input.files.map((f) => (f === bootWim ? prepared : f)),
+  );
 }
 
 /** resolve checks the package's files by their usual spelling; this catches any spelling. */
 function requireBootFiles(files: readonly MediaFile[]): MediaFile {
   const bootImageFiles = files.filter((f) => f.packageId !== '' && !f.target.startsWith('SMS/PKG/'));
-  const absent = missingPaths(bootImageFiles.map((f) => f.target), Object.values(WINPE));
+  const absent = missingPaths(
+    bootImageFiles.map((f) => f.target),
+    Object.values(WINPE),
+  );
   if (absent.length) {
     throw new CapmediaError('BOOT_IMAGE_INVALID', `The WinPE boot image lacks files it needs to boot: ${absent.join(', ')}.`, {
-      hint: 'Publish the whole boot image folder: sources/boot.wim plus the Windows ADK media files (bootmgr, boot/, efi/) and oscdimg\'s etfsboot.com and efisys.bin.',
+      hint: "Publish the whole boot image folder: sources/boot.wim plus the Windows ADK media files (bootmgr, boot/, efi/) and oscdimg's etfsboot.com and efisys.bin.",
     });
   }
   return findEntry(bootImageFiles, WINPE.bootWim)!;
@@ -59,16 +65,24 @@ async function bootImageIndex(input: PrepareContentInput, wim: string, entry: Me
   const what = `${entry.target} of the boot image ${entry.packageId}`;
   const header = await readWimHeader(input.exec, wim).catch((error: unknown) => {
     if (!(error instanceof CapmediaError) || error.code !== 'TOOL_FAILED') throw error;
-    throw new CapmediaError('BOOT_IMAGE_INVALID', `${what} is not a WIM file wimlib can read (wimlib: ${error.message.replace(/^.*?: /, '').replace(/\.$/, '')}).`, {
-      hint: 'Publish the boot image again from an intact boot.wim; `wimlib-imagex verify boot.wim` checks one.',
-      detail: error.detail,
-      cause: error,
-    });
+    throw new CapmediaError(
+      'BOOT_IMAGE_INVALID',
+      `${what} is not a WIM file wimlib can read (wimlib: ${error.message.replace(/^.*?: /, '').replace(/\.$/, '')}).`,
+      {
+        hint: 'Publish the boot image again from an intact boot.wim; `wimlib-imagex verify boot.wim` checks one.',
+        detail: error.detail,
+        cause: error,
+      },
+    );
   });
   if (header.partNumber !== '1/1' || header.imageCount < 1) {
-    throw new CapmediaError('BOOT_IMAGE_INVALID', `${what} is ${header.imageCount < 1 ? 'a WIM without images' : `part ${header.partNumber} of a split WIM`}: WinPE boots from one whole image.`, {
-      hint: 'Publish the boot image with a single-part boot.wim (`wimlib-imagex optimize` or `export` makes one).',
-    });
+    throw new CapmediaError(
+      'BOOT_IMAGE_INVALID',
+      `${what} is ${header.imageCount < 1 ? 'a WIM without images' : `part ${header.partNumber} of a split WIM`}: WinPE boots from one whole image.`,
+      {
+        hint: 'Publish the boot image with a single-part boot.wim (`wimlib-imagex optimize` or `export` makes one).',
+      },
+    );
   }
   return header.bootIndex || 1;
 }
@@ -114,6 +128,8 @@ async function setTimes(path: string, epoch: number): Promise<void> {
 function withoutBiosPrompt(input: PrepareContentInput, files: MediaFile[]): MediaFile[] {
   const prompt = findEntry(files, BIOS_PROMPT);
   if (!prompt || !findEntry(files, EFISYS_NOPROMPT)) return files;
-  input.notice(`${prompt.target} was left off the media: the package carries ${EFISYS_NOPROMPT}, so neither BIOS nor UEFI asks to "Press any key to boot from CD or DVD"`);
+  input.notice(
+    `${prompt.target} was left off the media: the package carries ${EFISYS_NOPROMPT}, so neither BIOS nor UEFI asks to "Press any key to boot from CD or DVD"`,
+  );
   return files.filter((f) => f !== prompt);
 }

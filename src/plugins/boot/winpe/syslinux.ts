@@ -29,7 +29,16 @@ export async function addChainloader(input: FatTreeInput): Promise<void> {
 }
 
 export function syslinuxConfig(bootmgr: string): string {
-  return ['# capmedia: BIOS boot of WinPE from FAT32 (SYSLINUX chainloads Windows Boot Manager)', 'DEFAULT bootmgr', 'PROMPT 0', 'TIMEOUT 0', 'LABEL bootmgr', '  COM32 chain.c32', `  APPEND ntldr=/${bootmgr}`, ''].join('\n');
+  return [
+    '# capmedia: BIOS boot of WinPE from FAT32 (SYSLINUX chainloads Windows Boot Manager)',
+    'DEFAULT bootmgr',
+    'PROMPT 0',
+    'TIMEOUT 0',
+    'LABEL bootmgr',
+    '  COM32 chain.c32',
+    `  APPEND ntldr=/${bootmgr}`,
+    '',
+  ].join('\n');
 }
 
 async function readModule(name: string): Promise<Buffer> {

@@ -63,7 +63,13 @@ export class HttpClient {
     if (this.options.credentials.header) headers.authorization = this.options.credentials.header;
     try {
       const { agent, request } = await this.connection();
-      return await request(this.url(path), { method: method as Dispatcher.HttpMethod, headers, body: options.body, signal: options.signal, dispatcher: agent });
+      return await request(this.url(path), {
+        method: method as Dispatcher.HttpMethod,
+        headers,
+        body: options.body,
+        signal: options.signal,
+        dispatcher: agent,
+      });
     } catch (error) {
       throw this.networkError(error, what, options.signal);
     }
@@ -74,9 +80,17 @@ export class HttpClient {
     if (signal?.aborted) return cancelled();
     const code = errorCode(error);
     if (code === 'UND_ERR_BODY_TIMEOUT') {
-      return new TransientError('DOWNLOAD_INTERRUPTED', `The transfer of ${what} from ${this.options.name} stalled: no data for ${this.options.stallTimeoutMs / 1000} s.`, 'response');
+      return new TransientError(
+        'DOWNLOAD_INTERRUPTED',
+        `The transfer of ${what} from ${this.options.name} stalled: no data for ${this.options.stallTimeoutMs / 1000} s.`,
+        'response',
+      );
     }
-    return new TransientError('DOWNLOAD_INTERRUPTED', `The transfer of ${what} from ${this.options.name} broke off (${this.describe(error)}).`, 'response');
+    return new TransientError(
+      'DOWNLOAD_INTERRUPTED',
+      `The transfer of ${what} from ${this.options.name} broke off (${this.describe(error)}).`,
+      'response',
+    );
   }
 
   networkError(error: unknown, what: string, signal?: AbortSignal): CapmediaError {
@@ -90,17 +104,42 @@ export class HttpClient {
       });
     }
     if (code === 'ENOTFOUND' || code === 'EAI_NONAME') {
-      return new CapmediaError('DP_UNREACHABLE', `${where} is unreachable: the host name ${this.options.base.hostname} does not resolve (DNS).`, { hint: 'Check the URL and the DNS settings of this machine.' });
+      return new CapmediaError(
+        'DP_UNREACHABLE',
+        `${where} is unreachable: the host name ${this.options.base.hostname} does not resolve (DNS).`,
+        { hint: 'Check the URL and the DNS settings of this machine.' },
+      );
     }
-    if (code === 'ECONNREFUSED') return new TransientError('DP_UNREACHABLE', `${where} is unreachable: the connection was refused (nothing listens on that port).`, 'connect', { hint: 'Check the URL and that the web server runs.' });
-    if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'EAI_AGAIN') {
-      return new TransientError('DP_UNREACHABLE', `${where} is unreachable: ${code === 'UND_ERR_CONNECT_TIMEOUT' ? `no connection within ${this.options.connectTimeoutMs / 1000} s` : code}.`, 'connect', {
-        hint: 'Check the network path (firewall, proxy, VPN) to the server.',
-      });
+    if (code === 'ECONNREFUSED')
+      return new TransientError(
+        'DP_UNREACHABLE',
+        `${where} is unreachable: the connection was refused (nothing listens on that port).`,
+        'connect',
+        { hint: 'Check the URL and that the web server runs.' },
+      );
+    if (
+      code === 'UND_ERR_CONNECT_TIMEOUT' ||
+      code === 'ETIMEDOUT' ||
+      code === 'EHOSTUNREACH' ||
+      code === 'ENETUNREACH' ||
+      code === 'EAI_AGAIN'
+    ) {
+      return new TransientError(
+        'DP_UNREACHABLE',
+        `${where} is unreachable: ${code === 'UND_ERR_CONNECT_TIMEOUT' ? `no connection within ${this.options.connectTimeoutMs / 1000} s` : code}.`,
+        'connect',
+        {
+          hint: 'Check the network path (firewall, proxy, VPN) to the server.',
+        },
+      );
     }
     if (code === 'UND_ERR_HEADERS_TIMEOUT') {
       // Like a connection timeout: worth retrying a download, not worth making verify wait for.
-      return new TransientError('DP_UNREACHABLE', `${where} did not answer the request for ${what} within ${this.options.stallTimeoutMs / 1000} s (timeout).`, 'connect');
+      return new TransientError(
+        'DP_UNREACHABLE',
+        `${where} did not answer the request for ${what} within ${this.options.stallTimeoutMs / 1000} s (timeout).`,
+        'connect',
+      );
     }
     return new TransientError('DP_UNREACHABLE', `${where} failed while fetching ${what}: ${this.describe(error)}.`, 'response');
   }
@@ -113,26 +152,48 @@ export class HttpClient {
     const { account } = this.options.credentials;
     const right = operation === 'read' ? 'Read' : 'Write';
     if (status === 401 || status === 403) {
-      return new CapmediaError(operation === 'read' ? 'NO_READ_PERMISSION' : 'PUBLISH_FAILED', `No ${right} permission for ${account} on ${this.options.name}: ${answered} for ${what}.`, {
-        hint: status === 401 ? 'Check the user name and the password (or token) the distribution point uses.' : `Grant ${account} at least ${right} permission on the content library (R4).`,
-      });
+      return new CapmediaError(
+        operation === 'read' ? 'NO_READ_PERMISSION' : 'PUBLISH_FAILED',
+        `No ${right} permission for ${account} on ${this.options.name}: ${answered} for ${what}.`,
+        {
+          hint:
+            status === 401
+              ? 'Check the user name and the password (or token) the distribution point uses.'
+              : `Grant ${account} at least ${right} permission on the content library (R4).`,
+        },
+      );
     }
     if (status === 404 || status === 410) {
-      return new CapmediaError('PACKAGE_NOT_FOUND', `${capitalize(what)} is not on distribution point ${this.options.name} (${answered}).`, {
-        hint: `Publish it with \`capmedia distribute <folder> --package <ID> --to ${this.options.base.href}\`, or check the package ID.`,
-      });
+      return new CapmediaError(
+        'PACKAGE_NOT_FOUND',
+        `${capitalize(what)} is not on distribution point ${this.options.name} (${answered}).`,
+        {
+          hint: `Publish it with \`capmedia distribute <folder> --package <ID> --to ${this.options.base.href}\`, or check the package ID.`,
+        },
+      );
     }
     if (status >= 500 || status === 429 || status === 408) {
-      return new TransientError('DP_UNREACHABLE', `${this.options.name} could not serve ${what}: ${answered}.`, 'response', { retryAfterMs: retryAfterMs(response.headers['retry-after']) });
-    }
-    if (status >= 300 && status < 400) {
-      return new CapmediaError('DP_UNREACHABLE', `${this.options.name} redirects ${what} to ${String(response.headers.location ?? '?')}; capmedia does not follow redirects (credentials must not travel elsewhere).`, {
-        hint: 'Use the final URL in distributionPoints[].url.',
+      return new TransientError('DP_UNREACHABLE', `${this.options.name} could not serve ${what}: ${answered}.`, 'response', {
+        retryAfterMs: retryAfterMs(response.headers['retry-after']),
       });
     }
-    return new CapmediaError(operation === 'read' ? 'DP_UNREACHABLE' : 'PUBLISH_FAILED', `${this.options.name} refused to ${operation} ${what}: ${answered}.`, {
-      hint: operation === 'write' ? 'The server must accept WebDAV PUT there (nginx: dav_methods PUT; create_full_put_path on;).' : undefined,
-    });
+    if (status >= 300 && status < 400) {
+      return new CapmediaError(
+        'DP_UNREACHABLE',
+        `${this.options.name} redirects ${what} to ${String(response.headers.location ?? '?')}; capmedia does not follow redirects (credentials must not travel elsewhere).`,
+        {
+          hint: 'Use the final URL in distributionPoints[].url.',
+        },
+      );
+    }
+    return new CapmediaError(
+      operation === 'read' ? 'DP_UNREACHABLE' : 'PUBLISH_FAILED',
+      `${this.options.name} refused to ${operation} ${what}: ${answered}.`,
+      {
+        hint:
+          operation === 'write' ? 'The server must accept WebDAV PUT there (nginx: dav_methods PUT; create_full_put_path on;).' : undefined,
+      },
+    );
   }
 
   describe(error: unknown): string {
@@ -150,9 +211,13 @@ function readCa(name: string, path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new CapmediaError('CONFIG_INVALID', `The CA bundle ${path} of distribution point ${name} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, {
-      hint: 'Point distributionPoints[].ca at a PEM file.',
-    });
+    throw new CapmediaError(
+      'CONFIG_INVALID',
+      `The CA bundle ${path} of distribution point ${name} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`,
+      {
+        hint: 'Point distributionPoints[].ca at a PEM file.',
+      },
+    );
   }
 }
 

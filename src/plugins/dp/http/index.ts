@@ -17,7 +17,11 @@ const CHECK_PARALLELISM = 8;
 
 /** A content library (SPEC §5) on any static web server; publishing needs WebDAV PUT. */
 class HttpDistributionPoint implements DistributionPoint {
-  constructor(readonly name: string, readonly displayUrl: string, private readonly client: HttpClient) {}
+  constructor(
+    readonly name: string,
+    readonly displayUrl: string,
+    private readonly client: HttpClient,
+  ) {}
 
   private retried<T>(work: () => Promise<T>): Promise<T> {
     // Only answers worth asking again: a refused or timed-out connection is reported at once.
@@ -32,7 +36,10 @@ class HttpDistributionPoint implements DistributionPoint {
       if (response.statusCode !== 200) throw await this.client.statusError(response, what);
       if (Number(response.headers['content-length'] ?? 0) > MAX_MANIFEST_BYTES) {
         await response.body.dump();
-        throw new CapmediaError('PACKAGE_INVALID', `The manifest of package ${id} on ${this.name} is larger than ${MAX_MANIFEST_BYTES >> 20} MiB; it is not a package manifest.`);
+        throw new CapmediaError(
+          'PACKAGE_INVALID',
+          `The manifest of package ${id} on ${this.name} is larger than ${MAX_MANIFEST_BYTES >> 20} MiB; it is not a package manifest.`,
+        );
       }
       return response.body.text().catch((error) => Promise.reject(this.client.bodyError(error, what)));
     });
@@ -40,12 +47,20 @@ class HttpDistributionPoint implements DistributionPoint {
     try {
       json = JSON.parse(text);
     } catch {
-      throw new CapmediaError('PACKAGE_INVALID', `The manifest of package ${id} on ${this.name} (${this.client.url(path).href}) is not valid JSON.`, {
-        hint: 'Re-publish the package with `capmedia distribute`.',
-      });
+      throw new CapmediaError(
+        'PACKAGE_INVALID',
+        `The manifest of package ${id} on ${this.name} (${this.client.url(path).href}) is not valid JSON.`,
+        {
+          hint: 'Re-publish the package with `capmedia distribute`.',
+        },
+      );
     }
     const manifest = parseManifest(json, this.client.url(path).href);
-    if (manifest.id !== id) throw new CapmediaError('PACKAGE_INVALID', `${this.client.url(path).href} declares id ${JSON.stringify(manifest.id)}, not ${JSON.stringify(id)}.`);
+    if (manifest.id !== id)
+      throw new CapmediaError(
+        'PACKAGE_INVALID',
+        `${this.client.url(path).href} declares id ${JSON.stringify(manifest.id)}, not ${JSON.stringify(id)}.`,
+      );
     return manifest;
   }
 
@@ -60,7 +75,10 @@ class HttpDistributionPoint implements DistributionPoint {
     if (problems.length === 0) return { status: 'ok', manifest };
     if (problems.every((p) => p.denied)) {
       const { account } = this.client.options.credentials;
-      return { status: 'no-permission', reason: `no Read permission for ${account} on ${this.name} (${this.displayUrl}): the files of ${id} are refused (${problems[0].text})` };
+      return {
+        status: 'no-permission',
+        reason: `no Read permission for ${account} on ${this.name} (${this.displayUrl}): the files of ${id} are refused (${problems[0].text})`,
+      };
     }
     return { status: 'incomplete', manifest, problems: problems.map((p) => p.text) };
   }
@@ -79,7 +97,8 @@ class HttpDistributionPoint implements DistributionPoint {
       if (status === 401 || status === 403) return { text: `${file.path}: the server answered ${status}`, denied: true };
       if (status !== 200) return { text: `${file.path}: the server answered ${status}` };
       const length = Number(response.headers['content-length']);
-      if (Number.isFinite(length) && length !== file.size) return { text: `${file.path}: stored blob has ${length} bytes, manifest says ${file.size}` };
+      if (Number.isFinite(length) && length !== file.size)
+        return { text: `${file.path}: stored blob has ${length} bytes, manifest says ${file.size}` };
       return undefined;
     } catch (error) {
       return { text: `${file.path}: could not be checked (${error instanceof Error ? error.message : String(error)})` };
@@ -96,7 +115,10 @@ class HttpDistributionPoint implements DistributionPoint {
       const range = String(response.headers['content-range'] ?? '');
       if (!range.startsWith(`bytes ${start}-`)) {
         await response.body.dump();
-        throw new CapmediaError('DP_UNREACHABLE', `${this.name} answered the resume of ${what} at byte ${start} with the range "${range}".`);
+        throw new CapmediaError(
+          'DP_UNREACHABLE',
+          `${this.name} answered the resume of ${what} at byte ${start} with the range "${range}".`,
+        );
       }
       return relayBody(response.body, translate);
     }
@@ -104,7 +126,9 @@ class HttpDistributionPoint implements DistributionPoint {
       const length = Number(response.headers['content-length']);
       if (Number.isFinite(length) && length !== size) {
         await response.body.dump();
-        throw new CapmediaError('PACKAGE_INCOMPLETE', `The ${what} on ${this.name} has ${length} bytes; ${size} were expected.`, { hint: 'Re-publish the package with `capmedia distribute`.' });
+        throw new CapmediaError('PACKAGE_INCOMPLETE', `The ${what} on ${this.name} has ${length} bytes; ${size} were expected.`, {
+          hint: 'Re-publish the package with `capmedia distribute`.',
+        });
       }
       // A server that ignores Range sends the whole blob: read past what we already hold.
       return relayBody(response.body, translate, start);
@@ -149,7 +173,10 @@ class HttpDistributionPoint implements DistributionPoint {
     const what = `the manifest of ${manifest.id}`;
     const bytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
     await this.retried(async () => {
-      const response = await this.client.send('PUT', `packages/${manifest.id}.json`, what, { body: bytes, headers: { 'content-type': 'application/json' } });
+      const response = await this.client.send('PUT', `packages/${manifest.id}.json`, what, {
+        body: bytes,
+        headers: { 'content-type': 'application/json' },
+      });
       if (response.statusCode < 200 || response.statusCode > 299) throw await this.client.statusError(response, what, 'write');
       await response.body.dump();
     });
@@ -173,9 +200,13 @@ export const httpScheme: DistributionPointScheme = {
   open(config) {
     const base = new URL(config.url);
     if (base.username || base.password) {
-      throw new CapmediaError('CONFIG_INVALID', `distributionPoints ${config.name}: the url ${displayUrl(base)} carries a user name or password; secrets never go in the config.`, {
-        hint: 'Use auth: { username, passwordEnv } (or passwordFile, or tokenEnv) instead.',
-      });
+      throw new CapmediaError(
+        'CONFIG_INVALID',
+        `distributionPoints ${config.name}: the url ${displayUrl(base)} carries a user name or password; secrets never go in the config.`,
+        {
+          hint: 'Use auth: { username, passwordEnv } (or passwordFile, or tokenEnv) instead.',
+        },
+      );
     }
     base.search = '';
     base.hash = '';

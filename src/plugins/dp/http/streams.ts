@@ -61,9 +61,15 @@ export function verifiedUpload(sha256: string, size: number, what: string): Tran
     flush(callback: TransformCallback) {
       const actual = hash.digest('hex');
       if (seen !== size || actual !== sha256) {
-        callback(new CapmediaError('HASH_MISMATCH', `The ${what} changed while it was published: got ${seen} bytes with sha256 ${actual.slice(0, 16)}…, expected ${size} bytes with sha256 ${sha256.slice(0, 16)}….`, {
-          hint: 'Publish again once nothing writes to the source; the distribution point kept no partial copy.',
-        }));
+        callback(
+          new CapmediaError(
+            'HASH_MISMATCH',
+            `The ${what} changed while it was published: got ${seen} bytes with sha256 ${actual.slice(0, 16)}…, expected ${size} bytes with sha256 ${sha256.slice(0, 16)}….`,
+            {
+              hint: 'Publish again once nothing writes to the source; the distribution point kept no partial copy.',
+            },
+          ),
+        );
         return;
       }
       callback(null, held);

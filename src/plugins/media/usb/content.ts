@@ -17,22 +17,31 @@ export interface FileLimits {
 export const FAT32_LIMITS: FileLimits = { maxFileBytes: FAT32_MAX_FILE_BYTES, splitPartMiB: 3800 };
 
 const isWim = (path: string) => /\.wim$/i.test(path);
-const show = (files: ReadonlyArray<{ path: string; size: number }>) => files.map((f) => `${f.path} (${formatBytes(f.size).replace(/ \(.*\)$/, '')})`).join(', ');
+const show = (files: ReadonlyArray<{ path: string; size: number }>) =>
+  files.map((f) => `${f.path} (${formatBytes(f.size).replace(/ \(.*\)$/, '')})`).join(', ');
 
 /**
  * Refuses, before anything is written, every file FAT32 cannot hold — all of
  * them in one message. With splitLargeFiles, .wim files pass: pack splits them.
  */
-export function checkFileSizes(files: ReadonlyArray<{ path: string; size: number }>, splitLargeFiles: boolean, limits: FileLimits = FAT32_LIMITS): void {
+export function checkFileSizes(
+  files: ReadonlyArray<{ path: string; size: number }>,
+  splitLargeFiles: boolean,
+  limits: FileLimits = FAT32_LIMITS,
+): void {
   const large = files.filter((f) => f.size > limits.maxFileBytes);
   const refused = splitLargeFiles ? large.filter((f) => !isWim(f.path)) : large;
   if (refused.length === 0) return;
   const wims = refused.filter((f) => isWim(f.path));
-  throw new CapmediaError('FILE_TOO_LARGE', `FAT32 cannot hold files of ${formatBytes(limits.maxFileBytes + 1).replace(/ \(.*\)$/, '')} or more, and the media would carry ${refused.length === 1 ? 'this one' : `these ${refused.length}`}: ${show(refused)}. Nothing was written.`, {
-    hint: wims.length
-      ? 'Set media.splitLargeFiles: true to split .wim files into .swm parts (Windows Setup and DISM read them), build an ISO instead (media.type: "iso"), or take the files out of the package.'
-      : `Only .wim files can be split (into .swm parts)${splitLargeFiles ? '' : ' with media.splitLargeFiles'}; build an ISO instead (media.type: "iso"), or take these files out of the package.`,
-  });
+  throw new CapmediaError(
+    'FILE_TOO_LARGE',
+    `FAT32 cannot hold files of ${formatBytes(limits.maxFileBytes + 1).replace(/ \(.*\)$/, '')} or more, and the media would carry ${refused.length === 1 ? 'this one' : `these ${refused.length}`}: ${show(refused)}. Nothing was written.`,
+    {
+      hint: wims.length
+        ? 'Set media.splitLargeFiles: true to split .wim files into .swm parts (Windows Setup and DISM read them), build an ISO instead (media.type: "iso"), or take the files out of the package.'
+        : `Only .wim files can be split (into .swm parts)${splitLargeFiles ? '' : ' with media.splitLargeFiles'}; build an ISO instead (media.type: "iso"), or take these files out of the package.`,
+    },
+  );
 }
 
 export interface SplitInput {
@@ -60,13 +69,21 @@ export async function splitLargeWims(input: SplitInput): Promise<void> {
     const oversized = sizes.filter((p) => p.size > limits.maxFileBytes);
     if (oversized.length) {
       await Promise.all(parts.map((part) => rm(part, { force: true })));
-      const names = oversized.map((p) => `${p.part.slice(wim.absolute.length - wim.path.length)} (${formatBytes(p.size).replace(/ \(.*\)$/, '')})`).join(', ');
-      throw new CapmediaError('FILE_TOO_LARGE', `${wim.path} cannot be split into parts FAT32 can hold: one resource inside it is too large, so ${names} exceeds the limit. Nothing was written.`, {
-        hint: 'wimlib never cuts a single file stream; recapture the image with stronger compression (--compress=LZX or LZMS), build an ISO (media.type: "iso"), or leave this file out.',
-      });
+      const names = oversized
+        .map((p) => `${p.part.slice(wim.absolute.length - wim.path.length)} (${formatBytes(p.size).replace(/ \(.*\)$/, '')})`)
+        .join(', ');
+      throw new CapmediaError(
+        'FILE_TOO_LARGE',
+        `${wim.path} cannot be split into parts FAT32 can hold: one resource inside it is too large, so ${names} exceeds the limit. Nothing was written.`,
+        {
+          hint: 'wimlib never cuts a single file stream; recapture the image with stronger compression (--compress=LZX or LZMS), build an ISO (media.type: "iso"), or leave this file out.',
+        },
+      );
     }
     await Promise.all(parts.map((part) => utimes(part, input.epoch, input.epoch)));
     await rm(wim.absolute);
-    input.notice(`${wim.path} (${formatBytes(wim.size).replace(/ \(.*\)$/, '')}) was split into ${parts.length} .swm parts for FAT32 (media.splitLargeFiles)`);
+    input.notice(
+      `${wim.path} (${formatBytes(wim.size).replace(/ \(.*\)$/, '')}) was split into ${parts.length} .swm parts for FAT32 (media.splitLargeFiles)`,
+    );
   }
 }

@@ -49,14 +49,18 @@ export class DriveTarget {
     const confirmation = this.confirmed.get(media.output);
     if (!confirmation) {
       throw new CapmediaError('NOT_CONFIRMED', `${media.output} was not checked and confirmed before the build, so it is not written.`, {
-        hint: 'This is an internal error: the media type\'s checkTarget must run before publish.',
+        hint: "This is an internal error: the media type's checkTarget must run before publish.",
       });
     }
     const facts = await inspectDevice(this.roots, media.output, confirmation.protectedPaths);
     if (fingerprint(facts) !== confirmation.fingerprint) {
-      throw new CapmediaError('DEVICE_REFUSED', `The drive at ${media.output} changed since it was confirmed (now ${describeDisk(facts.target.disk)}), so it was not written.`, {
-        hint: 'Plug in the stick you meant and build again.',
-      });
+      throw new CapmediaError(
+        'DEVICE_REFUSED',
+        `The drive at ${media.output} changed since it was confirmed (now ${describeDisk(facts.target.disk)}), so it was not written.`,
+        {
+          hint: 'Plug in the stick you meant and build again.',
+        },
+      );
     }
     refuseUnsafeDevice(facts, { allowPartition: !media.format, minBytes });
     return facts;
@@ -77,7 +81,9 @@ export class DriveTarget {
     await exec('blockdev', ['--rereadpt', media.output]).catch(() => undefined);
     notice(
       `wrote ${formatBytes(bytes)} to ${media.output} (${describeDisk(facts.target.disk)}) and read it back: identical (sha256 ${written.sha256})` +
-        (fromDrive ? '' : '; the kernel cache could not be dropped (blockdev --flushbufs failed), so the read-back may have come from memory'),
+        (fromDrive
+          ? ''
+          : '; the kernel cache could not be dropped (blockdev --flushbufs failed), so the read-back may have come from memory'),
     );
   }
 }

@@ -18,9 +18,13 @@ export async function findFat32Volume(exec: Exec, file: string, env: Record<stri
   const partitions = await readPartitions(exec, file);
   const fat = partitions.find((p) => isFatPartitionType(p.type));
   if (partitions.length && !fat) {
-    throw new CapmediaError('NOT_FAT32', `${file} has no FAT partition (partition types: ${partitions.map((p) => p.type).join(', ')}), so there is nothing to copy onto.`, {
-      hint: 'Leave media.format at true to partition and format it, or prepare a FAT32 partition first.',
-    });
+    throw new CapmediaError(
+      'NOT_FAT32',
+      `${file} has no FAT partition (partition types: ${partitions.map((p) => p.type).join(', ')}), so there is nothing to copy onto.`,
+      {
+        hint: 'Leave media.format at true to partition and format it, or prepare a FAT32 partition first.',
+      },
+    );
   }
   const offset = fat ? fat.start * SECTOR_BYTES : 0;
   const kind = await readFatKind(file, offset).catch((error) => {
@@ -33,13 +37,21 @@ export async function findFat32Volume(exec: Exec, file: string, env: Record<stri
 export function requireFat32(what: string, kind: string): void {
   if (kind === 'FAT32') return;
   const found = kind === 'unknown' ? 'no FAT file system' : kind;
-  throw new CapmediaError('NOT_FAT32', `${what} holds ${found}, not FAT32: with media.format: false capmedia only copies onto an existing FAT32 volume.`, {
-    hint: 'Set media.format: true to partition and format it as FAT32 (everything on it is erased), or format it FAT32 yourself.',
-  });
+  throw new CapmediaError(
+    'NOT_FAT32',
+    `${what} holds ${found}, not FAT32: with media.format: false capmedia only copies onto an existing FAT32 volume.`,
+    {
+      hint: 'Set media.format: true to partition and format it as FAT32 (everything on it is erased), or format it FAT32 yourself.',
+    },
+  );
 }
 
 /** Copies the tree onto the volume, replacing capmedia's own files and removing those it no longer carries. */
-export async function copyOntoFat32Volume(exec: Exec, volume: FatVolume, files: readonly FolderFile[]): Promise<{ replaced: number; removed: string[] }> {
+export async function copyOntoFat32Volume(
+  exec: Exec,
+  volume: FatVolume,
+  files: readonly FolderFile[],
+): Promise<{ replaced: number; removed: string[] }> {
   const existing = new Set((await listVolume(exec, volume)).map((p) => p.toLowerCase()));
   const previous = parseOwnFilesList(await readVolumeText(exec, volume, OWN_FILES_LIST));
   // FAT compares names without case.
@@ -48,6 +60,11 @@ export async function copyOntoFat32Volume(exec: Exec, volume: FatVolume, files: 
   if (stale.length) await deleteFiles(exec, volume, stale);
   const folders = new Set([...existing].filter((p) => p.endsWith('/')).map((p) => p.slice(0, -1)));
   await makeFolders(exec, volume, foldersOf(files), folders);
-  await copyFiles(exec, volume, files.map((f) => ({ source: f.absolute, target: f.path })), true);
+  await copyFiles(
+    exec,
+    volume,
+    files.map((f) => ({ source: f.absolute, target: f.path })),
+    true,
+  );
   return { replaced: files.filter((f) => existing.has(f.path.toLowerCase())).length, removed: stale };
 }

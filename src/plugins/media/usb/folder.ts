@@ -20,14 +20,22 @@ export async function checkMountedFat32(roots: SystemRoots, folder: string, noti
   const mount = await mountOf(await readMounts(roots), folder);
   const real = await realpath(folder).catch(() => folder);
   if (!mount || mount.mountPoint !== real) {
-    throw new CapmediaError('NOT_FAT32', `${folder} is not the root of a mounted volume${mount ? ` (it is inside ${mount.mountPoint})` : ''}: boot loaders are only found at a volume's root.`, {
-      hint: 'Set media.device to the folder where the FAT32 stick is mounted (e.g. /media/user/STICK), or to the drive (/dev/sdX).',
-    });
+    throw new CapmediaError(
+      'NOT_FAT32',
+      `${folder} is not the root of a mounted volume${mount ? ` (it is inside ${mount.mountPoint})` : ''}: boot loaders are only found at a volume's root.`,
+      {
+        hint: 'Set media.device to the folder where the FAT32 stick is mounted (e.g. /media/user/STICK), or to the drive (/dev/sdX).',
+      },
+    );
   }
   if (mount.fsType !== 'vfat' && mount.fsType !== 'msdos') {
-    throw new CapmediaError('NOT_FAT32', `${folder} is a ${mount.fsType} volume, not FAT32: with media.format: false capmedia only copies onto FAT32.`, {
-      hint: 'Format the stick FAT32, or set media.format: true and media.device to the drive (/dev/sdX).',
-    });
+    throw new CapmediaError(
+      'NOT_FAT32',
+      `${folder} is a ${mount.fsType} volume, not FAT32: with media.format: false capmedia only copies onto FAT32.`,
+      {
+        hint: 'Format the stick FAT32, or set media.format: true and media.device to the drive (/dev/sdX).',
+      },
+    );
   }
   const kind = await readFatKind(mount.source, 0).catch(() => undefined);
   if (kind) requireFat32(`${folder} (${mount.source})`, kind);
@@ -35,7 +43,12 @@ export async function checkMountedFat32(roots: SystemRoots, folder: string, noti
 }
 
 /** Copies the tree into the mounted volume, each file by temp-then-rename; only capmedia's listed files are removed. */
-export async function copyOntoFolder(folder: string, files: readonly FolderFile[], epoch: number, exec: Exec): Promise<{ removed: string[] }> {
+export async function copyOntoFolder(
+  folder: string,
+  files: readonly FolderFile[],
+  epoch: number,
+  exec: Exec,
+): Promise<{ removed: string[] }> {
   const previous = parseOwnFilesList(await readFile(join(folder, OWN_FILES_LIST), 'utf8').catch(() => undefined));
   const wanted = new Set(files.map((f) => f.path.toLowerCase()));
   const stale = previous.filter((p) => !wanted.has(p.toLowerCase()));
@@ -63,11 +76,22 @@ async function copyOne(file: FolderFile, target: string, epoch: number): Promise
 async function checkRoom(folder: string, files: readonly FolderFile[]): Promise<void> {
   const info = await statfs(folder);
   const free = info.bavail * info.bsize;
-  const sizes = await Promise.all(files.map((f) => stat(join(folder, f.path)).then((s) => s.size, () => 0)));
+  const sizes = await Promise.all(
+    files.map((f) =>
+      stat(join(folder, f.path)).then(
+        (s) => s.size,
+        () => 0,
+      ),
+    ),
+  );
   const needed = files.reduce((sum, f, i) => sum + Math.max(0, f.size - sizes[i]), 0);
   if (free < needed) {
-    throw new CapmediaError('MEDIA_TOO_SMALL', `${folder} has ${formatBytes(free)} free, but the media files need ${formatBytes(needed)} more.`, {
-      hint: 'Free space on the stick, or use a larger one.',
-    });
+    throw new CapmediaError(
+      'MEDIA_TOO_SMALL',
+      `${folder} has ${formatBytes(free)} free, but the media files need ${formatBytes(needed)} more.`,
+      {
+        hint: 'Free space on the stick, or use a larger one.',
+      },
+    );
   }
 }

@@ -32,10 +32,23 @@ export async function writeUsbImage(input: UsbImageInput): Promise<void> {
   const { exec, env, signal, layout, output } = input;
   await createSparseFile(output, layout.imageBytes);
   await writePartitionTable(exec, output, layout.table, signal);
-  await makeFat32({ file: output, startSector: layout.startSector, sectors: layout.sectors, label: input.fatLabel, volumeId: layout.volumeId, exec, env, signal });
+  await makeFat32({
+    file: output,
+    startSector: layout.startSector,
+    sectors: layout.sectors,
+    label: input.fatLabel,
+    volumeId: layout.volumeId,
+    exec,
+    env,
+    signal,
+  });
   const volume: FatVolume = { file: output, offset: layout.startSector * SECTOR_BYTES, env, signal };
   await makeFolders(exec, volume, foldersOf(input.files));
-  await copyFiles(exec, volume, input.files.map((f) => ({ source: f.absolute, target: f.path }))).catch((error) => {
+  await copyFiles(
+    exec,
+    volume,
+    input.files.map((f) => ({ source: f.absolute, target: f.path })),
+  ).catch((error) => {
     throw translateCopyError(error, layout.imageBytes);
   });
   if (input.boot.syslinuxDirectory) {
@@ -60,7 +73,8 @@ async function createSparseFile(path: string, bytes: number): Promise<void> {
 }
 
 function translateCopyError(error: unknown, imageBytes: number): unknown {
-  if (!(error instanceof CapmediaError) || !/disk full|no free clusters|no space/i.test(`${error.message}\n${error.detail ?? ''}`)) return error;
+  if (!(error instanceof CapmediaError) || !/disk full|no free clusters|no space/i.test(`${error.message}\n${error.detail ?? ''}`))
+    return error;
   return new CapmediaError('MEDIA_TOO_SMALL', `The FAT32 volume filled up: the content does not fit in an image of ${imageBytes} bytes.`, {
     hint: 'Raise media.imageSize, or leave it out to size the image to the content.',
     detail: error.detail,

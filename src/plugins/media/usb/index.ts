@@ -75,10 +75,19 @@ async function checkTarget(input: TargetCheckInput, drive: DriveTarget, roots: S
     return checkMountedFat32(roots, media.output);
   }
   if (!media.format) {
-    if (!(await stat(media.output).then(() => true, () => false))) {
-      throw new CapmediaError('NOT_FAT32', `${media.output} does not exist: with media.format: false capmedia copies onto an existing FAT32 image or drive.`, {
-        hint: 'Set media.format: true to create the image, or point media.device at an existing one.',
-      });
+    if (
+      !(await stat(media.output).then(
+        () => true,
+        () => false,
+      ))
+    ) {
+      throw new CapmediaError(
+        'NOT_FAT32',
+        `${media.output} does not exist: with media.format: false capmedia copies onto an existing FAT32 image or drive.`,
+        {
+          hint: 'Set media.format: true to create the image, or point media.device at an existing one.',
+        },
+      );
     }
     await findFat32Volume(exec, media.output, {});
   }

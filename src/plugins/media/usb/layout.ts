@@ -57,18 +57,32 @@ export function planLayout(input: LayoutInput): ImageLayout {
   const imageBytes = input.imageBytes === undefined ? head + needed + gptTail : Math.floor(input.imageBytes / MiB) * MiB;
   const partitionBytes = imageBytes - head - gptTail;
   if (partitionBytes < needed) {
-    throw new CapmediaError('MEDIA_TOO_SMALL', `media.imageSize (${formatBytes(input.imageBytes ?? 0)}) is too small: the content and a FAT32 file system need ${formatBytes(needed + head + gptTail)}.`, {
-      hint: `Raise media.imageSize to at least ${Math.ceil((needed + head + gptTail) / MiB)}MiB, or leave it out to size the image to the content.`,
-    });
+    throw new CapmediaError(
+      'MEDIA_TOO_SMALL',
+      `media.imageSize (${formatBytes(input.imageBytes ?? 0)}) is too small: the content and a FAT32 file system need ${formatBytes(needed + head + gptTail)}.`,
+      {
+        hint: `Raise media.imageSize to at least ${Math.ceil((needed + head + gptTail) / MiB)}MiB, or leave it out to size the image to the content.`,
+      },
+    );
   }
   if (imageBytes > MAX_IMAGE_BYTES) {
-    throw new CapmediaError('MEDIA_TOO_SMALL', `The image would be ${formatBytes(imageBytes)}; FAT32 with 512-byte sectors ends at 2 TiB.`, { hint: 'Carry less content, or split it over several media.' });
+    throw new CapmediaError(
+      'MEDIA_TOO_SMALL',
+      `The image would be ${formatBytes(imageBytes)}; FAT32 with 512-byte sectors ends at 2 TiB.`,
+      { hint: 'Carry less content, or split it over several media.' },
+    );
   }
   const ids = createHash('sha512').update(`capmedia-usb\0${input.seed}`).digest();
   const sectors = partitionBytes / SECTOR_BYTES;
   const table: PartitionTable =
     input.partitionTable === 'gpt'
-      ? { label: 'gpt', diskGuid: guid(ids.subarray(8, 24)), partitionGuid: guid(ids.subarray(24, 40)), start: PARTITION_START_SECTOR, sectors }
+      ? {
+          label: 'gpt',
+          diskGuid: guid(ids.subarray(8, 24)),
+          partitionGuid: guid(ids.subarray(24, 40)),
+          start: PARTITION_START_SECTOR,
+          sectors,
+        }
       : { label: 'dos', diskId: ids.readUInt32LE(0) || 1, start: PARTITION_START_SECTOR, sectors };
   return { imageBytes, startSector: PARTITION_START_SECTOR, sectors, table, volumeId: ids.readUInt32LE(4) || 1 };
 }

@@ -49,7 +49,16 @@ export async function packNewImage(input: PackInput, media: NormalizedMedia, fil
     partitionTable: media.partitionTable ?? 'mbr',
     seed: `${epochOf(input)}\0${media.label}`,
   });
-  await writeUsbImage({ files, output: input.output, layout, fatLabel: fat.value, boot, exec: input.exec, env: input.env, signal: input.signal });
+  await writeUsbImage({
+    files,
+    output: input.output,
+    layout,
+    fatLabel: fat.value,
+    boot,
+    exec: input.exec,
+    env: input.env,
+    signal: input.signal,
+  });
   if (!boot.syslinuxDirectory) input.notice(`the ${input.platform.name} boot image has no SYSLINUX files: the medium boots by UEFI only`);
   return { output: input.output, size: layout.imageBytes, volumeLabel: fat.value };
 }
@@ -57,14 +66,18 @@ export async function packNewImage(input: PackInput, media: NormalizedMedia, fil
 function bootFilesOf(platform: BootPlatform, files: readonly FolderFile[]) {
   const boot = platform.fatBoot;
   if (!boot) {
-    throw new CapmediaError('BOOT_IMAGE_INVALID', `The ${platform.name} boot image platform cannot boot from USB media in this version.`, { hint: 'Build an ISO instead (media.type: "iso").' });
+    throw new CapmediaError('BOOT_IMAGE_INVALID', `The ${platform.name} boot image platform cannot boot from USB media in this version.`, {
+      hint: 'Build an ISO instead (media.type: "iso").',
+    });
   }
   const needed = [boot.uefiLoader, ...(boot.syslinuxDirectory ? [`${boot.syslinuxDirectory}/syslinux.cfg`] : [])];
   // FAT ignores case, and so do the firmware and SYSLINUX looking for these files.
   const present = new Set(files.map((f) => f.path.toLowerCase()));
   for (const path of needed) {
     if (!present.has(path.toLowerCase())) {
-      throw new CapmediaError('BOOT_IMAGE_INVALID', `The boot image lacks ${path}, which USB media need to boot.`, { hint: 'Rebuild it with `capmedia bootimage create` and publish it again.' });
+      throw new CapmediaError('BOOT_IMAGE_INVALID', `The boot image lacks ${path}, which USB media need to boot.`, {
+        hint: 'Rebuild it with `capmedia bootimage create` and publish it again.',
+      });
     }
   }
   return boot;
@@ -80,7 +93,9 @@ export async function packExistingImage(input: PackInput, media: NormalizedMedia
   }
   const volume = await findFat32Volume(input.exec, input.output, input.env, input.signal);
   const { replaced, removed } = await copyOntoFat32Volume(input.exec, volume, files);
-  input.notice(`copied ${files.length} files onto the existing FAT32 volume of ${media.output} (${replaced} replaced${removed.length ? `, ${removed.length} removed because the media no longer carry them` : ''}); other files were left alone`);
+  input.notice(
+    `copied ${files.length} files onto the existing FAT32 volume of ${media.output} (${replaced} replaced${removed.length ? `, ${removed.length} removed because the media no longer carry them` : ''}); other files were left alone`,
+  );
   return { output: input.output, size: (await stat(input.output)).size, volumeLabel: await volumeLabel(input.exec, volume) };
 }
 
@@ -103,12 +118,16 @@ export async function publishCopy(input: PublishInput, kind: TargetKind, drive: 
   if (kind === 'folder') {
     await checkMountedFat32(roots, media.output, notice);
     const { removed } = await copyOntoFolder(media.output, plan.files, plan.epoch, exec);
-    notice(`copied ${plan.files.length} files onto ${media.output}${removed.length ? ` and removed ${removed.length} the media no longer carry` : ''}; other files were left alone`);
+    notice(
+      `copied ${plan.files.length} files onto ${media.output}${removed.length ? ` and removed ${removed.length} the media no longer carry` : ''}; other files were left alone`,
+    );
     return;
   }
   await drive.recheck(media);
   const volume = await findFat32Volume(exec, media.output, { SOURCE_DATE_EPOCH: String(plan.epoch) }, input.signal);
   const { removed } = await copyOntoFat32Volume(exec, volume, plan.files);
   await syncDevice(media.output);
-  notice(`copied ${plan.files.length} files onto the FAT32 volume of ${media.output}${removed.length ? ` and removed ${removed.length} the media no longer carry` : ''}; other files were left alone`);
+  notice(
+    `copied ${plan.files.length} files onto the FAT32 volume of ${media.output}${removed.length ? ` and removed ${removed.length} the media no longer carry` : ''}; other files were left alone`,
+  );
 }

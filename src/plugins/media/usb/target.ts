@@ -19,9 +19,13 @@ export function targetKind(path: string): TargetKind {
 }
 
 export function refuseFolderToFormat(media: NormalizedMedia): never {
-  throw new CapmediaError('USAGE', `media.device ${JSON.stringify(media.output)} is a folder, and media.format is true: a folder cannot be partitioned and formatted.`, {
-    hint: 'For a disk image give a file path (e.g. out/capture.img); for a stick give the drive (/dev/sdX); to copy onto a mounted FAT32 stick set media.format: false.',
-  });
+  throw new CapmediaError(
+    'USAGE',
+    `media.device ${JSON.stringify(media.output)} is a folder, and media.format is true: a folder cannot be partitioned and formatted.`,
+    {
+      hint: 'For a disk image give a file path (e.g. out/capture.img); for a stick give the drive (/dev/sdX); to copy onto a mounted FAT32 stick set media.format: false.',
+    },
+  );
 }
 
 export function imageBytesOf(media: NormalizedMedia): number | undefined {

@@ -44,5 +44,8 @@ export async function addOwnFilesList(treeDir: string, epoch: number): Promise<F
 }
 
 export function parseOwnFilesList(text: string | undefined): string[] {
-  return (text ?? '').split(/\r?\n/).map((line) => line.trim()).filter((line) => line && !line.startsWith('/') && !line.split('/').includes('..'));
+  return (text ?? '')
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('/') && !line.split('/').includes('..'));
 }

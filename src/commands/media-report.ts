@@ -1,0 +1,16 @@
+/** What `capmedia verify` found in one medium (an ISO, a volume of a set, or a USB image). */
+export interface MediaReport {
+  file: string;
+  volumeId: string;
+  bootBios: boolean;
+  bootUefi: boolean;
+  partitionTable: string;
+  mediaLabel?: string;
+  taskSequence?: string;
+  checksum: 'ok' | 'mismatch' | 'no checksum file';
+  /** Files vs the build manifest beside the output, when there is one. */
+  files?: string;
+  /** For a volume of a CD/DVD set: its number and the set size. */
+  volume?: { number: number; of: number };
+  problems: string[];
+}
