@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import type { Exec } from '../tools/exec.js';
 import type { MediaReport } from './media-report.js';
-import { readVolumeText, volumeLabel, volumeSpec, type FatVolume } from '../tools/mtools.js';
+import { mtoolsEnv, readVolumeText, volumeLabel, volumeSpec, type FatVolume } from '../tools/mtools.js';
 import { isFatPartitionType, readPartitions, SECTOR_BYTES } from '../tools/sfdisk.js';
 
 /** What a USB image tells about itself: the media report's own fields, plus every path on the FAT volume (lower case). */
@@ -34,7 +34,7 @@ export async function inspectUsbImage(exec: Exec, file: string): Promise<UsbInsp
 
 /** Every file, hidden and system ones included (SYSLINUX marks ldlinux.sys and ldlinux.c32 so). */
 async function listAll(exec: Exec, volume: FatVolume): Promise<string[]> {
-  const { stdout } = await exec('mdir', ['-a', '-i', volumeSpec(volume), '-/', '-b', '::/'], { env: { MTOOLS_SKIP_CHECK: '1' } });
+  const { stdout } = await exec('mdir', ['-a', '-i', volumeSpec(volume), '-/', '-b', '::/'], { env: mtoolsEnv() });
   return stdout
     .split('\n')
     .filter(Boolean)
