@@ -60,7 +60,10 @@ function shortChecksum(name: Buffer): number {
 function shortName(entry: Buffer): string {
   // Case flags (NT): bit 3 lower-case base, bit 4 lower-case extension. Bytes ≥ 0x80 in the code page capmedia writes.
   const oem = (from: number, to: number) =>
-    [...entry.subarray(from, to)].map((b) => (b < 0x80 ? String.fromCharCode(b) : CP850_HIGH[b - 0x80])).join('').trimEnd();
+    [...entry.subarray(from, to)]
+      .map((b) => (b < 0x80 ? String.fromCharCode(b) : CP850_HIGH[b - 0x80]))
+      .join('')
+      .trimEnd();
   // A leading 0x05 stands for 0xE5, which marks deleted entries.
   const base = (entry[0] === 0x05 ? CP850_HIGH[0xe5 - 0x80] : '') + oem(entry[0] === 0x05 ? 1 : 0, 8);
   const ext = oem(8, 11);
@@ -77,7 +80,9 @@ function longName(slots: Buffer[], entry: Buffer, where: string): { name?: strin
   const sum = shortChecksum(entry.subarray(0, 11));
   const ordered = [...slots].reverse();
   if (ordered.some((slot, i) => (slot[0] & 0x1f) !== i + 1 || slot[13] !== sum)) {
-    return { problem: `${where}${shortName(entry)}: its long name does not belong to it (checksum or order), so Windows shows the short name` };
+    return {
+      problem: `${where}${shortName(entry)}: its long name does not belong to it (checksum or order), so Windows shows the short name`,
+    };
   }
   const units = Buffer.concat(ordered.map((s) => Buffer.concat([s.subarray(1, 11), s.subarray(14, 26), s.subarray(28, 32)])));
   let end = 0;

@@ -31,7 +31,10 @@ export function readJolietVolumeId(head: Buffer): string | undefined {
   const [at] = jolietDescriptors(head);
   if (at === undefined) return undefined;
   const field = head.subarray(at + VOLUME_ID.offset, at + VOLUME_ID.offset + VOLUME_ID.bytes);
-  return Buffer.from(field).swap16().toString('utf16le').replace(/[ \0]+$/, '');
+  return Buffer.from(field)
+    .swap16()
+    .toString('utf16le')
+    .replace(/[ \0]+$/, '');
 }
 
 /**

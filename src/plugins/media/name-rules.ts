@@ -63,7 +63,13 @@ function shortNameOnly(component: string): boolean {
   const [base, ext] = dot > 0 ? [component.slice(0, dot), component.slice(dot + 1)] : [component, ''];
   const oneCase = (part: string) => part === part.toUpperCase() || part === part.toLowerCase();
   return (
-    base.length >= 1 && base.length <= 8 && ext.length <= 3 && !base.includes('.') && !/[ +,;=[\]]/u.test(component) && oneCase(base) && oneCase(ext)
+    base.length >= 1 &&
+    base.length <= 8 &&
+    ext.length <= 3 &&
+    !base.includes('.') &&
+    !/[ +,;=[\]]/u.test(component) &&
+    oneCase(base) &&
+    oneCase(ext)
   );
 }
 

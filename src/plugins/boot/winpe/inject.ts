@@ -3,7 +3,15 @@ import { dirname, join } from 'node:path';
 import { CapmediaError, ioError } from '../../../errors.js';
 import { addFolderToWim, readWimHeader, setWimImageTime } from '../../../tools/wimlib.js';
 import type { MediaFile, PrepareContentInput } from '../types.js';
-import { BIOS_PROMPT, EFISYS_NOPROMPT, MEDIA_TASK_SEQUENCE_FOLDER, findEntry, missingPaths, requiredPaths, type WinpeLayout } from './layout.js';
+import {
+  BIOS_PROMPT,
+  EFISYS_NOPROMPT,
+  MEDIA_TASK_SEQUENCE_FOLDER,
+  findEntry,
+  missingPaths,
+  requiredPaths,
+  type WinpeLayout,
+} from './layout.js';
 
 /** Inside the WIM: TsmBootstrap looks for the task sequence at X:\sms\data of the booted WinPE. */
 const WIM_TASK_SEQUENCE_FOLDER = 'sms/data';
