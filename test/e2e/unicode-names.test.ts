@@ -92,6 +92,11 @@ test.serial(
     // FAT long names, read by mtools in a UTF-8 locale.
     const fat = (await execa('mdir', ['-i', `${img}@@1M`, '-/', '-b', `::/SMS/PKG/${CONTENT_ID}`], { env: READER_ENV })).stdout;
     for (const name of NAMES) t.true(fat.includes(`::/SMS/PKG/${CONTENT_ID}/${name}`), `FAT lacks ${name}:\n${fat}`);
+    // 8.3 names come from the right long name, in code page 850 (the same bytes under any build locale, checked below).
+    const shortNames = (await execa('mdir', ['-i', `${img}@@1M`, `::/SMS/PKG/${CONTENT_ID}`], { env: READER_ENV })).stdout;
+    for (const short of [/^ÅSAÖBE~1\s+<DIR>\s.*Åsa Öberg$/m, /^GRÖßE\s+<DIR>\s.*Größe$/m, /^CRÈMEB~1\s+<DIR>\s.*Crème brûlée$/m]) {
+      t.regex(shortNames, short);
+    }
     const fromFat = await mkdtemp(join(project.dir, 'fat-'));
     await execa('mcopy', ['-s', '-n', '-i', `${img}@@1M`, `::/SMS/PKG/${CONTENT_ID}`, fromFat], { env: READER_ENV });
     await assertSameFiles(t, join(fromFat, CONTENT_ID), 'FAT');
