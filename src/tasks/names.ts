@@ -48,7 +48,11 @@ export function nameProblems(files: ReadonlyArray<{ target: string; packageId: s
       const key = path.normalize('NFC').toUpperCase();
       const other = folded.get(key);
       if (other !== undefined && other !== path) {
-        problems.push({ packageId: file.packageId, path: shown, problem: `differs from ${JSON.stringify(other)} only by case` });
+        problems.push({
+          packageId: file.packageId,
+          path: shown,
+          problem: `differs from ${JSON.stringify(other)} only by case (or Unicode normalization)`,
+        });
       } else folded.set(key, path);
     }
   }

@@ -49,7 +49,7 @@ test('nameProblems names each package and file once, and names only case tells a
   ];
   t.deepEqual(nameProblems(files, FAT_NAMES), [
     { packageId: 'CM1', path: 'Rapport/Q1: x.txt', problem: '"Q1: x.txt" has the character ":"' },
-    { packageId: 'CM1', path: 'rapport', problem: 'differs from "SMS/PKG/CM1/Rapport" only by case' },
+    { packageId: 'CM1', path: 'rapport', problem: 'differs from "SMS/PKG/CM1/Rapport" only by case (or Unicode normalization)' },
   ]);
 });
 
