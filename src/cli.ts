@@ -95,12 +95,10 @@ const cli = yargs(hideBin(process.argv))
     'plan [media..]',
     'what build would do: each step cached or to run and why, sizes, outputs',
     (y: Argv<any>): Argv<any> =>
-      y
-        .positional('media', { type: 'string', array: true, describe: 'media names from the config' })
-        .option('detailed-exitcode', {
-          type: 'boolean',
-          describe: 'exit 0 when every output is up to date, 2 when a build would change one, 1 on error',
-        }),
+      y.positional('media', { type: 'string', array: true, describe: 'media names from the config' }).option('detailed-exitcode', {
+        type: 'boolean',
+        describe: 'exit 0 when every output is up to date, 2 when a build would change one, 1 on error',
+      }),
     run(planCommand),
   )
   .command(

@@ -87,7 +87,8 @@ export async function plan(request: {
       outputs: job.upToDate?.map((o) => o.path) ?? [job.media.output],
       contentBytes,
       capacity: Number.isFinite(job.media.capacity) ? job.media.capacity : null,
-      packageChanges: job.upToDate ? [] : packageChanges(last.stage?.packages, ctx.stageKey!.preimage.packages),
+      // a media never built has no versions to compare with
+      packageChanges: job.upToDate || !last.stage ? [] : packageChanges(last.stage.packages, ctx.stageKey!.preimage.packages),
       steps: [
         step('verify distribution', stageCached, ctx.stageKey!, last.stage),
         step('stage', stageCached, ctx.stageKey!, last.stage),

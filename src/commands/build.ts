@@ -35,7 +35,8 @@ export async function buildCommand(
     verbose: printer.verbose,
     signal,
   });
-  printer.result(result, () =>
+  const shown = { ...result, failures: result.failures.map(({ media, error }) => ({ media, ...describeError(error) })) };
+  printer.result(shown, () =>
     [
       ...result.notices.map((n) => `note: ${n}`),
       ...(result.upToDate ? ['up to date: nothing changed since the last build'] : []),
@@ -50,8 +51,15 @@ export async function buildCommand(
 
 /** --keep-going: one error naming every media that failed, each with its own message. */
 function mediaFailed(failures: Array<{ media: string; error: unknown }>): CapmediaError {
-  const lines = failures.map((f) => `  ${f.media}: ${f.error instanceof Error ? f.error.message : String(f.error)}`);
+  const lines = failures.map(({ media, error }) => {
+    const message = error instanceof Error ? error.message : String(error);
+    return message.includes(`"${media}"`) ? `  ${message}` : `  Media "${media}": ${message}`;
+  });
   return new CapmediaError('MEDIA_FAILED', `${failures.length} media failed (the others were built):\n${lines.join('\n')}`, {
     hint: 'Fix what is named above and build again; media already built are up to date and will be skipped.',
   });
+}
+
+function describeError(error: unknown): { code: string; message: string } {
+  return error instanceof CapmediaError ? { code: error.code, message: error.message } : { code: 'IO', message: String(error) };
 }

@@ -9,8 +9,11 @@ export interface MatrixEntry {
   type: string;
   /** The output as the config names it, relative to the config folder (a /dev/ drive stays absolute). */
   output: string;
-  /** Globs that catch the outputs a build may write: the file or the volumes of a set, checksums, manifests. */
-  artifacts: string[];
+  /**
+   * Globs, one a line (what actions/upload-artifact's `path` takes), that catch
+   * every output a build may write: the file or the volumes of a set, checksums, manifests.
+   */
+  artifacts: string;
 }
 
 /**
@@ -27,6 +30,6 @@ function entry(media: NormalizedMedia, baseDir: string): MatrixEntry {
   const output = media.output.startsWith('/dev/') ? media.output : relative(baseDir, media.output) || media.output;
   const stem = output.replace(/\.[^./]*$/, '');
   const ext = output.slice(stem.length);
-  const artifacts = media.output.startsWith('/dev/') ? [] : [`${output}*`, `${stem}-*${ext}*`, `${stem}.set.json`];
+  const artifacts = media.output.startsWith('/dev/') ? '' : [`${output}*`, `${stem}-*${ext}*`, `${stem}.set.json`].join('\n');
   return { name: media.name, type: media.type, output, artifacts };
 }
