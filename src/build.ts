@@ -8,6 +8,7 @@ import { createBuildContext, type BuildContext, type PublishedOutput } from './t
 import { discardPartials } from './tasks/pack.js';
 import { chooseRenderer, type OutputMode } from './render.js';
 import type { Shard } from './lock/shard.js';
+import { loadLock } from './tasks/lock.js';
 
 export interface BuildRequest extends OutputMode {
   cwd?: string;
@@ -55,8 +56,11 @@ export async function build(request: BuildRequest = {}): Promise<BuildResult> {
     shard: request.shard,
   });
   checkMediaNames(config, request.mediaNames);
-  if (ctx.jobs.length === 0)
+  if (ctx.jobs.length === 0) {
+    // An empty shard still fails a lock that does not match, like every other runner of the matrix.
+    if (request.locked) await loadLock(ctx);
     return { outputs: [], upToDate: true, notices: [`shard ${request.shard?.index}/${request.shard?.count} holds no media`], failures: [] };
+  }
   const renderer = chooseRenderer({ ...request, isTTY: request.isTTY ?? process.stdout.isTTY, ci: request.ci ?? Boolean(process.env.CI) });
   const list = new Listr<BuildContext>(guarded(buildTasks(), request.signal), {
     ctx,

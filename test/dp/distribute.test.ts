@@ -61,7 +61,13 @@ test.serial('a tarball of the boot image folder published over WebDAV builds the
   );
   t.false(puts.slice(first).some((l) => l.includes('/files/')));
 
-  await f.project.writeConfig({ media: { type: 'iso', file: 'out/file.iso', staging: './staging' }, cache: { dir: './cache-file' } });
+  // The media name the package they carry (SMS/data/MediaContent.json): the reference uses the same ID from a file: library.
+  await f.project.publish(await ensureBootImage(), 'CM200004');
+  await f.project.writeConfig({
+    bootImage: { package: 'CM200004' },
+    media: { type: 'iso', file: 'out/file.iso', staging: './staging' },
+    cache: { dir: './cache-file' },
+  });
   const reference = await runCli(['build'], { cwd: f.project.dir, env: EPOCH });
   t.is(reference.exitCode, 0, reference.all);
   await f.project.writeConfig({

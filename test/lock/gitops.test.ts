@@ -20,6 +20,7 @@ let project: TestProject;
 let nginx: Nginx;
 let served: string;
 let firstIso: string;
+let secondIso: string;
 
 async function contentFolder(text: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'capmedia-pkg-'));
@@ -156,6 +157,7 @@ test.serial(
     t.is(beside.lockDigest, report.content.lockDigest);
     t.deepEqual(beside.packages, report.content.packages);
 
+    secondIso = sha(await readFile(iso()));
     const after = await cli(['plan', '--detailed-exitcode']);
     t.is(after.exitCode, 0, after.all);
   },
@@ -200,6 +202,27 @@ test.serial('a pinned version no DP has any more: exit 1 naming package, version
     t.regex(result.stderr, new RegExp(`hint: Run \`capmedia update ${PKG}\``));
   } finally {
     await writeFile(join(project.dir, 'capmedia.lock'), original);
+  }
+});
+
+test.serial('a pinned manifest copy that does not hash to its name is refused; the next DP serves the version', async (t) => {
+  await config();
+  const pin = JSON.parse(await lockText()).packages[PKG].manifestSha256;
+  const copy = join(served, `packages/${PKG}/${pin}.json`);
+  const original = await readFile(copy, 'utf8');
+  await writeFile(copy, original.replace('"readme.txt"', '"readme.txt "'));
+  try {
+    const result = await cli(['build', '--locked', '--force']);
+    t.is(result.exitCode, 0, result.all);
+    t.regex(
+      result.stdout,
+      new RegExp(
+        `dp01: ${PKG} unreachable: packages/${PKG}/${pin}\\.json on dp01 hashes to [0-9a-f]{64}, not to the sha256 its name promises`,
+      ),
+    );
+    t.is(sha(await readFile(iso())), secondIso, 'the same 2.0 media, from the file: DP');
+  } finally {
+    await writeFile(copy, original);
   }
 });
 
