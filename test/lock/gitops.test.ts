@@ -237,3 +237,23 @@ test.serial('a library published before versions were kept (no index, no copies 
   const locked = await cli(['build', '--locked', '--force']);
   t.is(locked.exitCode, 0, locked.all);
 });
+
+test.serial('a USB image says what it carries too (verify reads SMS/data/MediaContent.json from the FAT volume)', async (t) => {
+  await config({
+    distributionPoints: [{ name: 'local', url: 'file:./content' }],
+    media: { type: 'usb', device: 'out/capture.img', staging: './staging' },
+  });
+  const build = await cli(['build', '--locked']);
+  t.is(build.exitCode, 0, build.all);
+  const verify = await cli(['verify', 'out/capture.img', '--json']);
+  t.is(verify.exitCode, 0, verify.all);
+  const { content } = JSON.parse(verify.stdout);
+  t.is(content.lockDigest, sha(await lockText()));
+  t.deepEqual(
+    content.packages.map((p: { id: string; version: string }) => [p.id, p.version]),
+    [
+      [BOOT_ID, JSON.parse(await lockText()).packages[BOOT_ID].version],
+      [PKG, '2.0'],
+    ],
+  );
+});
