@@ -7,6 +7,8 @@ import { buildTasks } from './tasks/index.js';
 import { createBuildContext, type BuildContext, type PublishedOutput } from './tasks/context.js';
 import { discardPartials } from './tasks/pack.js';
 import { chooseRenderer, type OutputMode } from './render.js';
+import type { Shard } from './lock/shard.js';
+import { loadLock } from './tasks/lock.js';
 
 export interface BuildRequest extends OutputMode {
   cwd?: string;
@@ -21,6 +23,12 @@ export interface BuildRequest extends OutputMode {
   ask?: (question: string) => Promise<boolean>;
   signal?: AbortSignal;
   exec?: Exec;
+  /** --locked: build exactly what capmedia.lock pins, never write it. */
+  locked?: boolean;
+  /** --shard k/n: only the k-th share of the media, by name. */
+  shard?: Shard;
+  /** --keep-going: a failing media does not stop the others; see BuildResult.failures. */
+  keepGoing?: boolean;
 }
 
 export interface BuildResult {
@@ -28,6 +36,8 @@ export interface BuildResult {
   /** True when nothing changed since the last build: no step did any work. */
   upToDate: boolean;
   notices: string[];
+  /** With keepGoing: the media that failed, each with its error (the others were built). */
+  failures: Array<{ media: string; error: unknown }>;
 }
 
 /** Loads the config and runs the task graph under listr2. */
@@ -41,8 +51,16 @@ export async function build(request: BuildRequest = {}): Promise<BuildResult> {
     ask: request.ask,
     signal: request.signal,
     exec: request.exec ?? realExec,
+    locked: request.locked,
+    keepGoing: request.keepGoing,
+    shard: request.shard,
   });
   checkMediaNames(config, request.mediaNames);
+  if (ctx.jobs.length === 0) {
+    // An empty shard still fails a lock that does not match, like every other runner of the matrix.
+    if (request.locked) await loadLock(ctx);
+    return { outputs: [], upToDate: true, notices: [`shard ${request.shard?.index}/${request.shard?.count} holds no media`], failures: [] };
+  }
   const renderer = chooseRenderer({ ...request, isTTY: request.isTTY ?? process.stdout.isTTY, ci: request.ci ?? Boolean(process.env.CI) });
   const list = new Listr<BuildContext>(guarded(buildTasks(), request.signal), {
     ctx,
@@ -60,10 +78,13 @@ export async function build(request: BuildRequest = {}): Promise<BuildResult> {
     await Promise.all(ctx.jobs.map(discardPartials));
     throw request.signal?.aborted ? cancelled() : error;
   }
+  const failed = ctx.jobs.filter((job) => job.failure !== undefined);
+  await Promise.all(failed.map(discardPartials));
   return {
     outputs: ctx.jobs.flatMap((job) => job.published ?? job.upToDate ?? []),
     upToDate: ctx.jobs.every((job) => job.upToDate),
     notices: ctx.notices,
+    failures: failed.map((job) => ({ media: job.media.name, error: job.failure })),
   };
 }
 

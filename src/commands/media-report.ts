@@ -1,3 +1,5 @@
+import type { MediaContent } from '../lock/media-record.js';
+
 /** What `capmedia verify` found in one medium (an ISO, a volume of a set, or a USB image). */
 export interface MediaReport {
   file: string;
@@ -14,5 +16,7 @@ export interface MediaReport {
   files?: string;
   /** For a volume of a CD/DVD set: its number and the set size. */
   volume?: { number: number; of: number };
+  /** SMS/data/MediaContent.json: the lock digest and the package versions the media carry. */
+  content?: MediaContent;
   problems: string[];
 }

@@ -2,10 +2,14 @@ import { open } from 'node:fs/promises';
 import type { Exec } from '../tools/exec.js';
 import type { MediaReport } from './media-report.js';
 import { mtoolsEnv, readVolumeText, volumeLabel, volumeSpec, type FatVolume } from '../tools/mtools.js';
+import { MEDIA_CONTENT_JSON, parseMediaContent } from '../lock/media-record.js';
 import { isFatPartitionType, readPartitions, SECTOR_BYTES } from '../tools/sfdisk.js';
 
 /** What a USB image tells about itself: the media report's own fields, plus every path on the FAT volume (lower case). */
-export type UsbInspection = Pick<MediaReport, 'volumeId' | 'bootBios' | 'bootUefi' | 'partitionTable' | 'mediaLabel' | 'taskSequence'> & {
+export type UsbInspection = Pick<
+  MediaReport,
+  'volumeId' | 'bootBios' | 'bootUefi' | 'partitionTable' | 'mediaLabel' | 'taskSequence' | 'content'
+> & {
   paths: Set<string>;
   /** Byte offset of the FAT volume in the image. */
   fatOffset: number;
@@ -38,6 +42,7 @@ export async function inspectUsbImage(exec: Exec, file: string): Promise<UsbInsp
       .exec((await readVolumeText(exec, volume, 'MediaLabel.txt').catch(() => undefined)) ?? '')?.[1]
       ?.replace(/\r$/, ''),
     taskSequence: ts ? (JSON.parse(ts) as { name?: string }).name : undefined,
+    content: parseMediaContent(await readVolumeText(exec, volume, MEDIA_CONTENT_JSON).catch(() => undefined)),
     paths: lower,
     fatOffset: offset,
   };

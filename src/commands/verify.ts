@@ -12,6 +12,7 @@ import { compareFiles, expectedFiles, isoFiles } from './verify-files.js';
 import type { Printer } from './output.js';
 import type { CommonArgs } from './common.js';
 import type { MediaReport } from './media-report.js';
+import { MEDIA_CONTENT_JSON, parseMediaContent, type MediaContent } from '../lock/media-record.js';
 
 export type { MediaReport } from './media-report.js';
 
@@ -34,6 +35,7 @@ export async function inspectMedia(file: string): Promise<MediaReport> {
     const mediaLabel = await readOptional(file, 'MediaLabel.txt', scratch);
     const ts = await readOptional(file, 'SMS/data/TaskSequence.json', scratch);
     const set = await readOptional(file, 'SMS/data/MediaSet.json', scratch);
+    const content = parseMediaContent(await readOptional(file, MEDIA_CONTENT_JSON, scratch));
     const volume = set ? volumeOf(JSON.parse(set), iso.volumeId) : undefined;
     const report: MediaReport = {
       file,
@@ -46,6 +48,7 @@ export async function inspectMedia(file: string): Promise<MediaReport> {
       taskSequence: ts ? (JSON.parse(ts) as { name: string }).name : undefined,
       checksum: await checksumState(file),
       volume,
+      content,
       problems,
     };
     // Data volumes of a set (k ≥ 2) carry content only: no boot records, no task sequence.
@@ -131,6 +134,7 @@ export async function verifyCommand(args: CommonArgs & { output: string }, print
       `  task sequence:   ${report.taskSequence ?? 'missing'}`,
       `  checksum:        ${report.checksum}`,
       `  files:           ${report.files ?? 'no build manifest beside it'}`,
+      ...describeContent(report.content),
     ].join('\n'),
   );
   if (report.problems.length) {
@@ -138,4 +142,13 @@ export async function verifyCommand(args: CommonArgs & { output: string }, print
       hint: 'Rebuild it with `capmedia build`.',
     });
   }
+}
+
+/** What the media say they carry (SMS/data/MediaContent.json): the lock digest and each package's version. */
+function describeContent(content: MediaContent | undefined): string[] {
+  if (!content) return [`  content:         no ${MEDIA_CONTENT_JSON} (built before capmedia.lock, or a data volume of a set)`];
+  return [
+    `  lock digest:     ${content.lockDigest}`,
+    ...content.packages.map((p) => `  package:         ${p.id} ${p.version} (${p.kind}, manifest ${p.manifestSha256})`),
+  ];
 }

@@ -10,6 +10,8 @@ import type { BootPlatform } from '../plugins/boot/types.js';
 import type { DistributionPoint } from '../plugins/dp/types.js';
 import { openDistributionPoint } from '../plugins/registry.js';
 import type { Exec } from '../tools/exec.js';
+import { lockPathFor, type LockFile } from '../lock/lockfile.js';
+import { shardOf, type Shard } from '../lock/shard.js';
 
 export interface BuildOptions {
   /** Build only these media (by name); all when empty. */
@@ -24,12 +26,24 @@ export interface BuildOptions {
   assumeYes?: boolean;
   /** Interactive confirmation (TTY); absent → only --yes can confirm. */
   ask?: (question: string) => Promise<boolean>;
+  /** --locked: resolve every package from capmedia.lock and never write it. */
+  locked?: boolean;
+  /** Plan only: never write capmedia.lock. */
+  readOnly?: boolean;
+  /** --keep-going: a media that fails does not stop the others. */
+  keepGoing?: boolean;
+  /** --shard k/n: build only the k-th of n shares of the media (by name). */
+  shard?: Shard;
 }
 
 export interface ResolvedContent {
   bootImage: PackageManifest;
   platform: BootPlatform;
   content: PackageManifest[];
+  /** Every package as capmedia.lock records it (what the media carry). */
+  lock: LockFile;
+  /** The packages read by their pinned manifest hash rather than as "latest". */
+  pinned: ReadonlySet<string>;
 }
 
 /** One file of the media: where it goes and which blob of the content store holds it. */
@@ -67,6 +81,8 @@ export interface MediaJob {
   /** Set by pack when the content does not fit media.size: split writes a set of volumes instead. */
   oversize?: number;
   published?: PublishedOutput[];
+  /** --keep-going: why this media failed; its later steps are skipped. */
+  failure?: unknown;
 }
 
 export interface PublishedOutput {
@@ -103,6 +119,9 @@ export interface BuildContext {
   stageCached?: boolean;
   /** For each package id, the healthy distribution points in order of preference. */
   sources?: Map<string, DistributionPoint[]>;
+  /** capmedia.lock beside the config, and what it held when the build started. */
+  lockPath: string;
+  lock?: LockFile;
 }
 
 /**
@@ -114,7 +133,8 @@ export const DEFAULT_SOURCE_DATE_EPOCH = 315_532_800;
 export function createBuildContext(config: NormalizedConfig, options: BuildOptions): BuildContext {
   const env = options.env ?? process.env;
   const epoch = env.SOURCE_DATE_EPOCH && /^\d+$/.test(env.SOURCE_DATE_EPOCH) ? Number(env.SOURCE_DATE_EPOCH) : DEFAULT_SOURCE_DATE_EPOCH;
-  const wanted = options.mediaNames?.length ? config.media.filter((m) => options.mediaNames!.includes(m.name)) : config.media;
+  const named = options.mediaNames?.length ? config.media.filter((m) => options.mediaNames!.includes(m.name)) : config.media;
+  const wanted = options.shard ? shardOf(named, options.shard) : named;
   return {
     config,
     options,
@@ -127,6 +147,7 @@ export function createBuildContext(config: NormalizedConfig, options: BuildOptio
     statCache: new StatCache(config.cacheDir),
     jobs: wanted.map((media) => mediaJob(config, media)),
     notices: [],
+    lockPath: lockPathFor(config),
     confirm: async (question) => Boolean(options.assumeYes) || (options.ask ? options.ask(question) : false),
   };
 }
