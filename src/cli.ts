@@ -129,6 +129,7 @@ const cli = yargs(hideBin(process.argv))
       y
         .positional('image', { type: 'string', demandOption: true })
         .option('firmware', { choices: ['bios', 'uefi'] as const, default: 'uefi' as const })
+        .option('secure-boot', { type: 'boolean', describe: "UEFI with Secure Boot enforced and Microsoft's keys enrolled" })
         .option('as', {
           choices: ['cd', 'usb'] as const,
           describe: 'attach as a CD or a USB stick (default: cd for an ISO, usb for a disk image)',

@@ -64,6 +64,6 @@ export interface BuildContext {
   /** Scratch folder for this build, removed at the end. */
   workDir: string;
   sourceDateEpoch: number;
-  /** Every kernel module must keep its signature (see signed.ts). */
-  secureBoot: boolean;
+  /** Secure Boot image: every kernel module must keep its signature (see signed.ts). */
+  secureBoot?: boolean;
 }

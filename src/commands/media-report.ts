@@ -1,3 +1,5 @@
+import type { UefiChain } from '../efi/chain.js';
+
 /** What `capmedia verify` found in one medium (an ISO, a volume of a set, or a USB image). */
 export interface MediaReport {
   file: string;
@@ -12,5 +14,7 @@ export interface MediaReport {
   files?: string;
   /** For a volume of a CD/DVD set: its number and the set size. */
   volume?: { number: number; of: number };
+  /** The UEFI loader and what it starts: shim-signed, signed, or unsigned, with SBAT generations. */
+  uefiChain?: UefiChain;
   problems: string[];
 }

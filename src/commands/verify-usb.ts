@@ -7,6 +7,7 @@ import { isFatPartitionType, readPartitions, SECTOR_BYTES } from '../tools/sfdis
 /** What a USB image tells about itself: the media report's own fields, plus every path on the FAT volume (lower case). */
 export type UsbInspection = Pick<MediaReport, 'volumeId' | 'bootBios' | 'bootUefi' | 'partitionTable' | 'mediaLabel' | 'taskSequence'> & {
   paths: Set<string>;
+  volume: FatVolume;
 };
 
 /** A FAT32 USB image, read with sfdisk and mtools (nothing is mounted). */
@@ -29,6 +30,7 @@ export async function inspectUsbImage(exec: Exec, file: string): Promise<UsbInsp
       ?.replace(/\r$/, ''),
     taskSequence: ts ? (JSON.parse(ts) as { name?: string }).name : undefined,
     paths: lower,
+    volume,
   };
 }
 

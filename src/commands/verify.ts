@@ -11,6 +11,8 @@ import { compareFiles, expectedFiles, isoFiles } from './verify-files.js';
 import type { Printer } from './output.js';
 import type { CommonArgs } from './common.js';
 import type { MediaReport } from './media-report.js';
+import { fatUefiChain, isoUefiChain } from './verify-efi.js';
+import { uefiChainLines } from '../efi/chain.js';
 
 export type { MediaReport } from './media-report.js';
 
@@ -44,6 +46,7 @@ export async function inspectMedia(file: string): Promise<MediaReport> {
       taskSequence: ts ? (JSON.parse(ts) as { name: string }).name : undefined,
       checksum: await checksumState(file),
       volume,
+      uefiChain: await isoUefiChain(file, scratch),
       problems,
     };
     // Data volumes of a set (k ≥ 2) carry content only: no boot records, no task sequence.
@@ -53,6 +56,7 @@ export async function inspectMedia(file: string): Promise<MediaReport> {
     if (report.mediaLabel === undefined) problems.push('MediaLabel.txt missing or without label=');
     if (!report.taskSequence && !dataVolume) problems.push('no task sequence at SMS/data/TaskSequence.json');
     if (report.checksum === 'mismatch') problems.push('the file does not match its .sha256');
+    problems.push(...(report.uefiChain?.problems ?? []));
     const expected = await expectedFiles(file);
     if (expected) {
       const fileProblems = compareFiles(expected, await isoFiles(exec, file));
@@ -74,8 +78,11 @@ async function inspectUsbMedia(file: string): Promise<MediaReport> {
     });
   }
   const problems: string[] = [];
-  const { paths, ...shown } = usb;
-  const report: MediaReport = { file, ...shown, checksum: await checksumState(file), problems };
+  const { paths, volume, ...shown } = usb;
+  const scratch = await mkdtemp(join(tmpdir(), 'capmedia-verify-'));
+  const uefiChain = await fatUefiChain(volume, scratch).finally(() => rm(scratch, { recursive: true, force: true }));
+  const report: MediaReport = { file, ...shown, checksum: await checksumState(file), uefiChain, problems };
+  problems.push(...(uefiChain?.problems ?? []));
   if (!report.bootUefi) problems.push('no UEFI loader EFI/BOOT/BOOTX64.EFI');
   if (!report.bootBios) problems.push('no BIOS boot code (MBR + SYSLINUX)');
   if (report.mediaLabel === undefined) problems.push('MediaLabel.txt missing or without label=');
@@ -122,6 +129,7 @@ export async function verifyCommand(args: CommonArgs & { output: string }, print
       `  boot:            BIOS ${report.bootBios ? 'yes' : 'NO'}, UEFI ${report.bootUefi ? 'yes' : 'NO'}, partition table ${report.partitionTable}`,
       `  MediaLabel.txt:  ${report.mediaLabel === undefined ? 'missing' : `label=${report.mediaLabel}`}`,
       `  task sequence:   ${report.taskSequence ?? 'missing'}`,
+      ...uefiChainLines(report.uefiChain),
       `  checksum:        ${report.checksum}`,
       `  files:           ${report.files ?? 'no build manifest beside it'}`,
     ].join('\n'),

@@ -107,3 +107,8 @@ export async function volumeLabel(exec: Exec, volume: FatVolume): Promise<string
   const { stdout } = await exec('mlabel', ['-s', '-i', volumeSpec(volume), '::'], options(volume));
   return /Volume label is (.*)$/m.exec(stdout)?.[1]?.trimEnd() ?? '';
 }
+
+/** Copies one file out of the volume to a local path. */
+export async function copyFromVolume(exec: Exec, volume: FatVolume, path: string, destination: string): Promise<void> {
+  await exec('mcopy', ['-i', volumeSpec(volume), '-n', `::/${path}`, destination], options(volume));
+}
