@@ -30,7 +30,11 @@ interface SignedFile {
 const SIGNED_FILES: readonly SignedFile[] = [
   { debianPackage: 'shim-signed', source: 'usr/lib/shim/shimx64.efi.signed', target: BOOT_IMAGE_FILES.efiLoader },
   { debianPackage: 'shim-helpers-amd64-signed', source: 'usr/lib/shim/mmx64.efi.signed', target: BOOT_IMAGE_FILES.mokManager },
-  { debianPackage: 'grub-efi-amd64-signed', source: 'usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed', target: BOOT_IMAGE_FILES.signedGrub },
+  {
+    debianPackage: 'grub-efi-amd64-signed',
+    source: 'usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed',
+    target: BOOT_IMAGE_FILES.signedGrub,
+  },
 ];
 
 /** What the kernel appends to a signed module (scripts/sign-file.c). */
@@ -56,21 +60,37 @@ export async function writeSignedLoaders(ctx: BuildContext, stageDir: string, gr
   }
   await mkdir(dirname(join(stageDir, BOOT_IMAGE_FILES.signedGrubCfg)), { recursive: true });
   await writeFile(join(stageDir, BOOT_IMAGE_FILES.signedGrubCfg), grubCfg);
-  ctx.progress(`Secure Boot chain: ${Object.entries(versions).map(([name, version]) => `${name} ${version}`).join(', ')}`);
+  ctx.progress(
+    `Secure Boot chain: ${Object.entries(versions)
+      .map(([name, version]) => `${name} ${version}`)
+      .join(', ')}`,
+  );
   return versions;
 }
 
 /** The kernel must carry an Authenticode signature, or GRUB refuses it under Secure Boot ("bad shim signature"). */
 export async function requireSignedKernel(kernel: string, kernelPackage: string): Promise<void> {
-  await requireSignedPe(kernel, `the kernel of ${kernelPackage}`, 'Use the signed linux-image-<version>-amd64 package, not an -unsigned one');
+  await requireSignedPe(
+    kernel,
+    `the kernel of ${kernelPackage}`,
+    'Use the signed linux-image-<version>-amd64 package, not an -unsigned one',
+  );
 }
 
-async function requireSignedPe(path: string, what: string, fix = 'Run apt-get update and try again; the package may be damaged'): Promise<void> {
+async function requireSignedPe(
+  path: string,
+  what: string,
+  fix = 'Run apt-get update and try again; the package may be damaged',
+): Promise<void> {
   const image = parsePe(await readFile(path));
   if (image && image.signatures.length > 0) return;
-  throw new CapmediaError('BOOT_IMAGE_BUILD_FAILED', `${what} is ${image ? 'not signed' : 'not a UEFI (PE) image'}, so firmware with Secure Boot on would refuse it.`, {
-    hint: `${fix}, or build a boot image without Secure Boot (capmedia bootimage create --no-secure-boot).`,
-  });
+  throw new CapmediaError(
+    'BOOT_IMAGE_BUILD_FAILED',
+    `${what} is ${image ? 'not signed' : 'not a UEFI (PE) image'}, so firmware with Secure Boot on would refuse it.`,
+    {
+      hint: `${fix}, or build a boot image without Secure Boot (capmedia bootimage create --no-secure-boot).`,
+    },
+  );
 }
 
 /**
@@ -81,9 +101,13 @@ export async function requireSignedModules(dir: string, files: readonly string[]
   const unsigned: string[] = [];
   for (const file of files) if (!(await endsWith(join(dir, file), MODULE_SIGNATURE_MAGIC))) unsigned.push(file);
   if (unsigned.length === 0) return;
-  throw new CapmediaError('BOOT_IMAGE_BUILD_FAILED', `Kernel modules without a signature would not load under Secure Boot: ${unsigned.join(', ')}.`, {
-    hint: 'Use the signed linux-image-<version>-amd64 package, or build a boot image without Secure Boot (--no-secure-boot).',
-  });
+  throw new CapmediaError(
+    'BOOT_IMAGE_BUILD_FAILED',
+    `Kernel modules without a signature would not load under Secure Boot: ${unsigned.join(', ')}.`,
+    {
+      hint: 'Use the signed linux-image-<version>-amd64 package, or build a boot image without Secure Boot (--no-secure-boot).',
+    },
+  );
 }
 
 async function endsWith(path: string, suffix: Buffer): Promise<boolean> {

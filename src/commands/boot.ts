@@ -38,23 +38,24 @@ export async function bootCommand(args: BootArgs, printer: Printer, signal: Abor
     ].join('\n'),
   );
   if (result.outcome !== 'success') {
-    throw new CapmediaError(
-      'BOOT_FAILED',
-      `The media did not boot to the marker under QEMU (${firmware}, as ${as}): ${result.outcome}.`,
-      {
-        hint:
-          result.outcome === 'refused'
-            ? 'Secure Boot refused the UEFI loader: build the boot image with the signed chain (capmedia bootimage create, without --no-secure-boot).'
-            : 'Run with --verbose to see the serial console.',
-        detail: result.serial.slice(-4000),
-      },
-    );
+    throw new CapmediaError('BOOT_FAILED', `The media did not boot to the marker under QEMU (${firmware}, as ${as}): ${result.outcome}.`, {
+      hint:
+        result.outcome === 'refused'
+          ? 'Secure Boot refused the UEFI loader: build the boot image with the signed chain (capmedia bootimage create, without --no-secure-boot).'
+          : 'Run with --verbose to see the serial console.',
+      detail: result.serial.slice(-4000),
+    });
   }
 }
 
 /** The firmware's or shim's own words, e.g. `BdsDxe: failed to load Boot0001 … : Access Denied`. */
 function refusal(serial: string): string {
-  return serial.split(/\r?\n/).find((line) => /Access Denied|Security Violation/.test(line))?.trim() ?? 'refused by Secure Boot';
+  return (
+    serial
+      .split(/\r?\n/)
+      .find((line) => /Access Denied|Security Violation/.test(line))
+      ?.trim() ?? 'refused by Secure Boot'
+  );
 }
 
 /** Missing or unreadable: a usage error, before QEMU starts. */

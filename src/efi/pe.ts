@@ -39,7 +39,11 @@ export function parsePe(bytes: Buffer): PeImage | undefined {
   const sections = readSections(bytes, optional + optionalSize, sectionCount, strings);
   const signatures =
     directoryCount > CERTIFICATE_TABLE
-      ? readCertificateTable(bytes, bytes.readUInt32LE(directories + 8 * CERTIFICATE_TABLE), bytes.readUInt32LE(directories + 8 * CERTIFICATE_TABLE + 4))
+      ? readCertificateTable(
+          bytes,
+          bytes.readUInt32LE(directories + 8 * CERTIFICATE_TABLE),
+          bytes.readUInt32LE(directories + 8 * CERTIFICATE_TABLE + 4),
+        )
       : [];
   return { sections, signatures };
 }

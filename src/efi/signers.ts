@@ -40,7 +40,7 @@ function readDer(buf: Buffer, offset: number): Der | undefined {
 
 function children(element: Der): Der[] {
   const list: Der[] = [];
-  for (let offset = 0; offset < element.body.length; ) {
+  for (let offset = 0; offset < element.body.length;) {
     const child = readDer(element.body, offset);
     if (!child) break;
     list.push(child);

@@ -80,7 +80,11 @@ function compare(a: string, b: string): number {
 
 /** Every path in the volume; folders end with "/". */
 export async function listVolume(exec: Exec, volume: FatVolume): Promise<string[]> {
-  const { stdout } = await exec('mdir', ['-i', volumeSpec(volume), '-/', '-b', '::/'], options(volume));
+  const { stdout } = await exec('mdir', ['-i', volumeSpec(volume), '-/', '-b', '::/'], options(volume)).catch((error: unknown) => {
+    // mdir -b fails on a volume with no files at all (a freshly formatted stick).
+    if (error instanceof CapmediaError && /File "::\/" not found/.test(`${error.message}\n${error.detail ?? ''}`)) return { stdout: '' };
+    throw error;
+  });
   return stdout
     .split('\n')
     .filter(Boolean)

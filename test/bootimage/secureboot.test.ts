@@ -60,7 +60,11 @@ test('every kernel module (initramfs and capture tools archive) keeps its signat
       t.is(bytes.subarray(-SIGNATURE_MAGIC.length).toString('latin1'), SIGNATURE_MAGIC, `${archive}: ${module} lost its signature`);
       count++;
     }
-    if (archive === BOOT_IMAGE_FILES.initrd) t.true(modules.some((file) => file.endsWith('/efivarfs.ko')), 'efivarfs.ko is in the initramfs');
+    if (archive === BOOT_IMAGE_FILES.initrd)
+      t.true(
+        modules.some((file) => file.endsWith('/efivarfs.ko')),
+        'efivarfs.ko is in the initramfs',
+      );
   }
   t.log(`${count} signed modules`);
 });

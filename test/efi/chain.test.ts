@@ -1,7 +1,14 @@
 import test from 'ava';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DEBIAN_GRUB_CFG, SHIM_NEXT_LOADER, UEFI_LOADER, describeUefiChain, uefiChainLines, type ReadMediaFile } from '../../src/efi/chain.js';
+import {
+  DEBIAN_GRUB_CFG,
+  SHIM_NEXT_LOADER,
+  UEFI_LOADER,
+  describeUefiChain,
+  uefiChainLines,
+  type ReadMediaFile,
+} from '../../src/efi/chain.js';
 import { parsePe, parseSbatCsv } from '../../src/efi/pe.js';
 import { ensureBootImage } from '../_helpers/bootimage.js';
 import { withoutSignature } from './_pe.js';
@@ -25,7 +32,10 @@ test("the boot image's chain: Microsoft-signed shim → Debian-signed GRUB, with
   t.true(chain?.next?.sbat.some((entry) => /^grub\.debian,\d+$/.test(entry)));
   t.regex(chain?.sbatLevel?.previous ?? '', /^sbat,1,\d{10}\n/);
   const lines = uefiChainLines(chain).join('\n');
-  t.regex(lines, /UEFI chain: +Secure Boot: shim-signed \(shim .* signed by Microsoft Corporation UEFI CA 2011.* → grub2 .* signed by Debian Secure Boot CA\)/);
+  t.regex(
+    lines,
+    /UEFI chain: +Secure Boot: shim-signed \(shim .* signed by Microsoft Corporation UEFI CA 2011.* → grub2 .* signed by Debian Secure Boot CA\)/,
+  );
   t.regex(lines, /SBAT: +shim [^:]+: shim,\d+ .*· grub2 [^:]+: grub,\d+ grub\.debian,\d+/);
   t.regex(lines, /shim SbatLevel: +sbat,1,\d+ /);
 });
