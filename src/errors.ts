@@ -46,6 +46,8 @@ const KIND_BY_CODE = {
   NOT_CONFIRMED: 'usage',
   NOT_FAT32: 'usage',
   VERIFY_FAILED: 'build',
+  /** A package's file name the media's file system (Joliet, FAT) cannot hold. */
+  NAME_UNSUPPORTED: 'build',
 } as const satisfies Record<string, ErrorKind>;
 
 export type ErrorCode = keyof typeof KIND_BY_CODE;

@@ -4,6 +4,7 @@ import { diffPreimages, shortKey } from './cache/key.js';
 import { exec as realExec, type Exec } from './tools/exec.js';
 import { createBuildContext } from './tasks/context.js';
 import { resolveContent } from './tasks/resolve.js';
+import { checkMediaNames } from './tasks/names.js';
 import { planBuild } from './tasks/plan.js';
 
 export interface StepPlan {
@@ -40,6 +41,7 @@ export async function plan(request: {
     assumeYes: true,
   });
   ctx.resolved = await resolveContent(ctx);
+  checkMediaNames(ctx);
   await planBuild(ctx);
   const contentBytes = [ctx.resolved.bootImage, ...ctx.resolved.content].reduce(
     (sum, p) => sum + p.files.reduce((s, f) => s + f.size, 0),

@@ -4,6 +4,8 @@ import type { UefiChain } from '../efi/chain.js';
 export interface MediaReport {
   file: string;
   volumeId: string;
+  /** ISO: the Joliet volume id, the name Windows shows for the mounted ISO. */
+  jolietVolumeId?: string;
   bootBios: boolean;
   bootUefi: boolean;
   partitionTable: string;

@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { isIsoImage } from '../tools/image-kind.js';
-import { inspectUsbImage } from './verify-usb.js';
+import { inspectUsbImage, uefiOnly } from './verify-usb.js';
+import { fatNameProblems, isoNameProblems } from './verify-names.js';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CapmediaError } from '../errors.js';
@@ -39,6 +40,7 @@ export async function inspectMedia(file: string): Promise<MediaReport> {
     const report: MediaReport = {
       file,
       volumeId: iso.volumeId,
+      jolietVolumeId: iso.jolietVolumeId,
       bootBios: /El Torito boot img\s*:\s*\d+\s+BIOS/.test(text),
       bootUefi: /El Torito boot img\s*:\s*\d+\s+UEFI/.test(text),
       partitionTable: /GPT/.test(text) ? 'MBR+GPT' : /MBR partition table/.test(text) ? 'MBR' : 'none',
@@ -51,7 +53,9 @@ export async function inspectMedia(file: string): Promise<MediaReport> {
     };
     // Data volumes of a set (k ≥ 2) carry content only: no boot records, no task sequence.
     const dataVolume = volume !== undefined && volume.number > 1;
-    if (!report.bootBios && !dataVolume) problems.push('no BIOS El Torito boot image');
+    const onIso = await isoFiles(exec, file);
+    const isoPaths = new Set([...onIso.keys()].map((p) => p.toLowerCase()));
+    if (!report.bootBios && !dataVolume && !uefiOnly(isoPaths)) problems.push('no BIOS El Torito boot image');
     if (!report.bootUefi && !dataVolume) problems.push('no UEFI El Torito boot image');
     if (report.mediaLabel === undefined) problems.push('MediaLabel.txt missing or without label=');
     if (!report.taskSequence && !dataVolume) problems.push('no task sequence at SMS/data/TaskSequence.json');
@@ -59,10 +63,11 @@ export async function inspectMedia(file: string): Promise<MediaReport> {
     problems.push(...(report.uefiChain?.problems ?? []));
     const expected = await expectedFiles(file);
     if (expected) {
-      const fileProblems = compareFiles(expected, await isoFiles(exec, file));
+      const fileProblems = compareFiles(expected, onIso);
       report.files = fileProblems.length ? `${fileProblems.length} problem(s)` : `${expected.length} files match the manifest`;
       problems.push(...fileProblems.slice(0, 20));
     }
+    problems.push(...(await isoNameProblems(exec, file)));
     return report;
   } finally {
     await rm(scratch, { recursive: true, force: true });
@@ -78,13 +83,15 @@ async function inspectUsbMedia(file: string): Promise<MediaReport> {
     });
   }
   const problems: string[] = [];
-  const { paths, volume, ...shown } = usb;
+  const { paths, fatOffset, ...shown } = usb;
   const scratch = await mkdtemp(join(tmpdir(), 'capmedia-verify-'));
-  const uefiChain = await fatUefiChain(volume, scratch).finally(() => rm(scratch, { recursive: true, force: true }));
+  const uefiChain = await fatUefiChain({ file, offset: fatOffset, env: {} }, scratch).finally(() =>
+    rm(scratch, { recursive: true, force: true }),
+  );
   const report: MediaReport = { file, ...shown, checksum: await checksumState(file), uefiChain, problems };
   problems.push(...(uefiChain?.problems ?? []));
-  if (!report.bootUefi) problems.push('no UEFI loader EFI/BOOT/BOOTX64.EFI');
-  if (!report.bootBios) problems.push('no BIOS boot code (MBR + SYSLINUX)');
+  if (!report.bootUefi) problems.push('no UEFI loader EFI/BOOT/BOOTX64.EFI (or BOOTIA32.EFI, BOOTAA64.EFI)');
+  if (!report.bootBios && !uefiOnly(paths)) problems.push('no BIOS boot code (MBR + SYSLINUX)');
   if (report.mediaLabel === undefined) problems.push('MediaLabel.txt missing or without label=');
   if (!report.taskSequence) problems.push('no task sequence at SMS/data/TaskSequence.json');
   if (report.checksum === 'mismatch') problems.push('the file does not match its .sha256');
@@ -94,6 +101,7 @@ async function inspectUsbMedia(file: string): Promise<MediaReport> {
     report.files = missing.length ? `${missing.length} problem(s)` : `${expected.length} files present (by path)`;
     problems.push(...missing.slice(0, 20));
   }
+  problems.push(...(await fatNameProblems(file, fatOffset)));
   return report;
 }
 
@@ -126,6 +134,7 @@ export async function verifyCommand(args: CommonArgs & { output: string }, print
     [
       `${report.file}`,
       `  volume id:       ${report.volumeId}${report.volume ? ` (volume ${report.volume.number} of ${report.volume.of})` : ''}`,
+      ...(report.jolietVolumeId === undefined ? [] : [`  Windows shows:   ${JSON.stringify(report.jolietVolumeId)} (Joliet volume name)`]),
       `  boot:            BIOS ${report.bootBios ? 'yes' : 'NO'}, UEFI ${report.bootUefi ? 'yes' : 'NO'}, partition table ${report.partitionTable}`,
       `  MediaLabel.txt:  ${report.mediaLabel === undefined ? 'missing' : `label=${report.mediaLabel}`}`,
       `  task sequence:   ${report.taskSequence ?? 'missing'}`,

@@ -1,6 +1,7 @@
 import type { ListrTask, ListrTaskWrapper } from 'listr2';
 import type { BuildContext, MediaJob } from './context.js';
 import { resolveContent } from './resolve.js';
+import { checkMediaNames } from './names.js';
 import { checkDistributionPoint, chooseSources, describeCheck } from './verify.js';
 import { stageContent } from './stage.js';
 import { packMedia } from './pack.js';
@@ -28,6 +29,7 @@ export function buildTasks(): Task[] {
 
 async function resolveAndPlan(ctx: BuildContext, task: Wrapper): Promise<void> {
   ctx.resolved = await resolveContent(ctx);
+  checkMediaNames(ctx);
   await planBuild(ctx);
   if (ctx.jobs.every((job) => job.upToDate)) task.title = 'resolve content: up to date, nothing to do';
 }

@@ -13,7 +13,7 @@ import { placements } from './stage.js';
  * the step's code changes what it produces.
  */
 const STAGE_VERSION = 1;
-const PACK_VERSION = 2;
+const PACK_VERSION = 3;
 const PUBLISH_VERSION = 1;
 
 const keyed = (preimage: Preimage): StepKey => ({ key: cacheKey(preimage), preimage });

@@ -24,7 +24,8 @@ export async function resolveContent(ctx: BuildContext): Promise<ResolvedContent
     });
   }
   checkArchitecture(config.target.arch, bootImage.id, bootImage.bootImage.arch);
-  const platform = bootPlatform(bootImage.bootImage.platform);
+  const registered = bootPlatform(bootImage.bootImage.platform);
+  const platform = registered.forArch?.(bootImage.bootImage.arch) ?? registered;
   checkRequiredFiles(bootImage, platform);
   const missing = missingDrivers(config.target.drivers, bootImage.bootImage);
   if (missing.length) reportMissingDrivers(ctx, bootImage, missing);

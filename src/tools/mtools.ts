@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { CapmediaError } from '../errors.js';
+import { MTOOLS_NAME_ENV } from './charset.js';
 import type { Exec } from './exec.js';
 
 /**
@@ -33,7 +34,12 @@ export function volumeSpec(volume: FatVolume): string {
 
 function options(volume: FatVolume) {
   // Drives report geometries mtools would otherwise question.
-  return { env: { ...volume.env, MTOOLS_SKIP_CHECK: '1' }, cancelSignal: volume.signal };
+  return { env: mtoolsEnv(volume.env), cancelSignal: volume.signal };
+}
+
+/** The environment of every mtools call: UTF-8 names and a fixed code page, whatever the caller's locale. */
+export function mtoolsEnv(env: Record<string, string> = {}): Record<string, string> {
+  return { ...env, MTOOLS_SKIP_CHECK: '1', ...MTOOLS_NAME_ENV };
 }
 
 /** Creates folders, parents first, except those in `existing` (lower case: FAT names ignore case). */
