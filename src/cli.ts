@@ -133,7 +133,12 @@ const cli = yargs(hideBin(process.argv))
             .option('arch', { type: 'string', default: 'x64', describe: 'boot image architecture' })
             .option('out', { type: 'string', demandOption: true, describe: 'output folder' })
             .option('cache-dir', { type: 'string', describe: 'where downloaded packages are kept' })
-            .option('kernel-package', { type: 'string', describe: 'Debian kernel package (default: what linux-image-amd64 depends on)' }),
+            .option('kernel-package', { type: 'string', describe: 'Debian kernel package (default: what linux-image-amd64 depends on)' })
+            .option('secure-boot', {
+              type: 'boolean',
+              default: true,
+              describe: "Debian's signed shim → GRUB → kernel (boots with UEFI Secure Boot on); --no-secure-boot: unsigned standalone GRUB",
+            }),
         run(bootImageCreateCommand),
       )
       .demandCommand(1, 'say which bootimage command: create'),
@@ -145,6 +150,7 @@ const cli = yargs(hideBin(process.argv))
       y
         .positional('image', { type: 'string', demandOption: true })
         .option('firmware', { choices: ['bios', 'uefi'] as const, default: 'uefi' as const })
+        .option('secure-boot', { type: 'boolean', describe: "UEFI with Secure Boot enforced and Microsoft's keys enrolled" })
         .option('as', {
           choices: ['cd', 'usb'] as const,
           describe: 'attach as a CD or a USB stick (default: cd for an ISO, usb for a disk image)',

@@ -1,4 +1,5 @@
 import type { MediaContent } from '../lock/media-record.js';
+import type { UefiChain } from '../efi/chain.js';
 
 /** What `capmedia verify` found in one medium (an ISO, a volume of a set, or a USB image). */
 export interface MediaReport {
@@ -18,5 +19,7 @@ export interface MediaReport {
   volume?: { number: number; of: number };
   /** SMS/data/MediaContent.json: the lock digest and the package versions the media carry. */
   content?: MediaContent;
+  /** The UEFI loader and what it starts: shim-signed, signed, or unsigned, with SBAT generations. */
+  uefiChain?: UefiChain;
   problems: string[];
 }

@@ -13,6 +13,8 @@ import type { Printer } from './output.js';
 import type { CommonArgs } from './common.js';
 import type { MediaReport } from './media-report.js';
 import { MEDIA_CONTENT_JSON, parseMediaContent, type MediaContent } from '../lock/media-record.js';
+import { fatUefiChain, isoUefiChain } from './verify-efi.js';
+import { uefiChainLines } from '../efi/chain.js';
 
 export type { MediaReport } from './media-report.js';
 
@@ -49,6 +51,7 @@ export async function inspectMedia(file: string): Promise<MediaReport> {
       checksum: await checksumState(file),
       volume,
       content,
+      uefiChain: await isoUefiChain(file, scratch),
       problems,
     };
     // Data volumes of a set (k ≥ 2) carry content only: no boot records, no task sequence.
@@ -60,6 +63,7 @@ export async function inspectMedia(file: string): Promise<MediaReport> {
     if (report.mediaLabel === undefined) problems.push('MediaLabel.txt missing or without label=');
     if (!report.taskSequence && !dataVolume) problems.push('no task sequence at SMS/data/TaskSequence.json');
     if (report.checksum === 'mismatch') problems.push('the file does not match its .sha256');
+    problems.push(...(report.uefiChain?.problems ?? []));
     const expected = await expectedFiles(file);
     if (expected) {
       const fileProblems = compareFiles(expected, onIso);
@@ -83,7 +87,12 @@ async function inspectUsbMedia(file: string): Promise<MediaReport> {
   }
   const problems: string[] = [];
   const { paths, fatOffset, ...shown } = usb;
-  const report: MediaReport = { file, ...shown, checksum: await checksumState(file), problems };
+  const scratch = await mkdtemp(join(tmpdir(), 'capmedia-verify-'));
+  const uefiChain = await fatUefiChain({ file, offset: fatOffset, env: {} }, scratch).finally(() =>
+    rm(scratch, { recursive: true, force: true }),
+  );
+  const report: MediaReport = { file, ...shown, checksum: await checksumState(file), uefiChain, problems };
+  problems.push(...(uefiChain?.problems ?? []));
   if (!report.bootUefi) problems.push('no UEFI loader EFI/BOOT/BOOTX64.EFI (or BOOTIA32.EFI, BOOTAA64.EFI)');
   if (!report.bootBios && !uefiOnly(paths)) problems.push('no BIOS boot code (MBR + SYSLINUX)');
   if (report.mediaLabel === undefined) problems.push('MediaLabel.txt missing or without label=');
@@ -132,6 +141,7 @@ export async function verifyCommand(args: CommonArgs & { output: string }, print
       `  boot:            BIOS ${report.bootBios ? 'yes' : 'NO'}, UEFI ${report.bootUefi ? 'yes' : 'NO'}, partition table ${report.partitionTable}`,
       `  MediaLabel.txt:  ${report.mediaLabel === undefined ? 'missing' : `label=${report.mediaLabel}`}`,
       `  task sequence:   ${report.taskSequence ?? 'missing'}`,
+      ...uefiChainLines(report.uefiChain),
       `  checksum:        ${report.checksum}`,
       `  files:           ${report.files ?? 'no build manifest beside it'}`,
       ...describeContent(report.content),

@@ -86,7 +86,11 @@ function compare(a: string, b: string): number {
 
 /** Every path in the volume; folders end with "/". */
 export async function listVolume(exec: Exec, volume: FatVolume): Promise<string[]> {
-  const { stdout } = await exec('mdir', ['-i', volumeSpec(volume), '-/', '-b', '::/'], options(volume));
+  const { stdout } = await exec('mdir', ['-i', volumeSpec(volume), '-/', '-b', '::/'], options(volume)).catch((error: unknown) => {
+    // mdir -b fails on a volume with no files at all (a freshly formatted stick).
+    if (error instanceof CapmediaError && /File "::\/" not found/.test(`${error.message}\n${error.detail ?? ''}`)) return { stdout: '' };
+    throw error;
+  });
   return stdout
     .split('\n')
     .filter(Boolean)
@@ -112,4 +116,9 @@ export async function deleteFiles(exec: Exec, volume: FatVolume, paths: readonly
 export async function volumeLabel(exec: Exec, volume: FatVolume): Promise<string> {
   const { stdout } = await exec('mlabel', ['-s', '-i', volumeSpec(volume), '::'], options(volume));
   return /Volume label is (.*)$/m.exec(stdout)?.[1]?.trimEnd() ?? '';
+}
+
+/** Copies one file out of the volume to a local path. */
+export async function copyFromVolume(exec: Exec, volume: FatVolume, path: string, destination: string): Promise<void> {
+  await exec('mcopy', ['-i', volumeSpec(volume), '-n', `::/${path}`, destination], options(volume));
 }
