@@ -41,7 +41,15 @@ export const CA_BUNDLE = 'etc/ssl/certs/ca-certificates.crt';
 export const AGENT_MODULE_LIST = 'etc/capmedia/agent-modules';
 
 /** Scripts under /capmedia in the initramfs; agent.sh is the entry point /init looks for. */
-const AGENT_SCRIPTS: LinuxTemplate[] = ['agent.sh', 'agent-disk.sh', 'agent-capture.sh', 'agent-dest.sh', 'agent-net.sh', 'agent-wim.sh', 'udhcpc.sh'];
+const AGENT_SCRIPTS: LinuxTemplate[] = [
+  'agent.sh',
+  'agent-disk.sh',
+  'agent-capture.sh',
+  'agent-dest.sh',
+  'agent-net.sh',
+  'agent-wim.sh',
+  'udhcpc.sh',
+];
 
 export async function installAgentScripts(root: string): Promise<void> {
   await mkdir(join(root, 'capmedia'), { recursive: true });

@@ -100,8 +100,14 @@ const splitFits: Rule = (config) =>
     const path = `taskSequence.steps[${i}].split`;
     const bytes = parseByteSize(step.split) ?? 0;
     if (bytes < 1024 ** 2 || bytes >= FAT32_FILE_LIMIT)
-      return [{ path, message: `${showValue(step.split)} is not allowed: parts must be from 1MiB to below 4GiB (FAT32's file limit), e.g. "3800MB"` }];
-    if (step.format === 'raw') return [{ path, message: `${showValue(step.split)} is not allowed with format: 'raw', which writes no WIM` }];
+      return [
+        {
+          path,
+          message: `${showValue(step.split)} is not allowed: parts must be from 1MiB to below 4GiB (FAT32's file limit), e.g. "3800MB"`,
+        },
+      ];
+    if (step.format === 'raw')
+      return [{ path, message: `${showValue(step.split)} is not allowed with format: 'raw', which writes no WIM` }];
     const parsed = parseDestination(config.taskSequence.destination);
     if (parsed.ok && parsed.destination.kind === 'http')
       return [

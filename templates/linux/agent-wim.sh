@@ -73,7 +73,8 @@ refuse_unsafe_volume() {
       return 1
       ;;
   esac
-  flags=$(ntfsinfo -m "$DEV/$2" 2>>"$WORK/errors" | sed -n 's/^[[:space:]]*Volume Flags: *0x\([0-9a-fA-F]*\).*/\1/p')
+  # -f: the volume is only read, and a dirty one must be opened to be reported.
+  flags=$(ntfsinfo -f -m "$DEV/$2" 2>>"$WORK/errors" | sed -n 's/^[[:space:]]*Volume Flags: *0x\([0-9a-fA-F]*\).*/\1/p')
   [ -n "$flags" ] || { fail_with "cannot read the NTFS volume on $where: $(last_error)"; return 1; }
   if [ $((0x$flags & 1)) -ne 0 ]; then
     fail_with "dirty NTFS: $where is marked dirty (Windows did not finish writing to it): run chkdsk /f on it in Windows, then capture again"

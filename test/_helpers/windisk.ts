@@ -109,7 +109,13 @@ async function writeNtfsVolume(
     // A hard link, a named stream (an NTFS alternate data stream, through ntfs-3g's xattr interface) and a junction.
     await link(join(mnt, 'Users/Åsa Öberg/Documents/anteckningar.txt'), join(mnt, 'Data/länk till anteckningar.txt'));
     files['Data/länk till anteckningar.txt'] = files['Users/Åsa Öberg/Documents/anteckningar.txt'];
-    await exec('setfattr', ['-n', 'user.Zone.Identifier', '-v', '[ZoneTransfer]\r\nZoneId=3\r\n', join(mnt, 'Users/Åsa Öberg/Pictures/bild.bin')]);
+    await exec('setfattr', [
+      '-n',
+      'user.Zone.Identifier',
+      '-v',
+      '[ZoneTransfer]\r\nZoneId=3\r\n',
+      join(mnt, 'Users/Åsa Öberg/Pictures/bild.bin'),
+    ]);
     await mkdir(join(mnt, 'Documents and Settings'));
     await exec('setfattr', ['-n', 'system.ntfs_reparse_data', '-v', junctionReparseData('C:\\Users'), join(mnt, 'Documents and Settings')]);
     // With "permissions", a mode becomes a security descriptor of its own.

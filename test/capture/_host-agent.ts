@@ -33,6 +33,8 @@ export interface HostAgentOptions {
   editVars?: (text: string) => string;
   /** Serial number the fake disk reports; default HOSTTEST01. */
   serial?: string;
+  /** Lines of the /proc/mounts the agent sees, given the fake /dev folder; default: the real one. */
+  mounts?: (devDir: string) => string;
 }
 
 export async function runAgentOnHost(options: HostAgentOptions): Promise<HostAgentRun> {
@@ -41,6 +43,7 @@ export async function runAgentOnHost(options: HostAgentOptions): Promise<HostAge
   const config = validateConfig({ ...baseConfig(), taskSequence: { ...baseConfig().taskSequence, ...options.taskSequence } }, dir);
   const vars = taskSequenceVars(taskSequenceDocument(config));
   await writeFile(join(dir, 'TaskSequence.vars'), options.editVars ? options.editVars(vars) : vars);
+  if (options.mounts) await writeFile(join(dir, 'mounts'), options.mounts(join(dir, 'dev')));
   const applets = join(dir, 'bin');
   await mkdir(applets);
   await execa('busybox', ['--install', '-s', applets]);
@@ -65,6 +68,7 @@ export async function runAgentOnHost(options: HostAgentOptions): Promise<HostAge
       CAPMEDIA_DROP_CACHES: '/dev/null',
       CAPMEDIA_DISK_WAIT_SECONDS: '0',
       CAPMEDIA_PROMPT_TTYS: join(dir, 'no-console'),
+      ...(options.mounts ? { CAPMEDIA_PROC_MOUNTS: join(dir, 'mounts') } : {}),
       HOST_DEST_DIR: options.destinationDir ?? '',
       ...options.env,
     },
