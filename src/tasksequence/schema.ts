@@ -55,10 +55,19 @@ const wimPattern = z
   .max(260)
   .regex(/^[^|\r\n\0[]/, 'a WimScript.ini pattern such as \\Users\\*\\AppData\\Local\\Temp or *.tmp')
   .regex(/^[^|\r\n\0]*$/, 'a pattern without "|" or line breaks');
-const excludeSchema = z.union([
-  z.array(wimPattern).max(256),
-  z.strictObject({ exclusionList: z.array(wimPattern).max(256).default([]), exclusionException: z.array(wimPattern).max(256).default([]) }),
-]);
+/** A guard first: a value of neither shape gets this message rather than a generic union failure. */
+const excludeShape = z.custom<unknown>((value) => typeof value === 'object' && value !== null, {
+  message: 'a list of WimScript.ini patterns, or { exclusionList: [...], exclusionException: [...] }',
+});
+const excludeSchema = excludeShape.pipe(
+  z.union([
+    z.array(wimPattern).max(256),
+    z.strictObject({
+      exclusionList: z.array(wimPattern).max(256).default([]),
+      exclusionException: z.array(wimPattern).max(256).default([]),
+    }),
+  ]),
+);
 
 const isStringOrObject = (value: unknown) =>
   typeof value === 'string' || (typeof value === 'object' && value !== null && !Array.isArray(value));

@@ -37,6 +37,10 @@ export interface WindowsDiskOptions {
   dirty?: boolean;
   /** Incompressible MiB in the volume; default 2. */
   randomMiB?: number;
+  /** Compressible MiB (text-like logs) in the volume; default 0. */
+  textMiB?: number;
+  /** Size of the NTFS partition; default 40. */
+  ntfsMiB?: number;
   name?: string;
 }
 
@@ -64,8 +68,8 @@ export async function makeWindowsDisk(dir: string, options: WindowsDiskOptions =
   const name = options.name ?? 'windows';
   const image = join(dir, `${name}.img`);
   const esp = { number: 1, offset: 1 * MIB, bytes: 8 * MIB };
-  const ntfs = { number: 2, offset: 9 * MIB, bytes: 40 * MIB };
-  const bytes = 50 * MIB;
+  const ntfs = { number: 2, offset: 9 * MIB, bytes: (options.ntfsMiB ?? 40) * MIB };
+  const bytes = ntfs.offset + ntfs.bytes + MIB;
   await writeFile(image, '');
   await truncate(image, bytes);
   const table = [
@@ -101,6 +105,14 @@ async function writeNtfsVolume(
     'Program Files/Contoso/app.dll': Buffer.concat([randomBytes(64 * 1024), Buffer.alloc(256 * 1024)]),
     'Data/private.txt': Buffer.from('only the owner may read this\r\n'),
   };
+  for (let i = 0; i < (options.textMiB ?? 0); i++) {
+    const line = (n: number) => `${new Date(1_700_000_000_000 + n * 1000).toISOString()} INFO service[${n % 97}] request ${n} ok\r\n`;
+    files[`Windows/Logs/log-${i}.txt`] = Buffer.from(
+      Array.from({ length: 20_000 }, (_, n) => line(i * 20_000 + n))
+        .join('')
+        .slice(0, MIB),
+    );
+  }
   try {
     for (const [path, data] of Object.entries(files)) {
       await mkdir(dirname(join(mnt, path)), { recursive: true });
