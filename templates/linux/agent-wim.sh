@@ -150,9 +150,10 @@ open_wim_source() {
   WIM_UNIX=""
   [ "$2" = ntfs ] && return 0
   mkdir -p "$WIM_SRC_MOUNT"
-  mount -o ro -t "$2" "$DEV/$1" "$WIM_SRC_MOUNT" 2>>"$WORK/errors" ||
-    mount -o ro "$DEV/$1" "$WIM_SRC_MOUNT" 2>>"$WORK/errors" ||
-    { fail_with "cannot mount $DEV/$1 ($2) read-only to capture it: $(last_error)"; return 1; }
+  type=$2
+  [ "$type" = ext ] && type=ext4
+  mount -o ro -t "$type" "$DEV/$1" "$WIM_SRC_MOUNT" 2>>"$WORK/errors" ||
+    { fail_with "cannot mount $DEV/$1 ($type) read-only to capture it: $(last_error)"; return 1; }
   WIM_SOURCE=$WIM_SRC_MOUNT
   WIM_UNIX=--unix-data
 }

@@ -35,6 +35,8 @@ export interface HostAgentOptions {
   serial?: string;
   /** Lines of the /proc/mounts the agent sees, given the fake /dev folder; default: the real one. */
   mounts?: (devDir: string) => string;
+  /** Largest file the agent may write, in KiB (ulimit -f): stands in for FAT32's 4 GiB limit. */
+  fileSizeLimitKiB?: number;
 }
 
 export async function runAgentOnHost(options: HostAgentOptions): Promise<HostAgentRun> {
@@ -52,6 +54,8 @@ export async function runAgentOnHost(options: HostAgentOptions): Promise<HostAge
     // The destination is a folder here; everything after dest_open is the real code.
     'if [ -n "$HOST_DEST_DIR" ]; then dest_open() { DEST_ROOT=$HOST_DEST_DIR; DEST_DESC="the test folder"; }; fi',
     'net_up() { :; }',
+    // Ignored, SIGXFSZ turns a write past the limit into EFBIG ("File too large"), as FAT32 answers at 4 GiB.
+    ...(options.fileSizeLimitKiB ? [`trap '' XFSZ; ulimit -f ${options.fileSizeLimitKiB}`] : []),
     'main',
   ].join('\n');
   const result = await execa('busybox', ['sh', '-c', driver], {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { exec } from '../../src/tools/exec.js';
 import { runCli } from '../_helpers/cli.js';
 import { startNginx, type Nginx } from '../_helpers/nginx.js';
-import { extractRegion } from '../_helpers/refdisk.js';
+import { extractRegion, makeReferenceDisk, readPartitionFiles } from '../_helpers/refdisk.js';
 import { hostCapture, makeWindowsDisk, ntfsFixtureProblem, wimTreeListing, type WindowsDisk } from '../_helpers/windisk.js';
 import { runAgentOnHost } from './_host-agent.js';
 
@@ -277,4 +277,47 @@ maybe('http: one pipable WIM streamed per volume; image verify and image convert
   t.is(await wimTreeListing(out, 1), await wimTreeListing(reference, 1));
   const again = await runCli(['image', 'convert', folder, '--to', out], { cwd: work });
   t.is(again.exitCode, 2, 'an existing output is not replaced without --force');
+  const parts = await mkdtemp(join(work, 'swm-'));
+  const split = await runCli(['image', 'convert', folder, '--to', join(parts, 'reference.wim'), '--split', '1MiB'], { cwd: work });
+  t.is(split.exitCode, 0, split.all);
+  const swm = (await readdir(parts)).sort();
+  t.true(swm.length >= 2 && swm.every((name) => /^reference\d*\.swm$/.test(name)), swm.join(', '));
+  await exec('wimlib-imagex', ['verify', join(parts, 'reference.swm'), ...swm.map((name) => `--ref=${join(parts, name)}`)]);
+  // The pipable upload restores as it is, over http.
+  const restored = join(work, 'restored-http.img');
+  const restore = await runCli(['image', 'restore', folder, '--to', restored], { cwd: work });
+  t.is(restore.exitCode, 0, restore.all);
+  const volume = join(work, 'restored-http-ntfs.img');
+  await extractRegion(restored, windows.ntfs.offset, windows.ntfs.bytes, volume);
+  t.deepEqual(await ntfsFiles(volume, Object.keys(windows.files)), windows.files);
 });
+
+maybe("format 'wim': an ext4 volume is mounted read-only into the WIM with UNIX data and restores to the same files", async (t) => {
+  const linux = await makeReferenceDisk(await mkdtemp(join(work, 'linux-')), { randomMiB: 1 });
+  const run = await capture(linux.image, { format: 'wim', partitions: [1] });
+  t.is(run.exitCode, 0, run.output);
+  const image = await onlyImage(run.dest);
+  t.deepEqual((await readdir(image)).sort(), ['Windows_11_Reference-23H2.1.wim', 'disk.sfdisk', 'manifest.json']);
+  const manifest = JSON.parse(await readFile(join(image, 'manifest.json'), 'utf8'));
+  t.like(manifest.parts.at(-1).images[0], { index: 1, name: IMAGE.name, partition: 1, filesystem: 'ext' });
+  const tree = await wimTreeListing(join(image, 'Windows_11_Reference-23H2.1.wim'), 1);
+  t.regex(tree, /"\/home\/anna\/notes\.txt"/);
+  const restored = join(work, 'restored-ext.img');
+  const restore = await runCli(['image', 'restore', image, '--to', restored], { cwd: work });
+  t.is(restore.exitCode, 0, restore.all);
+  t.deepEqual(await readPartitionFiles(restored, linux.partitions[0]), { files: linux.partitions[0].files, fsckClean: true });
+});
+
+maybe(
+  'a WIM that passes the largest file the destination holds fails naming the file systems that hold it, and leaves nothing',
+  async (t) => {
+    const dest = await mkdtemp(join(work, 'dest-'));
+    const run = await runAgentOnHost({ disk: windows.image, destinationDir: dest, taskSequence: { image: IMAGE }, fileSizeLimitKiB: 1024 });
+    t.is(run.exitCode, 1, run.output);
+    t.regex(
+      run.output,
+      /CAPMEDIA-CAPTURE-FAILED WIM too large for FAT32: Windows_11_Reference-23H2\.1\.wim grew past 4 GiB.*exFAT, NTFS or ext4.*or set split: '3800MB'/,
+    );
+    t.deepEqual(await readdir(dest), [], 'the partial image folder and its WIM are removed');
+  },
+);
