@@ -124,7 +124,7 @@ capture_wim() {
   [ "$CAPMEDIA_TS_DEST_KIND" = http ] || finish_wim_file
 }
 
-# Sets WIM_ARGS (after source and target) for volume $1 (partition number).
+# Names the image of volume $1 (partition number) and writes the options after source and target, one a line.
 wim_arguments() {
   if [ "$1" = "$WINDOWS_PART" ]; then
     image_name=$CAPMEDIA_TS_IMAGE_NAME
