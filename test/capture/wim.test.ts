@@ -201,7 +201,7 @@ for (const [name, options, message] of refusals) {
   });
 }
 
-maybe('a volume mounted read-write is refused; format raw captures it as bytes instead of refusing nothing', async (t) => {
+maybe("a volume mounted read-write is refused; format 'raw' writes no WIM and keeps NTFS as bytes", async (t) => {
   const mounts = (dev: string) => `${dev}/vda2 /mnt/windows fuseblk rw,relatime 0 0\n`;
   const dest = await mkdtemp(join(work, 'dest-'));
   const run = await runAgentOnHost({ disk: windows.image, destinationDir: dest, mounts, taskSequence: { image: IMAGE } });
