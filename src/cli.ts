@@ -31,6 +31,8 @@ const outdatedCommand = lazy(() => import('./commands/outdated.js'), 'outdatedCo
 const updateCommand = lazy(() => import('./commands/update.js'), 'updateCommand');
 const matrixCommand = lazy(() => import('./commands/matrix.js'), 'matrixCommand');
 const schemaCommand = lazy(() => import('./commands/schema.js'), 'schemaCommand');
+const imageConvertCommand = lazy(() => import('./commands/image.js'), 'imageConvertCommand');
+const imageInfoCommand = lazy(() => import('./commands/image.js'), 'imageInfoCommand');
 
 /**
  * The one place errors become exit codes: 0 ok, 1 build failed, 2 usage or
@@ -186,7 +188,25 @@ const cli = yargs(hideBin(process.argv))
             .option('force', { type: 'boolean', describe: 'replace an existing file once the restore succeeded' }),
         run(imageRestoreCommand),
       )
-      .demandCommand(1, 'say which image command: verify or restore'),
+      .command(
+        'info <image>',
+        'show what a captured image holds: WIM images (name, partition, Windows edition) and raw parts',
+        (c: Argv<any>): Argv<any> =>
+          c.positional('image', { type: 'string', demandOption: true, describe: 'image folder, its manifest.json, or its http(s) URL' }),
+        run(imageInfoCommand),
+      )
+      .command(
+        'convert <image>',
+        "write a captured image's WIM parts as one standard WIM (what DISM reads), e.g. after an http(s) capture",
+        (c: Argv<any>): Argv<any> =>
+          c
+            .positional('image', { type: 'string', demandOption: true, describe: 'image folder, its manifest.json, or its http(s) URL' })
+            .option('to', { type: 'string', demandOption: true, describe: 'WIM file to create' })
+            .option('split', { type: 'string', describe: 'cut into .swm parts of at most this size, e.g. 3800MB (FAT32)' })
+            .option('force', { type: 'boolean', describe: 'replace existing output files once the new ones are complete' }),
+        run(imageConvertCommand),
+      )
+      .demandCommand(1, 'say which image command: verify, restore, info or convert'),
   )
   .command('init', 'write a starter capmedia.config.ts', (y: Argv<any>): Argv<any> => y, run(initCommand))
   .command('clean', 'remove the cache and stale staging folders', (y: Argv<any>): Argv<any> => y, run(cleanCommand))
