@@ -3,7 +3,9 @@ import { dirname, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CapmediaError } from '../errors.js';
-import { configSchema } from './schema.js';
+import { createConfigSchema } from './schema.js';
+import { createRegistry } from '../plugins/registry.js';
+import type { CapmediaPlugin } from '../plugins/api.js';
 import { describeSchemaIssues, type ConfigIssue } from './issues.js';
 import { normalizeConfig, type NormalizedConfig } from './normalize.js';
 import { checkRules } from './rules.js';
@@ -97,12 +99,24 @@ async function findConfig(options: { cwd: string; configFile?: string }): Promis
 
 /** Schema parse → normalize → semantic rules. Throws CONFIG_INVALID listing every problem. */
 export function validateConfig(input: unknown, baseDir: string, configFile?: string): NormalizedConfig {
-  const parsed = configSchema.safeParse(input);
-  if (!parsed.success) throw invalidConfig(describeSchemaIssues(parsed.error.issues, input, configSchema), configFile);
-  const config = normalizeConfig(parsed.data, baseDir, configFile);
+  // The plugins decide which media types and URL schemes the rest of the config may use.
+  const registry = createRegistry(pluginsOf(input));
+  const schema = createConfigSchema({ mediaTypes: registry.mediaTypes, protocols: registry.schemes.flatMap((s) => s.protocols) });
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw invalidConfig(describeSchemaIssues(parsed.error.issues, input, schema), configFile);
+  const config = normalizeConfig(parsed.data, baseDir, configFile, registry);
   const issues = checkRules(config);
   if (issues.length) throw invalidConfig(issues, configFile);
   return config;
+}
+
+/** The plugin objects of a config; anything else under plugins is left for the schema to report. */
+function pluginsOf(input: unknown): CapmediaPlugin[] {
+  const plugins = input && typeof input === 'object' ? (input as { plugins?: unknown }).plugins : undefined;
+  if (!Array.isArray(plugins)) return [];
+  return plugins.filter(
+    (p): p is CapmediaPlugin => typeof p === 'object' && p !== null && typeof (p as { name?: unknown }).name === 'string',
+  );
 }
 
 function invalidConfig(issues: ConfigIssue[], configFile?: string): CapmediaError {

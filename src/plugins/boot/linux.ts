@@ -19,6 +19,7 @@ const LAYOUT = {
 export const linuxPlatform: BootPlatform = {
   name: 'linux',
   requiredFiles: Object.values(LAYOUT),
+  incompleteHint: 'Rebuild it with `capmedia bootimage create` and publish it again.',
   // GRUB EFI for UEFI; SYSLINUX (installed by the packer with the host's syslinux) for BIOS.
   fatBoot: { uefiLoader: LAYOUT.uefiLoader, syslinuxDirectory: 'syslinux' },
   async isoBootArgs({ treeDir, workDir, exec, env }) {

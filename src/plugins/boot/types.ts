@@ -64,6 +64,8 @@ export interface BootPlatform {
    * spelling, and the package's own spelling is kept.
    */
   caseInsensitivePaths?: boolean;
+  /** The hint when a boot image package lacks requiredFiles: how to make a complete one. */
+  incompleteHint: string;
   /** xorriso (mkisofs emulation) arguments that make the ISO boot by BIOS and UEFI. */
   isoBootArgs(input: IsoBootInput): Promise<string[]>;
   /** What a FAT32 USB medium needs to boot; absent: this platform cannot boot from USB media. */

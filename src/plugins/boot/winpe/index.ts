@@ -13,6 +13,7 @@ import { SYSLINUX_DIRECTORY, addChainloader } from './syslinux.js';
  */
 export const winpePlatform: BootPlatform = {
   name: 'winpe',
+  incompleteHint: 'Publish the complete boot image folder (the Windows ADK media files and sources/boot.wim) again.',
   // Bump when the injected boot.wim would come out different (part of the stage key).
   version: '1',
   requiredFiles: Object.values(WINPE),

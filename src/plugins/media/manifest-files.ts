@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { Exec } from '../tools/exec.js';
+import type { Exec } from '../../tools/exec.js';
 
 interface ManifestFile {
   path: string;

@@ -1,8 +1,8 @@
 import { open } from 'node:fs/promises';
-import type { Exec } from '../tools/exec.js';
-import type { MediaReport } from './media-report.js';
-import { readVolumeText, volumeLabel, volumeSpec, type FatVolume } from '../tools/mtools.js';
-import { isFatPartitionType, readPartitions, SECTOR_BYTES } from '../tools/sfdisk.js';
+import type { Exec } from '../../../tools/exec.js';
+import type { MediaReport } from '../types.js';
+import { readVolumeText, volumeLabel, volumeSpec, type FatVolume } from '../../../tools/mtools.js';
+import { isFatPartitionType, readPartitions, SECTOR_BYTES } from '../../../tools/sfdisk.js';
 
 /** What a USB image tells about itself: the media report's own fields, plus every path on the FAT volume (lower case). */
 export type UsbInspection = Pick<MediaReport, 'volumeId' | 'bootBios' | 'bootUefi' | 'partitionTable' | 'mediaLabel' | 'taskSequence'> & {

@@ -1,0 +1,42 @@
+import { writeIso, estimateIsoSize } from '../../../tools/xorriso.js';
+import { describeMapping, isoVolumeId } from '../labels.js';
+import type { MediaType, PackInput } from '../types.js';
+import { inspectIsoMedia } from './inspect.js';
+import { isoOptions } from './options.js';
+
+async function isoPackOptions(input: PackInput, quiet = false) {
+  const volumeId = isoVolumeId(input.label);
+  const mapping = describeMapping('ISO volume', input.label, volumeId);
+  if (mapping && !quiet) input.notice(mapping);
+  const bootArgs = input.bootable === false ? [] : await input.platform.isoBootArgs(input);
+  return {
+    volumeId: volumeId.value,
+    treeDir: input.treeDir,
+    output: input.output,
+    workDir: input.workDir,
+    bootArgs,
+    exec: input.exec,
+    env: input.env,
+    cancelSignal: input.signal,
+    sourceDateEpoch: input.sourceDateEpoch,
+  };
+}
+
+/** CD/DVD media: one hybrid ISO 9660 image per volume; only a bootable volume gets boot records. */
+export const isoMedia: MediaType = {
+  name: 'iso',
+  options: isoOptions,
+  output: { key: 'file', kind: 'file', help: 'an ISO needs media.file, the output path (e.g. "out/capture.iso")', example: 'capture.iso' },
+  // Label and autorun are keyed by the pack step for every type; a set splits large .wim files only when asked.
+  cacheInputs: (media) => ({ splitLargeFiles: media.splitLargeFiles }),
+  spansVolumes: true,
+  inspect: inspectIsoMedia,
+  async pack(input) {
+    const options = await isoPackOptions(input);
+    const written = await writeIso(options);
+    return { output: input.output, size: written.size, sha256: written.sha256, volumeLabel: options.volumeId };
+  },
+  async estimateSize(input) {
+    return estimateIsoSize(await isoPackOptions(input, true));
+  },
+};
