@@ -1,7 +1,6 @@
 import { cosmiconfig, type Loader } from 'cosmiconfig';
 import { dirname, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { CapmediaError } from '../errors.js';
 import { createConfigSchema } from './schema.js';
 import { createRegistry } from '../plugins/registry.js';
@@ -19,9 +18,10 @@ const MODULE_NAME = 'capmedia';
 const loadWithJiti: Loader = async (filepath) => {
   // Loaded only for TypeScript configs: jiti brings its own transpiler.
   const { createJiti } = await import('jiti');
-  // A config imports { defineConfig } from 'capmedia' even where capmedia is installed globally, not in the project.
-  const self = fileURLToPath(new URL('../index', import.meta.url));
-  const jiti = createJiti(import.meta.url, { moduleCache: false, alias: { capmedia: self } });
+  // A config (and the plugins it imports) gets 'capmedia' from the running program even where capmedia is installed
+  // globally, not in the project: the same module instances, so a plugin's CapmediaError and zod schemas are ours.
+  const self: unknown = await import(new URL('../index.js', import.meta.url).href);
+  const jiti = createJiti(import.meta.url, { moduleCache: false, virtualModules: { capmedia: self } });
   const mod = await jiti.import<{ default?: unknown }>(filepath);
   return mod && typeof mod === 'object' && 'default' in mod ? mod.default : mod;
 };

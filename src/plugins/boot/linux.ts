@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { writeEspImage } from '../../tools/fat.js';
+import { KERNEL_CMDLINE } from '../../bootimage/layout.js';
 import type { BootPlatform } from './types.js';
 
 const LAYOUT = {
@@ -20,6 +21,13 @@ export const linuxPlatform: BootPlatform = {
   name: 'linux',
   requiredFiles: Object.values(LAYOUT),
   incompleteHint: 'Rebuild it with `capmedia bootimage create` and publish it again.',
+  // /init looks for the task sequence in capmedia.media=<folder> before it scans block devices (templates/linux/init.sh).
+  kernelBoot: {
+    kernel: LAYOUT.kernel,
+    initrd: LAYOUT.initrd,
+    cmdline: KERNEL_CMDLINE,
+    mediaInitrd: { folder: 'capmedia/media', cmdline: 'capmedia.media=/capmedia/media' },
+  },
   // GRUB EFI for UEFI; SYSLINUX (installed by the packer with the host's syslinux) for BIOS.
   fatBoot: { uefiLoader: LAYOUT.uefiLoader, syslinuxDirectory: 'syslinux' },
   async isoBootArgs({ treeDir, workDir, exec, env }) {

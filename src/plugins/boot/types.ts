@@ -53,6 +53,24 @@ export interface PrepareContentInput {
   notice(message: string): void;
 }
 
+/**
+ * How a loader that starts the kernel itself boots this platform: iPXE,
+ * PXELINUX or GRUB over the network, or QEMU's -kernel. Paths are relative to
+ * the boot image package (the media root).
+ */
+export interface KernelBoot {
+  kernel: string;
+  initrd: string;
+  /** The kernel command line the platform's own boot menus use. */
+  cmdline: string;
+  /**
+   * Booting without a medium: the media files (task sequence, content) are
+   * handed over as one more initrd holding them under `folder`, and `cmdline`
+   * is added to the kernel command line so the boot image finds them there.
+   */
+  mediaInitrd: { folder: string; cmdline: string };
+}
+
 /** A boot image platform: what its package must hold and how media boot it. */
 export interface BootPlatform {
   name: string;
@@ -68,6 +86,8 @@ export interface BootPlatform {
   incompleteHint: string;
   /** xorriso (mkisofs emulation) arguments that make the ISO boot by BIOS and UEFI. */
   isoBootArgs(input: IsoBootInput): Promise<string[]>;
+  /** How loaders that start the kernel directly boot it; absent: the platform has no kernel of its own to start (WinPE). */
+  kernelBoot?: KernelBoot;
   /** What a FAT32 USB medium needs to boot; absent: this platform cannot boot from USB media. */
   fatBoot?: FatBoot;
   /**

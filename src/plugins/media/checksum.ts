@@ -1,6 +1,11 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { sha256File } from '../../library/hash.js';
 import type { MediaReport } from './types.js';
+
+/** Image media are files: a folder (another media type's output) is not theirs to inspect. */
+export async function isRegularFile(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined))?.isFile() ?? false;
+}
 
 /** Whether an output matches the `.sha256` file the build wrote beside it. */
 export async function checksumState(file: string): Promise<MediaReport['checksum']> {

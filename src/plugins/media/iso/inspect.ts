@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Exec } from '../../../tools/exec.js';
 import { isIsoImage } from '../../../tools/image-kind.js';
 import { extractFromIso, inspectIso } from '../../../tools/xorriso.js';
-import { checksumState } from '../checksum.js';
+import { checksumState, isRegularFile } from '../checksum.js';
 import { compareFiles, expectedFiles, isoFiles } from '../manifest-files.js';
 import type { MediaReport } from '../types.js';
 
@@ -18,7 +18,7 @@ function volumeOf(
 
 /** Inspects a built ISO without mounting it: boot records, label, MediaLabel.txt, checksum. */
 export async function inspectIsoMedia(file: string, exec: Exec): Promise<MediaReport | undefined> {
-  if (!(await isIsoImage(file))) return undefined;
+  if (!(await isRegularFile(file)) || !(await isIsoImage(file))) return undefined;
   const iso = await inspectIso(exec, file);
   const text = iso.elTorito;
   const scratch = await mkdtemp(join(tmpdir(), 'capmedia-verify-'));

@@ -1,11 +1,12 @@
 import type { Exec } from '../../../tools/exec.js';
-import { checksumState } from '../checksum.js';
+import { checksumState, isRegularFile } from '../checksum.js';
 import { expectedFiles } from '../manifest-files.js';
 import type { MediaReport } from '../types.js';
 import { inspectUsbImage } from './inspect-image.js';
 
 /** A FAT32 USB image: partition, FAT label, boot files, MediaLabel.txt, files vs the manifest by path. */
 export async function inspectUsbMedia(file: string, exec: Exec): Promise<MediaReport | undefined> {
+  if (!(await isRegularFile(file))) return undefined;
   const usb = await inspectUsbImage(exec, file);
   if (!usb) return undefined;
   const problems: string[] = [];
