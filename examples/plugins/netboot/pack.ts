@@ -66,7 +66,9 @@ async function initrdEntries(treeDir: string, files: readonly string[], folder: 
     const parts = path.split('/');
     for (let i = 1; i < parts.length; i++) {
       const dir = parts.slice(0, i).join('/');
-      if (!folders.has(dir)) (entries.push({ path: dir, type: 'directory' }), folders.add(dir));
+      if (folders.has(dir)) continue;
+      entries.push({ path: dir, type: 'directory' });
+      folders.add(dir);
     }
   };
   for (const file of files) {
