@@ -84,8 +84,13 @@ export interface SchemaParts {
  * no type knows stays an unknown-key error).
  */
 function mediaEntrySchema(types: SchemaParts['mediaTypes']) {
-  const foreign = Object.fromEntries(types.flatMap((t) => Object.keys(t.options)).map((key) => [key, z.unknown().optional()]));
-  const entries = types.map((t) => z.strictObject({ ...mediaCommonShape, ...foreign, type: z.literal(t.name), ...t.options }));
+  const keys = types.flatMap((t) => Object.keys(t.options));
+  const entries = types.map((t) => {
+    const foreign = Object.fromEntries(keys.filter((key) => !(key in t.options)).map((key) => [key, z.unknown().optional()]));
+    const { name, ...common } = mediaCommonShape;
+    // Key order is the order "allowed keys here" lists them in.
+    return z.strictObject({ name, type: z.literal(t.name), ...t.options, ...common, ...foreign });
+  });
   return z.discriminatedUnion('type', entries as [(typeof entries)[number], ...(typeof entries)[number][]]);
 }
 
