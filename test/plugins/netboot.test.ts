@@ -1,5 +1,5 @@
 import test from 'ava';
-import { access, readFile, readdir, writeFile } from 'node:fs/promises';
+import { access, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runCli, REPO } from '../_helpers/cli.js';
@@ -58,6 +58,14 @@ test.serial('plugins: [netboot()] builds a network boot folder; a rebuild replac
   const manifest = JSON.parse(await readFile(join(project.dir, 'out/netboot.manifest.json'), 'utf8'));
   t.is(manifest.type, 'netboot');
   t.is(manifest.label, 'Network Capture');
+  const again = await runCli(['build'], { cwd: project.dir });
+  t.is(again.exitCode, 0, again.all);
+  t.regex(again.stdout, /up to date/, 'unchanged inputs and an intact folder: nothing to do');
+  await rm(join(folder, 'grub/grub.cfg'));
+  const repaired = await runCli(['build'], { cwd: project.dir });
+  t.is(repaired.exitCode, 0, repaired.all);
+  t.notRegex(repaired.stdout, /up to date/);
+  await access(join(folder, 'grub/grub.cfg'));
 });
 
 test.serial('capmedia verify --config inspects the folder through the plugin', async (t) => {

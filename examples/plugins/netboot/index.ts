@@ -1,5 +1,5 @@
 import { definePlugin, z, type MediaType } from 'capmedia';
-import { inspectNetbootFolder } from './inspect.js';
+import { folderDigest, inspectNetbootFolder } from './inspect.js';
 import { packNetbootFolder } from './pack.js';
 import { publishFolder } from './publish.js';
 
@@ -38,6 +38,8 @@ export const netboot = definePlugin((options: NetbootOptions = {}) => {
     inspect: (path) => inspectNetbootFolder(path),
     pack: (input) => packNetbootFolder(input, [options.append, input.media?.append].filter(Boolean).join(' ') || undefined),
     publish: publishFolder,
+    // A rebuild with unchanged inputs is up to date while the served folder is intact.
+    outputDigest: folderDigest,
   };
   return { name: 'netboot', mediaTypes: [media] };
 });

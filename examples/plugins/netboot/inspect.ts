@@ -3,7 +3,7 @@ import { open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MediaReport } from 'capmedia';
 import { MEDIA_LABEL, NETBOOT_FILES, TASK_SEQUENCE_JSON } from './layout.js';
-import { hashFile } from './pack.js';
+import { hashFile, listFiles } from './pack.js';
 
 /** `capmedia verify` on a network boot folder: loaders present, every file against SHA256SUMS, task sequence and label in the media initrd. */
 export async function inspectNetbootFolder(path: string): Promise<MediaReport | undefined> {
@@ -73,3 +73,19 @@ async function readInitrdTexts(file: string, wanted: readonly string[]): Promise
 }
 
 const align = (n: number) => (n + 3) & ~3;
+
+/** The folder's digest (the hash of SHA256SUMS) while every file it lists is intact and nothing else was added. */
+export async function folderDigest(path: string): Promise<string | undefined> {
+  const sums = await readFile(join(path, NETBOOT_FILES.sums), 'utf8').catch(() => undefined);
+  if (sums === undefined) return undefined;
+  const listed = sums
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => [line.slice(0, 64), line.slice(66)] as const);
+  const present = (await listFiles(path)).filter((file) => file !== NETBOOT_FILES.sums);
+  if (present.length !== listed.length) return undefined;
+  for (const [expected, file] of listed) {
+    if ((await hashFile(join(path, file)).catch(() => undefined))?.sha256 !== expected) return undefined;
+  }
+  return createHash('sha256').update(sums).digest('hex');
+}

@@ -114,6 +114,13 @@ export interface MediaType {
   spansVolumes?: boolean;
   /** Reads a built output; undefined when it is not this type's kind of media (verify asks each type in turn). */
   inspect?(file: string, exec: Exec): Promise<MediaReport | undefined>;
+  /**
+   * The digest a published output has now (what PackResult.sha256 said at
+   * build time), undefined when it is gone or damaged: a build whose inputs did
+   * not change is up to date only while its outputs are intact. Default: the
+   * file's sha256. Media types writing folders have it.
+   */
+  outputDigest?(path: string): Promise<string | undefined>;
   /** True when publishing writes a block device: the terminal must show plain lines for the confirmation. */
   writesDevice?(media: NormalizedMedia): boolean;
   /** Refuses content this media cannot hold, before anything is written (e.g. FAT32's 4 GiB file limit). */
