@@ -112,6 +112,7 @@ async function prepareForPlatform(ctx: BuildContext, files: LayoutEntry[]): Prom
       workDir,
       exec: ctx.exec,
       env: ctx.toolEnv,
+      sourceDateEpoch: ctx.sourceDateEpoch,
       notice: (message) => ctx.notices.push(message),
     });
   } finally {

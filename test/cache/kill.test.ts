@@ -39,7 +39,8 @@ test('kill -9 at randomized points: the old output is never altered, and re-runn
     media: { type: 'iso', file: 'out/capture.iso', label: 'Old', staging: './staging' },
     cache: { dir: './cache-old' },
   });
-  t.is((await runCli(['build'], { cwd: project.dir, env: EPOCH })).exitCode, 0);
+  const old = await runCli(['build'], { cwd: project.dir, env: EPOCH });
+  t.is(old.exitCode, 0, old.all);
   const oldSha = await sha(output);
   await copyFile(output, join(project.dir, 'old.iso'));
 

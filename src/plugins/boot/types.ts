@@ -50,6 +50,8 @@ export interface PrepareContentInput {
   workDir: string;
   exec: Exec;
   env: Record<string, string>;
+  /** SOURCE_DATE_EPOCH of this build: the time files the platform makes get. */
+  sourceDateEpoch: number;
   notice(message: string): void;
 }
 
