@@ -35,7 +35,7 @@ npm run --silent build
 # package (CM100007) in ./content. The boot image is rebuilt only when the code
 # or templates that make it change (stamp = hash of those files).
 BOOT_DIR=.capmedia/bootimage-x64
-stamp=$(cat src/bootimage/*.ts templates/linux/* | sha256sum | cut -c1-16)
+stamp=$(export LC_ALL=C; cat src/bootimage/*.ts templates/linux/* | sha256sum | cut -c1-16)
 if [ ! -f "$BOOT_DIR/capmedia-package.json" ] || [ "$(cat "$BOOT_DIR.stamp" 2>/dev/null)" != "$stamp" ]; then
   echo "setup: building the linux boot image from Debian packages (first time: a minute or two)"
   node dist/cli.js bootimage create --arch x64 --out "$BOOT_DIR" --cache-dir .capmedia/cache

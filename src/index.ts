@@ -7,3 +7,20 @@ export type { NormalizedConfig, NormalizedMedia } from './config/normalize.js';
 export { build, type BuildRequest, type BuildResult } from './build.js';
 export { CapmediaError, exitCodeFor, type ErrorCode } from './errors.js';
 export { parseMediaSize, SIZE_PRESETS } from './config/size.js';
+// Plugins: the API the built-in media types, boot platforms and distribution point schemes use too.
+export { definePlugin, type CapmediaPlugin } from './plugins/api.js';
+export type {
+  MediaType,
+  MediaOutput,
+  MediaOptionIssue,
+  MediaReport,
+  PackInput,
+  PackResult,
+  PublishInput,
+  TargetCheckInput,
+} from './plugins/media/types.js';
+export type { BootPlatform, KernelBoot } from './plugins/boot/types.js';
+export type { DistributionPoint, DistributionPointScheme, PackageCheck } from './plugins/dp/types.js';
+export type { Exec } from './tools/exec.js';
+/** The zod a plugin's media options are written with: the same instance the config schema is assembled with. */
+export { z } from 'zod';

@@ -2,7 +2,6 @@ import { build } from '../build.js';
 import { formatBytes } from '../config/size.js';
 import { loadConfig } from '../config/load.js';
 import { askOnTerminal, canAsk } from '../devices/prompt.js';
-import { targetKind } from '../plugins/media/usb/target.js';
 import { CapmediaError } from '../errors.js';
 import { parseShard } from '../lock/shard.js';
 import type { Printer } from './output.js';
@@ -17,7 +16,7 @@ export async function buildCommand(
   const interactive = canAsk({ json: printer.json, yes: args.yes });
   const config = interactive ? (await loadConfig({ cwd: args.cwd, configFile: args.config })).config : undefined;
   // listr2's live renderer owns the terminal: a drive confirmation needs plain lines to be readable.
-  const writesDrive = config?.media.some((m) => m.type === 'usb' && targetKind(m.output) === 'drive');
+  const writesDrive = config?.media.some((m) => config.registry.mediaType(m.type).writesDevice?.(m));
   const result = await build({
     config,
     ask: interactive ? askOnTerminal : undefined,

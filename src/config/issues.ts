@@ -51,7 +51,7 @@ export function describeSchemaIssues(issues: readonly z.core.$ZodIssue[], input:
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({
         path: dotPath([...issue.path, key]),
-        message: `unknown key (value ${SECRET_KEY.test(key) ? 'hidden: it looks like a secret' : showValue(valueAt(input, [...issue.path, key]))}); allowed keys here: ${allowedKeysHint(schema, issue.path)}`,
+        message: `unknown key (value ${SECRET_KEY.test(key) ? 'hidden: it looks like a secret' : showValue(valueAt(input, [...issue.path, key]))}); allowed keys here: ${allowedKeysHint(schema, issue.path, input)}`,
       }));
     }
     const value = valueAt(input, issue.path);
@@ -71,26 +71,44 @@ function closestBranch(branches: readonly (readonly z.core.$ZodIssue[])[]): read
   return typed.length === 1 ? typed[0] : undefined;
 }
 
-function allowedKeysHint(schema: z.ZodType | undefined, path: readonly PropertyKey[]): string {
-  const keys = schema ? knownKeys(schema, path) : undefined;
+function allowedKeysHint(schema: z.ZodType | undefined, path: readonly PropertyKey[], input: unknown): string {
+  const keys = schema ? knownKeys(schema, path, input) : undefined;
   return keys?.length ? keys.join(', ') : 'see the config reference in the README';
 }
 
-/** Walks the schema along a path to list an object's keys (zod's issue does not carry them). */
-function knownKeys(schema: z.ZodType, path: readonly PropertyKey[]): string[] | undefined {
+/** Walks the schema (and the input beside it) along a path to list an object's keys (zod's issue does not carry them). */
+function knownKeys(schema: z.ZodType, path: readonly PropertyKey[], input: unknown): string[] | undefined {
   const node = unwrap(schema);
   if (node instanceof z.ZodUnion) {
-    for (const option of node.options as z.ZodType[]) {
-      const keys = knownKeys(option, path);
+    for (const option of byDiscriminator(node.options as z.ZodType[], path.length === 0 ? input : undefined)) {
+      const keys = knownKeys(option, path, input);
       if (keys) return keys;
     }
     return undefined;
   }
-  if (path.length === 0) return node instanceof z.ZodObject ? Object.keys(node.shape) : undefined;
+  // Keys typed unknown belong to another media type: accepted only so a rule can name their type.
+  if (path.length === 0) return node instanceof z.ZodObject ? Object.keys(node.shape).filter((k) => !isUnknown(node.shape[k])) : undefined;
   const [head, ...rest] = path;
-  if (node instanceof z.ZodArray && typeof head === 'number') return knownKeys(node.element as z.ZodType, rest);
-  if (node instanceof z.ZodObject && typeof head === 'string' && head in node.shape) return knownKeys(node.shape[head] as z.ZodType, rest);
+  const inner = valueAt(input, [head]);
+  if (node instanceof z.ZodArray && typeof head === 'number') return knownKeys(node.element as z.ZodType, rest, inner);
+  if (node instanceof z.ZodObject && typeof head === 'string' && head in node.shape)
+    return knownKeys(node.shape[head] as z.ZodType, rest, inner);
   return undefined;
+}
+
+/** For a media entry: the option whose `type` is the entry's type first. */
+function byDiscriminator(options: z.ZodType[], value: unknown): z.ZodType[] {
+  const type = valueAt(value, ['type']);
+  const matches = (option: z.ZodType) => {
+    const node = unwrap(option);
+    const literal = node instanceof z.ZodObject ? node.shape.type : undefined;
+    return literal instanceof z.ZodLiteral && literal.values.has(type as never);
+  };
+  return [...options.filter(matches), ...options.filter((o) => !matches(o))];
+}
+
+function isUnknown(schema: z.ZodType): boolean {
+  return unwrap(schema) instanceof z.ZodUnknown;
 }
 
 function unwrap(schema: z.ZodType): z.ZodType {
@@ -115,6 +133,8 @@ function allowed(issue: z.core.$ZodIssue, value: unknown): string {
     case 'custom':
       return `expected ${issue.message.replace(/^Invalid string: /, '')}`;
     case 'invalid_union':
+      // A media entry whose type no registered media type has.
+      if ('options' in issue && Array.isArray(issue.options)) return `expected one of ${issue.options.map((v) => showValue(v)).join(', ')}`;
       return 'expected a single media object or a list of media objects';
     default:
       return issue.message;

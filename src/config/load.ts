@@ -1,9 +1,10 @@
 import { cosmiconfig, type Loader } from 'cosmiconfig';
 import { dirname, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { CapmediaError } from '../errors.js';
-import { configSchema } from './schema.js';
+import { createConfigSchema } from './schema.js';
+import { createRegistry } from '../plugins/registry.js';
+import type { CapmediaPlugin } from '../plugins/api.js';
 import { describeSchemaIssues, type ConfigIssue } from './issues.js';
 import { normalizeConfig, type NormalizedConfig } from './normalize.js';
 import { checkRules } from './rules.js';
@@ -17,9 +18,10 @@ const MODULE_NAME = 'capmedia';
 const loadWithJiti: Loader = async (filepath) => {
   // Loaded only for TypeScript configs: jiti brings its own transpiler.
   const { createJiti } = await import('jiti');
-  // A config imports { defineConfig } from 'capmedia' even where capmedia is installed globally, not in the project.
-  const self = fileURLToPath(new URL('../index', import.meta.url));
-  const jiti = createJiti(import.meta.url, { moduleCache: false, alias: { capmedia: self } });
+  // A config (and the plugins it imports) gets 'capmedia' from the running program even where capmedia is installed
+  // globally, not in the project: the same module instances, so a plugin's CapmediaError and zod schemas are ours.
+  const self: unknown = await import(new URL('../index.js', import.meta.url).href);
+  const jiti = createJiti(import.meta.url, { moduleCache: false, virtualModules: { capmedia: self } });
   const mod = await jiti.import<{ default?: unknown }>(filepath);
   return mod && typeof mod === 'object' && 'default' in mod ? mod.default : mod;
 };
@@ -97,12 +99,24 @@ async function findConfig(options: { cwd: string; configFile?: string }): Promis
 
 /** Schema parse → normalize → semantic rules. Throws CONFIG_INVALID listing every problem. */
 export function validateConfig(input: unknown, baseDir: string, configFile?: string): NormalizedConfig {
-  const parsed = configSchema.safeParse(input);
-  if (!parsed.success) throw invalidConfig(describeSchemaIssues(parsed.error.issues, input, configSchema), configFile);
-  const config = normalizeConfig(parsed.data, baseDir, configFile);
+  // The plugins decide which media types and URL schemes the rest of the config may use.
+  const registry = createRegistry(pluginsOf(input));
+  const schema = createConfigSchema({ mediaTypes: registry.mediaTypes, protocols: registry.schemes.flatMap((s) => s.protocols) });
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw invalidConfig(describeSchemaIssues(parsed.error.issues, input, schema), configFile);
+  const config = normalizeConfig(parsed.data, baseDir, configFile, registry);
   const issues = checkRules(config);
   if (issues.length) throw invalidConfig(issues, configFile);
   return config;
+}
+
+/** The plugin objects of a config; anything else under plugins is left for the schema to report. */
+function pluginsOf(input: unknown): CapmediaPlugin[] {
+  const plugins = input && typeof input === 'object' ? (input as { plugins?: unknown }).plugins : undefined;
+  if (!Array.isArray(plugins)) return [];
+  return plugins.filter(
+    (p): p is CapmediaPlugin => typeof p === 'object' && p !== null && typeof (p as { name?: unknown }).name === 'string',
+  );
 }
 
 function invalidConfig(issues: ConfigIssue[], configFile?: string): CapmediaError {

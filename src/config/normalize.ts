@@ -3,20 +3,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { tmpdir } from 'node:os';
 import { parseMediaSize } from './size.js';
 import type { Arch, DistributionPointConfig, ParsedConfig } from './schema.js';
-import type { z } from 'zod';
-import type { mediaSchema } from './schema.js';
+import type { NormalizedMedia } from './media.js';
+import type { PluginRegistry } from '../plugins/registry.js';
 
-export interface NormalizedMedia extends Omit<z.output<typeof mediaSchema>, 'size' | 'name'> {
-  name: string;
-  /** Capacity in bytes; Infinity when unlimited. */
-  capacity: number;
-  sizeSpec: number | string;
-  /** Absolute output path (ISO file, USB image file or block device). */
-  output: string;
-  staging: string;
-}
+export type { NormalizedMedia } from './media.js';
 
-export interface NormalizedConfig extends Omit<ParsedConfig, 'media' | 'distributionPoints' | 'target'> {
+export interface NormalizedConfig extends Omit<ParsedConfig, 'media' | 'distributionPoints' | 'target' | 'plugins'> {
   /** Folder of the config file: relative paths resolve against it. */
   baseDir: string;
   configFile?: string;
@@ -26,6 +18,8 @@ export interface NormalizedConfig extends Omit<ParsedConfig, 'media' | 'distribu
   /** Whether the config wrote `media` as a list (for error paths). */
   mediaIsList: boolean;
   cacheDir: string;
+  /** The built-in media types, boot platforms and distribution point schemes plus the config's plugins. */
+  registry: PluginRegistry;
 }
 
 export function resolvePath(baseDir: string, path: string): string {
@@ -45,10 +39,17 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return resolve(xdg, 'capmedia');
 }
 
-export function normalizeConfig(parsed: ParsedConfig, baseDir: string, configFile?: string): NormalizedConfig {
+export function normalizeConfig(
+  parsed: ParsedConfig,
+  baseDir: string,
+  configFile: string | undefined,
+  registry: PluginRegistry,
+): NormalizedConfig {
   const mediaList = Array.isArray(parsed.media) ? parsed.media : [parsed.media];
+  const { plugins: _plugins, ...rest } = parsed;
   return {
-    ...parsed,
+    ...rest,
+    registry,
     baseDir,
     configFile,
     distributionPoints: parsed.distributionPoints.map((dp) => ({
@@ -61,13 +62,13 @@ export function normalizeConfig(parsed: ParsedConfig, baseDir: string, configFil
     mediaIsList: Array.isArray(parsed.media),
     media: mediaList.map((media, index) => {
       const { size, name, ...rest } = media;
-      const outputSpec = media.type === 'iso' ? media.file : media.device;
+      const outputSpec = (media as Record<string, unknown>)[registry.mediaType(media.type).output.key];
       return {
         ...rest,
         name: name ?? (mediaList.length === 1 ? 'default' : `media${index + 1}`),
         sizeSpec: size,
         capacity: parseMediaSize(size) ?? Number.POSITIVE_INFINITY,
-        output: outputSpec ? resolvePath(baseDir, outputSpec) : '',
+        output: typeof outputSpec === 'string' && outputSpec ? resolvePath(baseDir, outputSpec) : '',
         staging: media.staging ? resolvePath(baseDir, media.staging) : tmpdir(),
       };
     }),

@@ -2,7 +2,6 @@ import type { ConfigIssue } from './issues.js';
 import { showValue } from './issues.js';
 import type { NormalizedConfig } from './normalize.js';
 import { checkTaskSequenceRules } from '../tasksequence/rules.js';
-import { parseMediaSize } from './size.js';
 
 /** Semantic rules the schema cannot express. Each returns issues with dot paths. */
 type Rule = (config: NormalizedConfig) => ConfigIssue[];
@@ -12,24 +11,9 @@ const mediaPath = (config: NormalizedConfig, index: number, key: string) =>
 
 const outputRequired: Rule = (config) =>
   config.media.flatMap((media, i) => {
-    if (media.type === 'iso' && !media.file) {
-      return [
-        {
-          path: mediaPath(config, i, 'file'),
-          message: 'nothing is not allowed: an ISO needs media.file, the output path (e.g. "out/capture.iso")',
-        },
-      ];
-    }
-    if (media.type === 'usb' && !media.device) {
-      return [
-        {
-          path: mediaPath(config, i, 'device'),
-          message:
-            'nothing is not allowed: USB media need media.device, a disk image path (e.g. "out/capture.img") or a removable drive (/dev/sdX)',
-        },
-      ];
-    }
-    return [];
+    const { output } = config.registry.mediaType(media.type);
+    if (media[output.key]) return [];
+    return [{ path: mediaPath(config, i, output.key), message: `nothing is not allowed: ${output.help}` }];
   });
 
 const uniqueNames: Rule = (config) => {
@@ -47,7 +31,7 @@ const uniqueNames: Rule = (config) => {
   config.media.forEach((media, i) => {
     if (media.output && outputs.has(media.output)) {
       issues.push({
-        path: mediaPath(config, i, media.type === 'iso' ? 'file' : 'device'),
+        path: mediaPath(config, i, config.registry.mediaType(media.type).output.key),
         message: `${showValue(media.output)} is the output of another media entry too: give each its own path`,
       });
     }
@@ -120,30 +104,29 @@ const authComplete: Rule = (config) =>
     return [];
   });
 
-/** imageSize and partitionTable shape a new USB image: meaningless on an ISO or when copying onto a prepared drive. */
-const usbImageKeys: Rule = (config) =>
-  config.media.flatMap((media, i) =>
-    (['imageSize', 'partitionTable'] as const).flatMap((key) => {
-      if (media[key] === undefined) return [];
-      const path = mediaPath(config, i, key);
-      if (media.type !== 'usb')
-        return [
-          { path, message: `${showValue(media[key])} is not allowed on ${media.type} media: ${key} applies to media.type "usb" only` },
-        ];
-      if (!media.format)
-        return [
-          {
-            path,
-            message: `${showValue(media[key])} has no effect with media.format: false (the drive is already partitioned and formatted): remove it, or set format: true`,
-          },
-        ];
-      if (key === 'imageSize' && (parseMediaSize(media.imageSize!) ?? 0) < 64 * 2 ** 20)
-        return [{ path, message: `${showValue(media.imageSize)} is too small: a FAT32 USB image needs at least "64MiB"` }];
-      return [];
-    }),
-  );
+/**
+ * A key of another media type is accepted by the schema only so it can be
+ * named here; then each media type's own rules on its keys.
+ */
+const mediaOptions: Rule = (config) =>
+  config.media.flatMap((media, i) => {
+    const type = config.registry.mediaType(media.type);
+    const foreign = config.registry.mediaTypes
+      .filter((other) => other !== type)
+      .flatMap((other) => Object.keys(other.options).map((key) => [key, other.name] as const))
+      .filter(([key]) => !(key in type.options) && media[key] !== undefined);
+    const owners = new Map<string, string[]>();
+    for (const [key, owner] of foreign) owners.set(key, [...(owners.get(key) ?? []), owner]);
+    return [
+      ...[...owners].map(([key, names]) => ({
+        path: mediaPath(config, i, key),
+        message: `${showValue(media[key])} is not allowed on ${media.type} media: ${key} applies to media.type ${names.map((n) => JSON.stringify(n)).join(' or ')} only`,
+      })),
+      ...(type.checkOptions?.(media) ?? []).map((issue) => ({ path: mediaPath(config, i, issue.key), message: issue.message })),
+    ];
+  });
 
-const RULES: Rule[] = [outputRequired, uniqueNames, knownDistributionPoint, labelText, authComplete, usbImageKeys];
+const RULES: Rule[] = [outputRequired, uniqueNames, knownDistributionPoint, labelText, authComplete, mediaOptions];
 
 export function checkRules(config: NormalizedConfig): ConfigIssue[] {
   return [...RULES.flatMap((rule) => rule(config)), ...checkTaskSequenceRules(config)];

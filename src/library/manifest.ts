@@ -6,8 +6,6 @@ import { safeRelativePath } from './safe-path.js';
 
 /** The package manifest of the content library (SPEC §5): packages/<ID>.json. */
 
-export const PLATFORMS = ['linux', 'winpe'] as const;
-
 const fileSchema = z.strictObject({
   path: z.string().min(1),
   size: z.number().int().nonnegative(),
@@ -15,7 +13,8 @@ const fileSchema = z.strictObject({
 });
 
 export const bootImageInfoSchema = z.object({
-  platform: z.enum(PLATFORMS),
+  /** A boot platform's name (linux, winpe, or a plugin's): the build's registry says whether it knows it. */
+  platform: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'a boot platform name such as "linux" or "winpe"'),
   arch: z.enum(ARCHES),
   drivers: z.record(z.string(), z.array(z.string())).default({}),
   kernelVersion: z.string().optional(),

@@ -1,47 +1,107 @@
 import { CapmediaError } from '../errors.js';
 import type { DistributionPointConfig } from '../config/schema.js';
-import { linuxPlatform } from './boot/linux.js';
-import { winpePlatform } from './boot/winpe/index.js';
+import type { CapmediaPlugin } from './api.js';
+import { builtinPlugin } from './builtins.js';
 import type { BootPlatform } from './boot/types.js';
-import { fileScheme } from './dp/file.js';
-import { httpScheme } from './dp/http/index.js';
 import type { DistributionPoint, DistributionPointScheme } from './dp/types.js';
-import { isoMedia } from './media/iso.js';
-import { usbMedia } from './media/usb/index.js';
 import type { MediaType } from './media/types.js';
 
-/** Every plugin is registered here and nowhere else. */
-const MEDIA_TYPES: readonly MediaType[] = [isoMedia, usbMedia];
-const BOOT_PLATFORMS: readonly BootPlatform[] = [linuxPlatform, winpePlatform];
-const DP_SCHEMES: readonly DistributionPointScheme[] = [fileScheme, httpScheme];
-
-export function mediaType(name: string): MediaType {
-  const found = MEDIA_TYPES.find((m) => m.name === name);
-  if (!found) {
-    throw new CapmediaError('USAGE', `Media type ${JSON.stringify(name)} is not available in this version.`, {
-      hint: `Available media types: ${MEDIA_TYPES.map((m) => m.name).join(', ')}.`,
-    });
-  }
-  return found;
+/** The media types, boot platforms and distribution point schemes one config can use: the built-ins plus its plugins. */
+export interface PluginRegistry {
+  readonly mediaTypes: readonly MediaType[];
+  readonly bootPlatforms: readonly BootPlatform[];
+  readonly schemes: readonly DistributionPointScheme[];
+  mediaType(name: string): MediaType;
+  bootPlatform(name: string): BootPlatform;
+  openDistributionPoint(config: DistributionPointConfig): DistributionPoint;
 }
 
-export function bootPlatform(name: string): BootPlatform {
-  const found = BOOT_PLATFORMS.find((p) => p.name === name);
-  if (!found) {
-    throw new CapmediaError('BOOT_IMAGE_INVALID', `Boot image platform ${JSON.stringify(name)} is not supported by this version.`, {
-      hint: `Supported platforms: ${BOOT_PLATFORMS.map((p) => p.name).join(', ')}.`,
-    });
+/** Two contributions under one name would make the config ambiguous: the later one is refused, naming both plugins. */
+function collect<T>(
+  plugins: readonly CapmediaPlugin[],
+  pick: (p: CapmediaPlugin) => readonly T[] | undefined,
+  keys: (item: T) => string[],
+  what: string,
+): T[] {
+  const owners = new Map<string, string>();
+  const items: T[] = [];
+  for (const plugin of plugins) {
+    for (const item of pick(plugin) ?? []) {
+      for (const key of keys(item)) {
+        const owner = owners.get(key);
+        if (owner !== undefined) {
+          throw new CapmediaError(
+            'CONFIG_INVALID',
+            `The plugin ${JSON.stringify(plugin.name)} registers the ${what} ${JSON.stringify(key)}, which ${JSON.stringify(owner)} registers already.`,
+            {
+              hint: `Remove one of the two plugins from plugins, or give the ${what} another name.`,
+            },
+          );
+        }
+        owners.set(key, plugin.name);
+      }
+      items.push(item);
+    }
   }
-  return found;
+  return items;
 }
 
-export function openDistributionPoint(config: DistributionPointConfig): DistributionPoint {
-  const protocol = new URL(config.url).protocol;
-  const scheme = DP_SCHEMES.find((s) => s.protocols.includes(protocol));
-  if (!scheme) {
-    throw new CapmediaError('DP_UNKNOWN', `Distribution point ${config.name} uses ${protocol} URLs, which this version cannot read.`, {
-      hint: `Supported URL schemes: ${DP_SCHEMES.flatMap((s) => s.protocols).join(', ')}.`,
-    });
-  }
-  return scheme.open(config);
+export function createRegistry(plugins: readonly CapmediaPlugin[] = []): PluginRegistry {
+  const all = [builtinPlugin, ...plugins];
+  const mediaTypes = collect(
+    all,
+    (p) => p.mediaTypes,
+    (m) => [m.name],
+    'media type',
+  );
+  const bootPlatforms = collect(
+    all,
+    (p) => p.bootPlatforms,
+    (b) => [b.name],
+    'boot platform',
+  );
+  const schemes = collect(
+    all,
+    (p) => p.distributionPointSchemes,
+    (s) => [...s.protocols],
+    'distribution point URL scheme',
+  );
+  return {
+    mediaTypes,
+    bootPlatforms,
+    schemes,
+    mediaType(name) {
+      const found = mediaTypes.find((m) => m.name === name);
+      if (!found) {
+        throw new CapmediaError('USAGE', `Media type ${JSON.stringify(name)} is not available in this version.`, {
+          hint: `Available media types: ${mediaTypes.map((m) => m.name).join(', ')}.`,
+        });
+      }
+      return found;
+    },
+    bootPlatform(name) {
+      const found = bootPlatforms.find((p) => p.name === name);
+      if (!found) {
+        throw new CapmediaError('BOOT_IMAGE_INVALID', `Boot image platform ${JSON.stringify(name)} is not supported by this version.`, {
+          hint: `Supported platforms: ${bootPlatforms.map((p) => p.name).join(', ')}.`,
+        });
+      }
+      return found;
+    },
+    openDistributionPoint(config) {
+      const protocol = new URL(config.url).protocol;
+      const scheme = schemes.find((s) => s.protocols.includes(protocol));
+      if (!scheme) {
+        throw new CapmediaError('DP_UNKNOWN', `Distribution point ${config.name} uses ${protocol} URLs, which this version cannot read.`, {
+          hint: `Supported URL schemes: ${schemes.flatMap((s) => s.protocols).join(', ')}.`,
+        });
+      }
+      return scheme.open(config);
+    },
+  };
 }
+
+/** The built-ins alone: for commands that work without a config (distribute, verify). */
+export const builtinRegistry = createRegistry();
+
+export const openDistributionPoint = (config: DistributionPointConfig): DistributionPoint => builtinRegistry.openDistributionPoint(config);

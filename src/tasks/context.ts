@@ -8,7 +8,6 @@ import type { NormalizedConfig, NormalizedMedia } from '../config/normalize.js';
 import type { PackageManifest } from '../library/manifest.js';
 import type { BootPlatform } from '../plugins/boot/types.js';
 import type { DistributionPoint } from '../plugins/dp/types.js';
-import { openDistributionPoint } from '../plugins/registry.js';
 import type { Exec } from '../tools/exec.js';
 import { lockPathFor, type LockFile } from '../lock/lockfile.js';
 import { shardOf, type Shard } from '../lock/shard.js';
@@ -141,7 +140,7 @@ export function createBuildContext(config: NormalizedConfig, options: BuildOptio
     exec: options.exec,
     toolEnv: { SOURCE_DATE_EPOCH: String(epoch), TZ: 'UTC', LC_ALL: 'C' },
     sourceDateEpoch: epoch,
-    dps: config.distributionPoints.map(openDistributionPoint),
+    dps: config.distributionPoints.map((dp) => config.registry.openDistributionPoint(dp)),
     store: new ContentStore(join(config.cacheDir, 'cas')),
     actions: new ActionCache(config.cacheDir),
     statCache: new StatCache(config.cacheDir),

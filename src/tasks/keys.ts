@@ -47,9 +47,7 @@ export async function packKey(ctx: BuildContext, job: MediaJob, stage: StepKey):
     type: media.type,
     label: media.label,
     autorun: media.autorun,
-    format: media.format,
-    splitLargeFiles: media.splitLargeFiles,
-    extra: mediaExtras(media as unknown as Record<string, unknown>),
+    options: ctx.config.registry.mediaType(media.type).cacheInputs(media),
     platform: `${ctx.resolved!.platform.name}@${ctx.resolved!.platform.version ?? '1'}`,
     tools: await tools(ctx),
     sourceDateEpoch: ctx.sourceDateEpoch,
@@ -60,25 +58,6 @@ export async function packKey(ctx: BuildContext, job: MediaJob, stage: StepKey):
 /** Split and label read the packed image, the capacity and where the outputs go. */
 export function publishKey(job: MediaJob, pack: StepKey): StepKey {
   return keyed({ step: 'publish', version: PUBLISH_VERSION, pack: pack.key, size: job.media.sizeSpec, output: job.media.output });
-}
-
-/** Media keys added by media type plugins (imageSize, partitionTable, …) shape the image too. */
-function mediaExtras(media: Record<string, unknown>): Record<string, unknown> {
-  const known = new Set([
-    'name',
-    'type',
-    'file',
-    'device',
-    'sizeSpec',
-    'capacity',
-    'label',
-    'autorun',
-    'staging',
-    'format',
-    'splitLargeFiles',
-    'output',
-  ]);
-  return Object.fromEntries(Object.entries(media).filter(([k]) => !known.has(k)));
 }
 
 async function tools(ctx: BuildContext): Promise<Record<string, string>> {

@@ -6,7 +6,6 @@ import { sha256File } from '../library/hash.js';
 import { VERSION } from '../version.js';
 import type { BuildContext, MediaJob, PublishedOutput } from './context.js';
 import { partialPath } from './pack.js';
-import { mediaType } from '../plugins/registry.js';
 import { mediaContent } from '../lock/media-record.js';
 
 /**
@@ -19,7 +18,7 @@ export async function publishMedia(ctx: BuildContext, job: MediaJob): Promise<vo
     const sha256 = volume.sha256 ?? (await sha256File(volume.temp)).sha256;
     published.push({ media: job.media.name, path: volume.final, size: volume.size, sha256, label: volume.label });
   }
-  const type = mediaType(job.media.type);
+  const type = ctx.config.registry.mediaType(job.media.type);
   // A drive gets no files beside it (/dev/sdb.sha256 would be nonsense): the media type says where records go.
   const records = type.recordsPath ? type.recordsPath(job.media) : job.media.output;
   const previous = records ? await previousOutputs(records) : [];

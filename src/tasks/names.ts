@@ -1,6 +1,5 @@
 import { CapmediaError } from '../errors.js';
 import type { NameRules } from '../plugins/media/name-rules.js';
-import { mediaType } from '../plugins/registry.js';
 import type { BuildContext } from './context.js';
 import { placements } from './stage.js';
 
@@ -23,7 +22,7 @@ export interface NameProblem {
 export function checkMediaNames(ctx: BuildContext): void {
   const files = placements(ctx).map((f) => ({ target: f.target, packageId: f.packageId }));
   for (const job of ctx.jobs) {
-    const rules = mediaType(job.media.type).nameRules;
+    const rules = ctx.config.registry.mediaType(job.media.type).nameRules;
     if (!rules) continue;
     const problems = nameProblems(files, rules);
     if (problems.length) throw refused(problems, rules, job.media.name, ctx.jobs.length > 1);

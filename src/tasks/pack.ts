@@ -2,7 +2,6 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ioError } from '../errors.js';
-import { mediaType } from '../plugins/registry.js';
 import type { BuildContext, MediaJob } from './context.js';
 import { checkFreeSpace } from './stage.js';
 import { assertLayout, layOutTree } from './tree.js';
@@ -27,8 +26,9 @@ export async function packMedia(ctx: BuildContext, job: MediaJob): Promise<void>
   job.trees.clear();
   const layout = assertLayout(ctx.layout);
   const contentBytes = layout.reduce((sum, f) => sum + f.size, 0);
+  const type = ctx.config.registry.mediaType(media.type);
   // More content than capacity can never fit one volume: go straight to planning a set.
-  if (mediaType(media.type).estimateSize && contentBytes > media.capacity) {
+  if (type.spansVolumes && contentBytes > media.capacity) {
     job.oversize = contentBytes;
     return;
   }
@@ -37,10 +37,9 @@ export async function packMedia(ctx: BuildContext, job: MediaJob): Promise<void>
     { treeDir: job.treeDir, workDir: job.workDir, label: media.label, autorun: media.autorun },
     assertLayout(ctx.layout),
   );
-  const type = mediaType(media.type);
   const temp = type.partialOutput?.(media, job.workDir) ?? partialPath(media.output);
   // Room for the image plus file-system overhead and the boot records, where the image is written.
-  await checkFreeSpace(dirname(temp), job.stagedBytes + 32 * 2 ** 20, media.type === 'iso' ? 'media.file' : 'media.staging');
+  await checkFreeSpace(dirname(temp), job.stagedBytes + 32 * 2 ** 20, type.partialOutput ? 'media.staging' : `media.${type.output.key}`);
   const input = {
     treeDir: job.treeDir,
     workDir: job.workDir,
@@ -49,12 +48,13 @@ export async function packMedia(ctx: BuildContext, job: MediaJob): Promise<void>
     platform: ctx.resolved!.platform,
     exec: ctx.exec,
     env: ctx.toolEnv,
+    sourceDateEpoch: ctx.sourceDateEpoch,
     signal: ctx.options.signal,
     notice: (message: string) => ctx.notices.push(`${media.name}: ${message}`),
     media,
   };
   // Measured, not guessed: when the content may not fit, ask the media type for the exact size first.
-  if (type.estimateSize && job.stagedBytes > media.capacity * 0.9) {
+  if (type.spansVolumes && type.estimateSize && job.stagedBytes > media.capacity * 0.9) {
     const size = await type.estimateSize(input);
     if (size > media.capacity) {
       job.oversize = size;
@@ -64,7 +64,7 @@ export async function packMedia(ctx: BuildContext, job: MediaJob): Promise<void>
   try {
     job.packed = await type.pack(input);
   } catch (error) {
-    await rm(temp, { force: true });
+    await rm(temp, { recursive: true, force: true });
     throw error;
   }
 }
@@ -74,11 +74,12 @@ async function removeStalePartials(output: string): Promise<void> {
   const prefix = `.${basename(output, extname(output))}`;
   const names = await readdir(dirname(output)).catch(() => [] as string[]);
   const stale = names.filter((name) => name.startsWith(prefix) && name.endsWith(PARTIAL_SUFFIX));
-  await Promise.all(stale.map((name) => rm(join(dirname(output), name), { force: true })));
+  // recursive: a media type may write a folder (its partial is one too).
+  await Promise.all(stale.map((name) => rm(join(dirname(output), name), { recursive: true, force: true })));
 }
 
 /** Removes the partial files of a failed or cancelled build; the user's previous outputs are never touched. */
 export async function discardPartials(job: MediaJob): Promise<void> {
   const temps = [job.packed?.output, ...(job.volumes ?? []).map((v) => v.temp)].filter((p): p is string => Boolean(p));
-  await Promise.all(temps.map((path) => rm(path, { force: true })));
+  await Promise.all(temps.map((path) => rm(path, { recursive: true, force: true })));
 }

@@ -25,7 +25,7 @@ export async function planBuild(ctx: BuildContext): Promise<void> {
   if (ctx.options.force) return;
   for (const job of ctx.jobs) {
     const published = await ctx.actions.get<PublishRecord>(job.publishKey!.key);
-    if (published && (await outputsIntact(ctx, published.outputs.outputs))) job.upToDate = published.outputs.outputs;
+    if (published && (await outputsIntact(ctx, job, published.outputs.outputs))) job.upToDate = published.outputs.outputs;
   }
   const staged = await ctx.actions.get<StageRecord>(ctx.stageKey.key);
   if (staged) {
@@ -41,10 +41,13 @@ async function allBlobsPresent(ctx: BuildContext, files: readonly LayoutEntry[])
 }
 
 /** The outputs are still what we published: same bytes (stat cache, re-hashed when the stat changed), sidecars present. */
-async function outputsIntact(ctx: BuildContext, outputs: readonly PublishedOutput[]): Promise<boolean> {
+async function outputsIntact(ctx: BuildContext, job: MediaJob, outputs: readonly PublishedOutput[]): Promise<boolean> {
+  const type = ctx.config.registry.mediaType(job.media.type);
   for (const output of outputs) {
-    const current = await ctx.statCache.sha256(output.path).catch(() => undefined);
-    if (current?.sha256 !== output.sha256) return false;
+    const current = type.outputDigest
+      ? await type.outputDigest(output.path).catch(() => undefined)
+      : (await ctx.statCache.sha256(output.path).catch(() => undefined))?.sha256;
+    if (current !== output.sha256) return false;
     if (
       !(await access(`${output.path}.sha256`).then(
         () => true,

@@ -1,9 +1,10 @@
 import { stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { CapmediaError } from '../errors.js';
 import type { Arch } from '../config/schema.js';
 import type { BootImageInfo, PackageManifest } from '../library/manifest.js';
-import { bootPlatform, mediaType } from '../plugins/registry.js';
 import type { BootPlatform } from '../plugins/boot/types.js';
+import type { MediaType } from '../plugins/media/types.js';
 import { taskSequenceWarnings } from '../tasksequence/build.js';
 import type { DistributionPoint } from '../plugins/dp/types.js';
 import type { BuildContext, ResolvedContent } from './context.js';
@@ -28,7 +29,7 @@ export async function resolveContent(ctx: BuildContext): Promise<ResolvedContent
     });
   }
   checkArchitecture(config.target.arch, bootImage.id, bootImage.bootImage.arch);
-  const registered = bootPlatform(bootImage.bootImage.platform);
+  const registered = config.registry.bootPlatform(bootImage.bootImage.platform);
   const platform = registered.forArch?.(bootImage.bootImage.arch) ?? registered;
   checkRequiredFiles(bootImage, platform);
   const missing = missingDrivers(config.target.drivers, bootImage.bootImage);
@@ -36,8 +37,9 @@ export async function resolveContent(ctx: BuildContext): Promise<ResolvedContent
   const content = [];
   for (const id of config.content) content.push(await readPackage(ctx, ctx.dps, id, found));
   for (const job of ctx.jobs) {
-    await checkOutputPath(job.media);
-    await mediaType(job.media.type).checkTarget?.({
+    const type = config.registry.mediaType(job.media.type);
+    await checkOutputPath(job.media, type);
+    await type.checkTarget?.({
       media: job.media,
       exec: ctx.exec,
       confirm: ctx.confirm,
@@ -112,12 +114,7 @@ function checkRequiredFiles(bootImage: PackageManifest, platform: BootPlatform):
     throw new CapmediaError(
       'BOOT_IMAGE_INVALID',
       `The ${platform.name} boot image ${bootImage.id} lacks files its platform needs to boot: ${absent.join(', ')}.`,
-      {
-        hint:
-          platform.name === 'linux'
-            ? 'Rebuild it with `capmedia bootimage create` and publish it again.'
-            : 'Publish the complete boot image folder (the Windows ADK media files and sources/boot.wim) again.',
-      },
+      { hint: platform.incompleteHint },
     );
   }
 }
@@ -151,14 +148,19 @@ function protectedPaths(ctx: BuildContext): string[] {
   return [ctx.config.baseDir, ctx.config.cacheDir, ...ctx.jobs.map((job) => job.stagingDir)];
 }
 
-/** An output path that is a folder would only fail at the final rename, after all the work. */
-async function checkOutputPath(media: BuildContext['jobs'][number]['media']): Promise<void> {
+/** An output of the wrong kind (a folder where a file goes, or the reverse) would only fail at the final rename, after all the work. */
+async function checkOutputPath(media: BuildContext['jobs'][number]['media'], type: MediaType): Promise<void> {
   if (media.output.startsWith('/dev/')) return;
   const info = await stat(media.output).catch(() => undefined);
-  if (info?.isDirectory()) {
-    const key = media.type === 'iso' ? 'media.file' : 'media.device';
+  const key = `media.${type.output.key}`;
+  if (info?.isDirectory() && type.output.kind === 'file') {
     throw new CapmediaError('USAGE', `${key} of media ${JSON.stringify(media.name)} is ${media.output}, which is a folder.`, {
-      hint: `Point ${key} at a file inside it, e.g. ${media.output.replace(/\/$/, '')}/capture.${media.type === 'iso' ? 'iso' : 'img'}.`,
+      hint: `Point ${key} at a file inside it, e.g. ${media.output.replace(/\/$/, '')}/${type.output.example}.`,
+    });
+  }
+  if (info && !info.isDirectory() && type.output.kind === 'folder') {
+    throw new CapmediaError('USAGE', `${key} of media ${JSON.stringify(media.name)} is ${media.output}, which is a file, not a folder.`, {
+      hint: `Point ${key} at a folder (it is created, and replaced as a whole on each build), e.g. ${join(dirname(media.output), type.output.example)}.`,
     });
   }
 }

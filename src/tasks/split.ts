@@ -3,7 +3,6 @@ import { rm } from 'node:fs/promises';
 import { CapmediaError } from '../errors.js';
 import { formatBytes } from '../config/size.js';
 import { mapPool } from '../cache/pool.js';
-import { mediaType } from '../plugins/registry.js';
 import type { MediaType, PackInput } from '../plugins/media/types.js';
 import type { BuildContext, MediaJob } from './context.js';
 import { partialPath } from './pack.js';
@@ -44,14 +43,14 @@ export async function splitMedia(ctx: BuildContext, job: MediaJob): Promise<void
     ];
     return;
   }
-  const type = mediaType(job.media.type);
-  if (!type.estimateSize) {
+  const type = ctx.config.registry.mediaType(job.media.type);
+  if (!type.spansVolumes || !type.estimateSize) {
     const size = packed?.size ?? job.oversize ?? 0;
     throw new CapmediaError(
       'MEDIA_TOO_SMALL',
       `The ${job.media.type} media need ${formatBytes(size)}, more than media.size ${JSON.stringify(job.media.sizeSpec)} (${formatBytes(job.media.capacity)}), and ${job.media.type} media cannot span several volumes.`,
       {
-        hint: 'Use a larger size, carry less content, or build an ISO set (media.type: "iso").',
+        hint: `Use a larger size, carry less content, or build a set of volumes (${spanningTypes(ctx)}).`,
       },
     );
   }
@@ -68,6 +67,14 @@ export async function splitMedia(ctx: BuildContext, job: MediaJob): Promise<void
   ctx.notices.push(
     `${job.media.name}: ${formatBytes(job.oversize ?? 0)} do not fit media.size ${JSON.stringify(job.media.sizeSpec)}: written as ${plan.length} volumes`,
   );
+}
+
+/** The media types that write a set of volumes, as config values: 'media.type: "iso"'. */
+function spanningTypes(ctx: BuildContext): string {
+  return ctx.config.registry.mediaTypes
+    .filter((t) => t.spansVolumes)
+    .map((t) => `media.type: ${JSON.stringify(t.name)}`)
+    .join(' or ');
 }
 
 async function planSet(ctx: BuildContext, job: MediaJob, type: MediaType): Promise<VolumePlan[]> {
@@ -130,6 +137,7 @@ async function volumeInput(ctx: BuildContext, job: MediaJob, volume: VolumePlan,
     platform: ctx.resolved!.platform,
     exec: ctx.exec,
     env: ctx.toolEnv,
+    sourceDateEpoch: ctx.sourceDateEpoch,
     signal: ctx.options.signal,
     notice: (message) => ctx.notices.push(`${job.media.name} volume ${volume.number}: ${message}`),
     media: job.media,

@@ -9,7 +9,6 @@ import { safeRelativePath } from '../library/safe-path.js';
 import { fetchIntoStore } from '../cache/fetch.js';
 import { mapPool } from '../cache/pool.js';
 import { isTrusted, markVerified, storeBytes } from '../cache/blobs.js';
-import { mediaType } from '../plugins/registry.js';
 import { TASK_SEQUENCE_JSON, TASK_SEQUENCE_VARS, taskSequenceDocument, taskSequenceVars } from '../tasksequence/build.js';
 import type { BuildContext, LayoutEntry } from './context.js';
 import { MEDIA_CONTENT_JSON, mediaContentText } from '../lock/media-record.js';
@@ -33,7 +32,7 @@ export function placements(ctx: BuildContext): LayoutEntry[] {
 /** What every media type can check before anything is written (FAT32's 4 GiB limit, R7). */
 export function checkContentForMedia(ctx: BuildContext, files: readonly LayoutEntry[]): void {
   for (const job of ctx.jobs)
-    mediaType(job.media.type).checkContent?.(
+    ctx.config.registry.mediaType(job.media.type).checkContent?.(
       files.map((f) => ({ path: f.target, size: f.size })),
       job.media,
     );
@@ -115,6 +114,7 @@ async function prepareForPlatform(ctx: BuildContext, files: LayoutEntry[]): Prom
       workDir,
       exec: ctx.exec,
       env: ctx.toolEnv,
+      sourceDateEpoch: ctx.sourceDateEpoch,
       notice: (message) => ctx.notices.push(message),
     });
   } finally {

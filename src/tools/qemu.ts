@@ -94,6 +94,20 @@ export async function bootKernelUnderQemu(options: KernelBootOptions): Promise<B
   return runQemu(options, (dir) => firmwareArgs(options.firmware ?? 'bios', dir).then((fw) => [...fw, ...kernelArgs]));
 }
 
+/** A network boot: SeaBIOS starts the NIC's iPXE ROM, which loads bootfile by TFTP from QEMU's built-in DHCP/TFTP server. */
+export interface NetworkBootOptions extends Omit<BootRunOptions, 'image' | 'as' | 'firmware'> {
+  /** The folder QEMU's TFTP server serves. */
+  tftpDir: string;
+  /** Path of the first file to load, relative to tftpDir (an iPXE script or pxelinux.0). */
+  bootfile: string;
+}
+
+export async function bootOverNetworkUnderQemu(options: NetworkBootOptions): Promise<BootRunResult> {
+  await requireFile(join(options.tftpDir, options.bootfile), 'network boot file');
+  const netdev = `user,id=net0,tftp=${qemuOptionValue(options.tftpDir)},bootfile=${qemuOptionValue(options.bootfile)}`;
+  return runQemu(options, async () => ['-netdev', netdev, '-device', 'virtio-net-pci,netdev=net0,bootindex=1', '-boot', 'n']);
+}
+
 /** QEMU's -drive splits on commas; a literal comma is written twice. */
 export function qemuOptionValue(value: string): string {
   return value.replaceAll(',', ',,');

@@ -111,6 +111,16 @@ find_media() {
   return 1
 }
 
+# Booting without a medium (PXE, HTTP boot): the loader hands the media files
+# over as one more initrd, unpacked over this one, and names their folder on
+# the kernel command line with capmedia.media=<folder>.
+media_in_ram() {
+  dir=$(sed -n 's/.*capmedia\.media=\([^ ]*\).*/\1/p' /proc/cmdline)
+  [ -n "$dir" ] && [ -f "$dir/$VARS_FILE" ] || return 1
+  MEDIA_DIR=$dir
+  MEDIA_DEVICE=initramfs
+}
+
 run_agent() {
   [ "${CAPMEDIA_TS_STEPS:-0}" -gt 0 ] 2>/dev/null || return 0
   if [ ! -x /capmedia/agent.sh ]; then
@@ -141,7 +151,7 @@ main() {
   setup_base
   report_firmware
   load_modules
-  if ! find_media; then
+  if ! media_in_ram && ! find_media; then
     say "CAPMEDIA-MEDIA-NOT-FOUND"
     finish poweroff
   fi

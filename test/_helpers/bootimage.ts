@@ -27,12 +27,17 @@ export async function ensureBootImage(): Promise<string> {
   if (await isCurrent(stamp)) return BOOT_IMAGE_DIR;
   await withLock(async () => {
     if (await isCurrent(stamp)) return;
-    await createBootImage({ arch: 'x64', outDir: BOOT_IMAGE_DIR, cacheDir: CACHE_DIR });
+    await createBootImage({ arch: 'x64', outDir: BOOT_IMAGE_DIR, cacheDir: CACHE_DIR, sourceDateEpoch: 0 });
     await writeFile(STAMP_FILE, stamp);
   });
   return BOOT_IMAGE_DIR;
 }
 
+/**
+ * Built by this helper from the current sources, or by setup.sh from them
+ * (its own stamp) with SOURCE_DATE_EPOCH 0, the epoch the boot image tests
+ * expect whatever the environment says.
+ */
 async function isCurrent(stamp: string): Promise<boolean> {
   const built = await stat(join(BOOT_IMAGE_DIR, 'capmedia-package.json')).then(
     () => true,
@@ -40,7 +45,20 @@ async function isCurrent(stamp: string): Promise<boolean> {
   );
   if (!built) return false;
   const previous = await readFile(STAMP_FILE, 'utf8').catch(() => undefined);
-  return previous === undefined || previous === stamp;
+  if (previous !== undefined) return previous === stamp;
+  const setupStamp = await readFile(`${BOOT_IMAGE_DIR}.stamp`, 'utf8').catch(() => '');
+  const kernel = await stat(join(BOOT_IMAGE_DIR, 'boot/vmlinuz')).catch(() => undefined);
+  return setupStamp.trim() === (await setupSourceStamp()) && kernel?.mtimeMs === 0;
+}
+
+/** setup.sh's stamp: `cat src/bootimage/*.ts templates/linux/* | sha256sum | cut -c1-16`, globs in C order. */
+async function setupSourceStamp(): Promise<string> {
+  const hash = createHash('sha256');
+  const bootimage = (await readdir(join(REPO_ROOT, 'src/bootimage'))).filter((n) => n.endsWith('.ts')).sort();
+  const templates = (await readdir(join(REPO_ROOT, 'templates/linux'))).sort();
+  for (const path of [...bootimage.map((n) => `src/bootimage/${n}`), ...templates.map((n) => `templates/linux/${n}`)])
+    hash.update(await readFile(join(REPO_ROOT, path)));
+  return hash.digest('hex').slice(0, 16);
 }
 
 async function sourceStamp(): Promise<string> {

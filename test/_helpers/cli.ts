@@ -11,6 +11,17 @@ export interface CliResult {
   all: string;
 }
 
+/** Variables of the test runner's own environment that would change what a build makes or where it caches. */
+const AMBIENT = ['SOURCE_DATE_EPOCH', 'CAPMEDIA_CACHE_DIR', 'LANG', 'LANGUAGE', 'LC_ALL', 'LC_CTYPE', 'LC_MESSAGES', 'TZ'];
+
+/** The CLI's environment: the runner's, minus what a test must set itself, as CI in the C.UTF-8 locale. */
+export function cliEnvironment(): Record<string, string> {
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !AMBIENT.includes(e[0])),
+  );
+  return { ...env, CI: 'true', LC_ALL: 'C.UTF-8', TZ: 'UTC' };
+}
+
 /** Runs the real CLI (from source, through tsx) as a user would, non-TTY like CI. */
 export async function runCli(
   args: string[],
@@ -18,7 +29,8 @@ export async function runCli(
 ): Promise<CliResult> {
   const result = await execa('node', ['--import', import.meta.resolve('tsx'), CLI, ...args], {
     cwd: options.cwd,
-    env: { CI: 'true', ...options.env },
+    env: { ...cliEnvironment(), ...options.env },
+    extendEnv: false,
     reject: false,
     all: true,
     timeout: options.timeoutMs ?? 300_000,

@@ -59,6 +59,7 @@ async function fixture(name: string, options: WinpePackageOptions = {}): Promise
     workDir,
     exec,
     env: ENV,
+    sourceDateEpoch: Number(ENV.SOURCE_DATE_EPOCH),
     notice: (m) => notices.push(m),
   };
   return { input, files, notices, blobs };

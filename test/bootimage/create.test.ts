@@ -110,6 +110,8 @@ test('a second build from the warm cache is byte-identical and leaves no temp fo
     arch: 'x64',
     outDir: join(dir, 'again'),
     cacheDir: CACHE_DIR,
+    // The image ensureBootImage built; the environment's SOURCE_DATE_EPOCH must not make this one differ.
+    sourceDateEpoch: 0,
     onProgress: (message) => progress.push(message),
   });
   t.log(`warm build: ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { runCli, REPO } from '../_helpers/cli.js';
+import { cliEnvironment, runCli, REPO } from '../_helpers/cli.js';
 import { createProject, type TestProject } from '../_helpers/project.js';
 
 let project: TestProject;
@@ -26,7 +26,8 @@ test.serial('Ctrl-C stops the build, exits 130 with a note that re-running resum
   });
   const child = execa('node', ['--import', import.meta.resolve('tsx'), join(REPO, 'src/cli.ts'), 'build'], {
     cwd: project.dir,
-    env: { CI: 'true' },
+    env: cliEnvironment(),
+    extendEnv: false,
     reject: false,
     all: true,
   });

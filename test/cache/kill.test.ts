@@ -3,7 +3,7 @@ import { copyFile, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { execa } from 'execa';
-import { runCli, REPO } from '../_helpers/cli.js';
+import { cliEnvironment, runCli, REPO } from '../_helpers/cli.js';
 import { createProject, type TestProject } from '../_helpers/project.js';
 
 const sha = async (path: string) =>
@@ -24,7 +24,8 @@ test.after.always(async () => project?.cleanup());
 async function buildKilledAfter(cwd: string, ms: number): Promise<void> {
   const child = execa('node', ['--import', import.meta.resolve('tsx'), CLI, 'build'], {
     cwd,
-    env: { CI: 'true', ...EPOCH },
+    env: { ...cliEnvironment(), ...EPOCH },
+    extendEnv: false,
     reject: false,
   });
   const timer = setTimeout(() => child.kill('SIGKILL'), ms);
@@ -38,7 +39,8 @@ test('kill -9 at randomized points: the old output is never altered, and re-runn
     media: { type: 'iso', file: 'out/capture.iso', label: 'Old', staging: './staging' },
     cache: { dir: './cache-old' },
   });
-  t.is((await runCli(['build'], { cwd: project.dir, env: EPOCH })).exitCode, 0);
+  const old = await runCli(['build'], { cwd: project.dir, env: EPOCH });
+  t.is(old.exitCode, 0, old.all);
   const oldSha = await sha(output);
   await copyFile(output, join(project.dir, 'old.iso'));
 

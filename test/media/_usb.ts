@@ -59,6 +59,7 @@ export async function packWith(
     platform: linuxPlatform,
     exec,
     env: TOOL_ENV,
+    sourceDateEpoch: Number(TOOL_ENV.SOURCE_DATE_EPOCH),
     notice: (m) => notices.push(m),
     media,
   });

@@ -115,6 +115,7 @@ test('reproducible: two packs with the same SOURCE_DATE_EPOCH are byte-identical
     platform: linuxPlatform,
     exec,
     env: { ...TOOL_ENV, SOURCE_DATE_EPOCH: '1600000000' },
+    sourceDateEpoch: 1_600_000_000,
     notice: (m) => notices.push(m),
     media: imageMedia(other),
   });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { readFatNames } from '../../src/tools/fat-names.js';
-import { fatNameProblems, isoNameProblems } from '../../src/commands/verify-names.js';
+import { fatNameProblems, isoNameProblems } from '../../src/plugins/media/name-problems.js';
 import { exec } from '../../src/tools/exec.js';
 import { mtoolsEnv } from '../../src/tools/mtools.js';
 

@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { writeEspImage, type FatFile } from '../../tools/fat.js';
+import { KERNEL_CMDLINE } from '../../bootimage/layout.js';
 import type { BootPlatform } from './types.js';
 
 const LAYOUT = {
@@ -21,6 +22,14 @@ const LAYOUT = {
 export const linuxPlatform: BootPlatform = {
   name: 'linux',
   requiredFiles: Object.values(LAYOUT),
+  incompleteHint: 'Rebuild it with `capmedia bootimage create` and publish it again.',
+  // /init looks for the task sequence in capmedia.media=<folder> before it scans block devices (templates/linux/init.sh).
+  kernelBoot: {
+    kernel: LAYOUT.kernel,
+    initrd: LAYOUT.initrd,
+    cmdline: KERNEL_CMDLINE,
+    mediaInitrd: { folder: 'capmedia/media', cmdline: 'capmedia.media=/capmedia/media' },
+  },
   // GRUB EFI for UEFI; SYSLINUX (installed by the packer with the host's syslinux) for BIOS.
   fatBoot: { uefiLoader: LAYOUT.uefiLoader, syslinuxDirectory: 'syslinux' },
   async isoBootArgs({ treeDir, workDir, exec, env }) {

@@ -50,7 +50,27 @@ export interface PrepareContentInput {
   workDir: string;
   exec: Exec;
   env: Record<string, string>;
+  /** SOURCE_DATE_EPOCH of this build: the time files the platform makes get. */
+  sourceDateEpoch: number;
   notice(message: string): void;
+}
+
+/**
+ * How a loader that starts the kernel itself boots this platform: iPXE,
+ * PXELINUX or GRUB over the network, or QEMU's -kernel. Paths are relative to
+ * the boot image package (the media root).
+ */
+export interface KernelBoot {
+  kernel: string;
+  initrd: string;
+  /** The kernel command line the platform's own boot menus use. */
+  cmdline: string;
+  /**
+   * Booting without a medium: the media files (task sequence, content) are
+   * handed over as one more initrd holding them under `folder`, and `cmdline`
+   * is added to the kernel command line so the boot image finds them there.
+   */
+  mediaInitrd: { folder: string; cmdline: string };
 }
 
 /** A boot image platform: what its package must hold and how media boot it. */
@@ -64,8 +84,12 @@ export interface BootPlatform {
    * spelling, and the package's own spelling is kept.
    */
   caseInsensitivePaths?: boolean;
+  /** The hint when a boot image package lacks requiredFiles: how to make a complete one. */
+  incompleteHint: string;
   /** xorriso (mkisofs emulation) arguments that make the ISO boot by BIOS and UEFI. */
   isoBootArgs(input: IsoBootInput): Promise<string[]>;
+  /** How loaders that start the kernel directly boot it; absent: the platform has no kernel of its own to start (WinPE). */
+  kernelBoot?: KernelBoot;
   /** What a FAT32 USB medium needs to boot; absent: this platform cannot boot from USB media. */
   fatBoot?: FatBoot;
   /**

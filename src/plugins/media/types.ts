@@ -1,7 +1,10 @@
 import type { BootPlatform } from '../boot/types.js';
 import type { Exec } from '../../tools/exec.js';
-import type { NormalizedMedia } from '../../config/normalize.js';
+import type { NormalizedMedia } from '../../config/media.js';
+import type { z } from 'zod';
 import type { NameRules } from './name-rules.js';
+import type { MediaContent } from '../../lock/media-record.js';
+import type { UefiChain } from '../../efi/chain.js';
 
 export interface PackInput {
   treeDir: string;
@@ -12,6 +15,8 @@ export interface PackInput {
   platform: BootPlatform;
   exec: Exec;
   env: Record<string, string>;
+  /** SOURCE_DATE_EPOCH of this build: the time every file and volume gets. */
+  sourceDateEpoch: number;
   signal?: AbortSignal;
   /** Reports things the user should know (label mappings). */
   notice: (message: string) => void;
@@ -51,11 +56,84 @@ export interface TargetCheckInput {
   protectedPaths: string[];
 }
 
-/** A media type: turns a staged tree into the image file(s) users write or burn. */
+/** Where a media entry's output goes: which of its keys names it, and what it is. */
+export interface MediaOutput {
+  /** The key of the media entry holding the output path, e.g. "file" for media.file. */
+  key: string;
+  /** file: an image (or a block device); folder: a folder of files, replaced as a whole. */
+  kind: 'file' | 'folder';
+  /** The sentence shown when the key is missing, e.g. 'an ISO needs media.file, the output path (e.g. "out/capture.iso")'. */
+  help: string;
+  /** A name for hints, e.g. "capture.iso". */
+  example: string;
+}
+
+/** A problem with one key of a media entry: `media.<key>: <message>`. */
+export interface MediaOptionIssue {
+  key: string;
+  message: string;
+}
+
+/** What `capmedia verify` found in one medium (an ISO, a volume of a set, a USB image, …). */
+export interface MediaReport {
+  file: string;
+  volumeId: string;
+  /** ISO: the Joliet volume id, the name Windows shows for the mounted ISO. */
+  jolietVolumeId?: string;
+  bootBios: boolean;
+  bootUefi: boolean;
+  partitionTable: string;
+  mediaLabel?: string;
+  taskSequence?: string;
+  checksum: 'ok' | 'mismatch' | 'no checksum file';
+  /** Files vs the build manifest beside the output, when there is one. */
+  files?: string;
+  /** For a volume of a CD/DVD set: its number and the set size. */
+  volume?: { number: number; of: number };
+  /** SMS/data/MediaContent.json: the lock digest and the package versions the media carry. */
+  content?: MediaContent;
+  /** The UEFI loader and what it starts: shim-signed, signed, or unsigned, with SBAT generations. */
+  uefiChain?: UefiChain;
+  problems: string[];
+}
+
+/**
+ * A media type: turns a staged tree into the output users write, burn or
+ * serve. It owns its keys of the media entry (options), which of them shape
+ * the output (cacheInputs), pack, and inspect for `capmedia verify`.
+ */
 export interface MediaType {
+  /** The value of media.type. */
   name: string;
   /** The file names this media's file system can hold; checked at resolve, before anything is fetched. */
   nameRules?: NameRules;
+  /**
+   * The type's own keys of a media entry, beside the common ones (name, type,
+   * size, label, autorun, staging, format, splitLargeFiles). The config schema
+   * is a union over the registered types, discriminated by media.type.
+   */
+  options: z.ZodRawShape;
+  output: MediaOutput;
+  /**
+   * The media keys that shape what pack writes: an explicit allow-list (part
+   * of the pack cache key). Keys left out must not change the output.
+   */
+  cacheInputs(media: NormalizedMedia): Record<string, unknown>;
+  /** Semantic rules on the type's keys the schema cannot express; run with the config's other rules. */
+  checkOptions?(media: NormalizedMedia): MediaOptionIssue[];
+  /** True when content beyond media.size is written as a set of volumes (estimateSize measures each). */
+  spansVolumes?: boolean;
+  /** Reads a built output; undefined when it is not this type's kind of media (verify asks each type in turn). */
+  inspect?(file: string, exec: Exec): Promise<MediaReport | undefined>;
+  /**
+   * The digest a published output has now (what PackResult.sha256 said at
+   * build time), undefined when it is gone or damaged: a build whose inputs did
+   * not change is up to date only while its outputs are intact. Default: the
+   * file's sha256. Media types writing folders have it.
+   */
+  outputDigest?(path: string): Promise<string | undefined>;
+  /** True when publishing writes a block device: the terminal must show plain lines for the confirmation. */
+  writesDevice?(media: NormalizedMedia): boolean;
   /** Refuses content this media cannot hold, before anything is written (e.g. FAT32's 4 GiB file limit). */
   checkContent?(files: ReadonlyArray<{ path: string; size: number }>, media: NormalizedMedia): void;
   /** Refuses an unsafe or unusable target before any work (e.g. a mounted or non-removable drive). */
@@ -63,7 +141,7 @@ export interface MediaType {
   /** Where pack writes; default: a hidden partial file beside the final output (same file system, atomic rename). */
   partialOutput?(media: NormalizedMedia, workDir: string): string | undefined;
   pack(input: PackInput): Promise<PackResult>;
-  /** The exact size pack would write, without writing it; media types that can span a set of volumes have it. */
+  /** The exact size pack would write, without writing it; required with spansVolumes. */
   estimateSize?(input: PackInput): Promise<number>;
   /** Puts a finished image in place; default: rename over the final path. */
   publish?(input: PublishInput): Promise<void>;

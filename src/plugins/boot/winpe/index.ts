@@ -17,6 +17,7 @@ export function createWinpePlatform(arch: WinpeArch): BootPlatform {
   const bios = layout.bootmgr !== undefined;
   return {
     name: 'winpe',
+    incompleteHint: 'Publish the complete boot image folder (the Windows ADK media files and sources/boot.wim) again.',
     // Bump when the injected boot.wim would come out different (part of the stage key).
     version: '1',
     requiredFiles: requiredPaths(layout),

@@ -15,8 +15,6 @@ import {
 
 /** Inside the WIM: TsmBootstrap looks for the task sequence at X:\sms\data of the booted WinPE. */
 const WIM_TASK_SEQUENCE_FOLDER = 'sms/data';
-/** FAT's epoch; ctx.toolEnv always carries SOURCE_DATE_EPOCH, this is only a guard. */
-const DEFAULT_EPOCH = 315_532_800;
 
 /**
  * The stage hook of the winpe platform: the task sequence files go into
@@ -27,7 +25,7 @@ const DEFAULT_EPOCH = 315_532_800;
 export async function injectTaskSequence(input: PrepareContentInput, layout: WinpeLayout): Promise<MediaFile[]> {
   const bootWim = requireBootFiles(input.files, layout);
   const taskSequence = input.files.filter((f) => f.packageId === '' && f.target.toLowerCase().startsWith(MEDIA_TASK_SEQUENCE_FOLDER));
-  const epoch = Number(input.env.SOURCE_DATE_EPOCH ?? DEFAULT_EPOCH);
+  const epoch = input.sourceDateEpoch;
   const wim = join(input.workDir, 'boot.wim');
   await copyBlob(input.blobPath(bootWim.sha256), wim);
   const image = await bootImageIndex(input, wim, bootWim);

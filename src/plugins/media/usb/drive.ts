@@ -5,7 +5,7 @@ import { describeDisk, inspectDevice, type DeviceFacts } from '../../../devices/
 import type { SystemRoots } from '../../../devices/roots.js';
 import { refuseUnsafeDevice } from '../../../devices/safety.js';
 import { dropDeviceCache, verifyDevice, writeImageToDevice } from '../../../devices/write.js';
-import type { NormalizedMedia } from '../../../config/normalize.js';
+import type { NormalizedMedia } from '../../../config/media.js';
 import type { PublishInput, TargetCheckInput } from '../types.js';
 
 interface Confirmation {

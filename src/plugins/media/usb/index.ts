@@ -2,7 +2,7 @@ import { rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CapmediaError, ioError } from '../../../errors.js';
 import { HOST_ROOTS, type SystemRoots } from '../../../devices/roots.js';
-import type { NormalizedMedia } from '../../../config/normalize.js';
+import type { NormalizedMedia } from '../../../config/media.js';
 import { FAT_NAMES } from '../name-rules.js';
 import type { MediaType, PackInput, PublishInput, TargetCheckInput } from '../types.js';
 import { checkFileSizes, FAT32_LIMITS, type FileLimits } from './content.js';
@@ -11,6 +11,9 @@ import { findFat32Volume } from './existing.js';
 import { checkMountedFat32 } from './folder.js';
 import { packCopyPlan, packExistingImage, packNewImage, prepareTree, publishCopy } from './pack.js';
 import { imageBytesOf, refuseFolderToFormat, targetKind } from './target.js';
+import { inspectUsbMedia } from './inspect.js';
+import { usbOptions } from './options.js';
+import { checkUsbOptions, usbCacheInputs } from './rules.js';
 
 export interface UsbMediaOptions {
   /** Where sysfs, procfs and udev's data are read (tests pass fake trees). */
@@ -32,6 +35,17 @@ export function createUsbMedia(options: UsbMediaOptions = {}): MediaType {
   return {
     name: 'usb',
     nameRules: FAT_NAMES,
+    options: usbOptions,
+    output: {
+      key: 'device',
+      kind: 'file',
+      help: 'USB media need media.device, a disk image path (e.g. "out/capture.img") or a removable drive (/dev/sdX)',
+      example: 'capture.img',
+    },
+    cacheInputs: usbCacheInputs,
+    checkOptions: checkUsbOptions,
+    inspect: inspectUsbMedia,
+    writesDevice: (media) => targetKind(media.output) === 'drive',
     checkContent: (files, media) => checkFileSizes(files, media.splitLargeFiles, limits),
     checkTarget: (input) => checkTarget(input, drive, roots),
     // An image file is written beside its final path (the default); a drive or folder has no "beside".

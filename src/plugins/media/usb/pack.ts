@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { copyFile, readFile, stat, writeFile } from 'node:fs/promises';
 import { CapmediaError, ioError } from '../../../errors.js';
-import type { NormalizedMedia } from '../../../config/normalize.js';
+import type { NormalizedMedia } from '../../../config/media.js';
 import type { SystemRoots } from '../../../devices/roots.js';
 import { syncDevice } from '../../../devices/write.js';
 import type { FolderFile } from '../../../library/walk.js';
@@ -18,22 +18,19 @@ import { planLayout } from './layout.js';
 import { addOwnFilesList, foldersOf, listTree } from './tree.js';
 import { imageBytesOf, type TargetKind } from './target.js';
 
-/** ctx.toolEnv always carries SOURCE_DATE_EPOCH; 1980-01-01 (the FAT epoch) is only a guard. */
-const epochOf = (input: PackInput) => Number(input.env.SOURCE_DATE_EPOCH ?? 315_532_800);
-
 /**
  * The staged tree as it goes onto FAT32: checked again against the 4 GiB
  * limit (the tree is what is written), large .wim files split when asked, and
  * the list of capmedia's own files added.
  */
 export async function prepareTree(input: PackInput, media: NormalizedMedia, limits: FileLimits): Promise<FolderFile[]> {
-  await input.platform.fatBoot?.addToTree?.({ treeDir: input.treeDir, epoch: epochOf(input) });
+  await input.platform.fatBoot?.addToTree?.({ treeDir: input.treeDir, epoch: input.sourceDateEpoch });
   const files = await listTree(input.treeDir);
   checkFileSizes(files, media.splitLargeFiles, limits);
   if (media.splitLargeFiles) {
-    await splitLargeWims({ files, limits, exec: input.exec, epoch: epochOf(input), signal: input.signal, notice: input.notice });
+    await splitLargeWims({ files, limits, exec: input.exec, epoch: input.sourceDateEpoch, signal: input.signal, notice: input.notice });
   }
-  return addOwnFilesList(input.treeDir, epochOf(input));
+  return addOwnFilesList(input.treeDir, input.sourceDateEpoch);
 }
 
 /** format: true — a new partitioned FAT32 image (R6), labelled with the mapped first 11 characters (R12). */
@@ -47,7 +44,7 @@ export async function packNewImage(input: PackInput, media: NormalizedMedia, fil
     folderCount: foldersOf(files).length,
     imageBytes: imageBytesOf(media),
     partitionTable: media.partitionTable ?? 'mbr',
-    seed: `${epochOf(input)}\0${media.label}`,
+    seed: `${input.sourceDateEpoch}\0${media.label}`,
   });
   await writeUsbImage({
     files,
@@ -107,7 +104,7 @@ interface CopyPlan {
 
 /** format: false on a drive or a mounted folder: nothing is written before publish; the plan says what will be. */
 export async function packCopyPlan(input: PackInput, files: FolderFile[]): Promise<PackResult> {
-  const plan: CopyPlan = { treeDir: input.treeDir, files, epoch: epochOf(input) };
+  const plan: CopyPlan = { treeDir: input.treeDir, files, epoch: input.sourceDateEpoch };
   await writeFile(input.output, `${JSON.stringify(plan, null, 2)}\n`);
   return { output: input.output, size: (await stat(input.output)).size, volumeLabel: '' };
 }

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { CapmediaError } from '../../../errors.js';
 import { looksLikeDevicePath } from '../../../devices/roots.js';
 import { parseMediaSize } from '../../../config/size.js';
-import type { NormalizedMedia } from '../../../config/normalize.js';
+import type { NormalizedMedia } from '../../../config/media.js';
 
 /**
  * What media.device names: a disk image file to create, a drive (/dev/sdX),

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { XORRISO_NATIVE_CHARSET } from '../tools/charset.js';
-import type { Exec } from '../tools/exec.js';
+import { XORRISO_NATIVE_CHARSET } from '../../tools/charset.js';
+import type { Exec } from '../../tools/exec.js';
 
 interface ManifestFile {
   path: string;

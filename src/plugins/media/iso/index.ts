@@ -1,9 +1,11 @@
-import { writeIso, estimateIsoSize } from '../../tools/xorriso.js';
-import { describeMapping, isoVolumeId, jolietVolumeId } from './labels.js';
-import { JOLIET_NAMES } from './name-rules.js';
-import type { MediaType, PackInput } from './types.js';
+import { writeIso, estimateIsoSize } from '../../../tools/xorriso.js';
+import { describeMapping, isoVolumeId, jolietVolumeId } from '../labels.js';
+import { JOLIET_NAMES } from '../name-rules.js';
+import type { MediaType, PackInput } from '../types.js';
+import { inspectIsoMedia } from './inspect.js';
+import { isoOptions } from './options.js';
 
-async function isoOptions(input: PackInput, quiet = false) {
+async function isoPackOptions(input: PackInput, quiet = false) {
   const volumeId = isoVolumeId(input.label);
   const mapping = describeMapping('ISO volume', input.label, volumeId);
   if (mapping && !quiet) input.notice(mapping);
@@ -20,7 +22,7 @@ async function isoOptions(input: PackInput, quiet = false) {
     exec: input.exec,
     env: input.env,
     cancelSignal: input.signal,
-    sourceDateEpoch: Number(input.env.SOURCE_DATE_EPOCH),
+    sourceDateEpoch: input.sourceDateEpoch,
   };
 }
 
@@ -33,12 +35,18 @@ function windowsShows(joliet: ReturnType<typeof jolietVolumeId>): string {
 export const isoMedia: MediaType = {
   name: 'iso',
   nameRules: JOLIET_NAMES,
+  options: isoOptions,
+  output: { key: 'file', kind: 'file', help: 'an ISO needs media.file, the output path (e.g. "out/capture.iso")', example: 'capture.iso' },
+  // Label and autorun are keyed by the pack step for every type; a set splits large .wim files only when asked.
+  cacheInputs: (media) => ({ splitLargeFiles: media.splitLargeFiles }),
+  spansVolumes: true,
+  inspect: inspectIsoMedia,
   async pack(input) {
-    const options = await isoOptions(input);
+    const options = await isoPackOptions(input);
     const written = await writeIso(options);
     return { output: input.output, size: written.size, sha256: written.sha256, volumeLabel: options.volumeId };
   },
   async estimateSize(input) {
-    return estimateIsoSize(await isoOptions(input, true));
+    return estimateIsoSize(await isoPackOptions(input, true));
   },
 };

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describeUefiChain, type UefiChain } from '../efi/chain.js';
-import { exec } from '../tools/exec.js';
-import { copyFromVolume, type FatVolume } from '../tools/mtools.js';
-import { extractFromIso } from '../tools/xorriso.js';
+import { describeUefiChain, type UefiChain } from '../../efi/chain.js';
+import { exec } from '../../tools/exec.js';
+import { copyFromVolume, type FatVolume } from '../../tools/mtools.js';
+import { extractFromIso } from '../../tools/xorriso.js';
 
 /** The UEFI chain of an ISO, read from its ISO 9660 tree (where GRUB reads too when booted as a CD). */
 export function isoUefiChain(iso: string, scratch: string): Promise<UefiChain | undefined> {

@@ -1,6 +1,6 @@
-import { XORRISO_NATIVE_CHARSET } from '../tools/charset.js';
-import type { Exec } from '../tools/exec.js';
-import { readFatNames } from '../tools/fat-names.js';
+import { XORRISO_NATIVE_CHARSET } from '../../tools/charset.js';
+import type { Exec } from '../../tools/exec.js';
+import { readFatNames } from '../../tools/fat-names.js';
 
 /** How many name problems a report lists; the rest are counted. */
 const SHOWN = 20;

@@ -1,9 +1,9 @@
 import { open } from 'node:fs/promises';
-import type { Exec } from '../tools/exec.js';
-import type { MediaReport } from './media-report.js';
-import { mtoolsEnv, readVolumeText, volumeLabel, volumeSpec, type FatVolume } from '../tools/mtools.js';
-import { MEDIA_CONTENT_JSON, parseMediaContent } from '../lock/media-record.js';
-import { isFatPartitionType, readPartitions, SECTOR_BYTES } from '../tools/sfdisk.js';
+import type { Exec } from '../../../tools/exec.js';
+import type { MediaReport } from '../types.js';
+import { mtoolsEnv, readVolumeText, volumeLabel, volumeSpec, type FatVolume } from '../../../tools/mtools.js';
+import { MEDIA_CONTENT_JSON, parseMediaContent } from '../../../lock/media-record.js';
+import { isFatPartitionType, readPartitions, SECTOR_BYTES } from '../../../tools/sfdisk.js';
 
 /** What a USB image tells about itself: the media report's own fields, plus every path on the FAT volume (lower case). */
 export type UsbInspection = Pick<

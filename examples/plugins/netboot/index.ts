@@ -1,0 +1,47 @@
+import { definePlugin, z, type MediaType } from 'capmedia';
+import { folderDigest, inspectNetbootFolder } from './inspect.js';
+import { packNetbootFolder } from './pack.js';
+import { publishFolder } from './publish.js';
+
+export interface NetbootOptions {
+  /** Kernel arguments every loader configuration gets, after the boot image's own (e.g. "ip=dhcp"). */
+  append?: string;
+}
+
+/**
+ * media.type "netboot": a folder to serve over TFTP or HTTP that boots the
+ * capture task sequence over the network, without any medium.
+ *
+ *   plugins: [netboot()],
+ *   media: { type: 'netboot', dir: 'out/netboot' },
+ */
+export const netboot = definePlugin((options: NetbootOptions = {}) => {
+  const media: MediaType = {
+    name: 'netboot',
+    options: {
+      /** The output folder: replaced as a whole on each build. */
+      dir: z.string().min(1).optional(),
+      /** Kernel arguments for this media entry, after the plugin's. */
+      append: z
+        .string()
+        .regex(/^[^\n]*$/, 'kernel arguments on one line')
+        .optional(),
+    },
+    output: {
+      key: 'dir',
+      kind: 'folder',
+      help: 'network boot media need media.dir, the folder to serve over TFTP or HTTP (e.g. "out/netboot")',
+      example: 'netboot',
+    },
+    // What changes the folder beyond the staged files, label and autorun (which the pack step keys itself).
+    cacheInputs: (entry) => ({ append: [options.append, entry.append].filter(Boolean).join(' ') }),
+    inspect: (path) => inspectNetbootFolder(path),
+    pack: (input) => packNetbootFolder(input, [options.append, input.media?.append].filter(Boolean).join(' ') || undefined),
+    publish: publishFolder,
+    // A rebuild with unchanged inputs is up to date while the served folder is intact.
+    outputDigest: folderDigest,
+  };
+  return { name: 'netboot', mediaTypes: [media] };
+});
+
+export default netboot;
