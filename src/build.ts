@@ -7,6 +7,10 @@ import { buildTasks } from './tasks/index.js';
 import { createBuildContext, type BuildContext, type PublishedOutput } from './tasks/context.js';
 import { discardPartials } from './tasks/pack.js';
 import { chooseRenderer, type OutputMode } from './render.js';
+import { preflight } from './tasks/preflight.js';
+import { lockOutputs } from './tasks/locks.js';
+import { removeTrackedPartials } from './fs/partials.js';
+import { untilAborted } from './abort.js';
 
 export interface BuildRequest extends OutputMode {
   cwd?: string;
@@ -21,6 +25,8 @@ export interface BuildRequest extends OutputMode {
   ask?: (question: string) => Promise<boolean>;
   signal?: AbortSignal;
   exec?: Exec;
+  /** Lines for the user outside the task list (waiting for another build's lock); default: stderr. */
+  log?: (line: string) => void;
 }
 
 export interface BuildResult {
@@ -43,6 +49,9 @@ export async function build(request: BuildRequest = {}): Promise<BuildResult> {
     exec: request.exec ?? realExec,
   });
   checkMediaNames(config, request.mediaNames);
+  await preflight(ctx);
+  // Two builds of one output never race: the second waits, then finds the first's result up to date.
+  const locks = await lockOutputs(ctx, request.log ?? ((line) => process.stderr.write(`${line}\n`)));
   const renderer = chooseRenderer({ ...request, isTTY: request.isTTY ?? process.stdout.isTTY, ci: request.ci ?? Boolean(process.env.CI) });
   const list = new Listr<BuildContext>(guarded(buildTasks(), request.signal), {
     ctx,
@@ -55,10 +64,14 @@ export async function build(request: BuildRequest = {}): Promise<BuildResult> {
     fallbackRendererOptions: { timer: PRESET_TIMER },
   } as never);
   try {
-    await list.run();
+    // A step stuck in a call that ignores the signal must not hold up Ctrl-C: stop waiting for it.
+    await untilAborted(list.run(), request.signal, cancelled);
   } catch (error) {
     await Promise.all(ctx.jobs.map(discardPartials));
+    await removeTrackedPartials();
     throw request.signal?.aborted ? cancelled() : error;
+  } finally {
+    await locks.release();
   }
   return {
     outputs: ctx.jobs.flatMap((job) => job.published ?? job.upToDate ?? []),

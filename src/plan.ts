@@ -5,6 +5,7 @@ import { exec as realExec, type Exec } from './tools/exec.js';
 import { createBuildContext } from './tasks/context.js';
 import { resolveContent } from './tasks/resolve.js';
 import { planBuild } from './tasks/plan.js';
+import { preflight } from './tasks/preflight.js';
 
 export interface StepPlan {
   step: string;
@@ -39,6 +40,7 @@ export async function plan(request: {
     force: request.force,
     assumeYes: true,
   });
+  await preflight(ctx);
   ctx.resolved = await resolveContent(ctx);
   await planBuild(ctx);
   const contentBytes = [ctx.resolved.bootImage, ...ctx.resolved.content].reduce(

@@ -1,5 +1,6 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { isIsoImage } from '../tools/image-kind.js';
+import { declaredImageSize } from '../tools/image-size.js';
 import { inspectUsbImage } from './verify-usb.js';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -114,6 +115,7 @@ export async function verifyCommand(args: CommonArgs & { output: string }, print
       hint: 'Pass the path of a built ISO (media.file) or USB image (media.device).',
     });
   }
+  await checkComplete(file, args.output, info.size);
   const report = await inspectMedia(file);
   printer.result(report, () =>
     [
@@ -129,6 +131,16 @@ export async function verifyCommand(args: CommonArgs & { output: string }, print
   if (report.problems.length) {
     throw new CapmediaError('VERIFY_FAILED', `${report.file} is not complete capture media: ${report.problems.join('; ')}.`, {
       hint: 'Rebuild it with `capmedia build`.',
+    });
+  }
+}
+
+/** A cut-off copy (an interrupted download or dd) is named as such, before any tool reads it. */
+async function checkComplete(file: string, shown: string, size: number): Promise<void> {
+  const declared = await declaredImageSize(file).catch(() => undefined);
+  if (declared !== undefined && size < declared) {
+    throw new CapmediaError('VERIFY_FAILED', `${shown} is truncated: ${size} bytes, the image says ${declared}.`, {
+      hint: `Copy or build it again (capmedia build writes ${shown} whole or not at all).`,
     });
   }
 }

@@ -1,12 +1,13 @@
 import { cosmiconfig, type Loader } from 'cosmiconfig';
 import { dirname, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CapmediaError } from '../errors.js';
 import { configSchema } from './schema.js';
 import { describeSchemaIssues, type ConfigIssue } from './issues.js';
 import { normalizeConfig, type NormalizedConfig } from './normalize.js';
 import { checkRules } from './rules.js';
+import { configExport, ModuleExports } from './exports.js';
 
 const MODULE_NAME = 'capmedia';
 
@@ -20,9 +21,11 @@ const loadWithJiti: Loader = async (filepath) => {
   // A config imports { defineConfig } from 'capmedia' even where capmedia is installed globally, not in the project.
   const self = fileURLToPath(new URL('../index', import.meta.url));
   const jiti = createJiti(import.meta.url, { moduleCache: false, alias: { capmedia: self } });
-  const mod = await jiti.import<{ default?: unknown }>(filepath);
-  return mod && typeof mod === 'object' && 'default' in mod ? mod.default : mod;
+  return new ModuleExports(await jiti.import<Record<string, unknown>>(filepath));
 };
+
+/** cosmiconfig's own JS loader turns a missing default export into "no config found"; say what is wrong instead. */
+const loadJs: Loader = async (filepath) => new ModuleExports((await import(pathToFileURL(filepath).href)) as Record<string, unknown>);
 
 function explorer() {
   return cosmiconfig(MODULE_NAME, {
@@ -45,7 +48,7 @@ function explorer() {
       `${MODULE_NAME}.config.json`,
       `${MODULE_NAME}.config.yaml`,
     ],
-    loaders: { '.ts': loadWithJiti, '.mts': loadWithJiti, '.cts': loadWithJiti },
+    loaders: { '.ts': loadWithJiti, '.mts': loadWithJiti, '.cts': loadWithJiti, '.js': loadJs, '.mjs': loadJs, '.cjs': loadJs },
   });
 }
 
@@ -85,14 +88,17 @@ async function findConfig(options: { cwd: string; configFile?: string }): Promis
       detail: reason,
     });
   }
+  if (file && (!result || result.isEmpty)) {
+    throw new CapmediaError('CONFIG_INVALID', `The config file ${file} is empty.`, {
+      hint: 'Write the config into it (run `capmedia init` elsewhere for a starter), or pass another --config FILE.',
+    });
+  }
   if (!result || result.isEmpty) {
     throw new CapmediaError('CONFIG_NOT_FOUND', `No capmedia config found in ${options.cwd} or its parent folders.`, {
       hint: 'Create capmedia.config.ts (run `capmedia init`), or pass --config FILE.',
     });
   }
-  // defineConfig(() => ({...})) lets a config compute values (e.g. from the environment).
-  const config = typeof result.config === 'function' ? await (result.config as () => unknown)() : result.config;
-  return { config, filepath: result.filepath };
+  return { config: await configExport(result.config, result.filepath), filepath: result.filepath };
 }
 
 /** Schema parse → normalize → semantic rules. Throws CONFIG_INVALID listing every problem. */

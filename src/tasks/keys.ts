@@ -7,6 +7,7 @@ import { TEMPLATES_DIR } from '../templates.js';
 import { taskSequenceDocument } from '../tasksequence/build.js';
 import type { BuildContext, MediaJob, StepKey } from './context.js';
 import { placements } from './stage.js';
+import { redactDeep } from '../redact.js';
 
 /**
  * Each step's key is the hash of exactly what it reads. Bump a version when
@@ -16,7 +17,8 @@ const STAGE_VERSION = 1;
 const PACK_VERSION = 2;
 const PUBLISH_VERSION = 1;
 
-const keyed = (preimage: Preimage): StepKey => ({ key: cacheKey(preimage), preimage });
+// The key sees every byte; the stored pre-image (shown by plan, shared by a remote cache) never holds a URL's secret.
+const keyed = (preimage: Preimage): StepKey => ({ key: cacheKey(preimage), preimage: redactDeep(preimage) });
 
 /** Stage reads the packages' files (by hash, relative paths) and the task sequence. */
 export function stageKey(ctx: BuildContext): StepKey {
