@@ -26,6 +26,8 @@ export async function configExport(loaded: unknown, filepath: string): Promise<u
 
 function defaultExport(namespace: Record<string, unknown>, filepath: string): unknown {
   if ('default' in namespace) return namespace.default;
+  // CommonJS: module.exports is the config.
+  if (/\.c[jt]s$/.test(filepath)) return namespace;
   const names = Object.keys(namespace);
   throw loadFailed(
     filepath,

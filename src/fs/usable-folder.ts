@@ -32,6 +32,8 @@ export interface FolderUse {
   /** The config key (or setting) the folder comes from, for the message. */
   key: string;
   path: string;
+  /** What the user wrote, when the folder checked is its parent (the folder of media.file). */
+  shown?: string;
 }
 
 /**
@@ -43,8 +45,8 @@ export async function checkUsableFolder(use: FolderUse, mounts?: readonly Mount[
   const info = await stat(existing).catch(() => undefined);
   if (!info) throw unusable(use, `${existing} cannot be read`, 'Check the path and its permissions.');
   if (!info.isDirectory()) {
-    const what = rest.length ? `${existing}, a part of it, is a file, not a folder` : 'it is a file, not a folder';
-    throw unusable(use, what, `Point ${use.key} at a folder, or move the file ${existing} out of the way.`);
+    const what = rest.length || use.shown ? `${existing}, a part of its path, is a file, not a folder` : 'it is a file, not a folder';
+    throw unusable(use, what, `Point ${use.key} at a path whose folders are folders, or move the file ${existing} out of the way.`);
   }
   const real = await realpath(existing).catch(() => existing);
   const fsType = mountFor(mounts ?? (await readMounts(HOST_ROOTS)), real)?.fsType;
@@ -63,7 +65,7 @@ export async function checkUsableFolder(use: FolderUse, mounts?: readonly Mount[
     const why = writable === 'EROFS' ? 'is on a read-only file system' : 'is not writable for this user';
     throw unusable(
       use,
-      rest.length ? `${existing}, where it would be created, ${why}` : `it ${why}`,
+      rest.length ? `${existing}, where it would be created, ${why}` : `${use.shown ? 'its folder' : 'it'} ${why}`,
       `Point ${use.key} at a folder this user may write, or fix the folder's owner and mode.`,
     );
   }
@@ -78,7 +80,11 @@ function mountFor(mounts: readonly Mount[], path: string): Mount | undefined {
 }
 
 function unusable(use: FolderUse, why: string, hint: string): CapmediaError {
-  return new CapmediaError('FOLDER_UNUSABLE', `${use.key} is ${use.path}, which cannot be used: ${why}. Nothing was built or written.`, {
-    hint,
-  });
+  return new CapmediaError(
+    'FOLDER_UNUSABLE',
+    `${use.key} is ${use.shown ?? use.path}, which cannot be used: ${why}. Nothing was built or written.`,
+    {
+      hint,
+    },
+  );
 }

@@ -18,6 +18,8 @@ const MAX_VOLUMES = 99;
 interface Named {
   path: string;
   what: string;
+  /** The path as configured, before symlinks and case were resolved. */
+  given?: string;
 }
 
 /**
@@ -31,9 +33,16 @@ export async function preflight(ctx: BuildContext): Promise<void> {
   for (const job of ctx.jobs) {
     await checkUsableFolder({ key: `media.staging of media ${JSON.stringify(job.media.name)}`, path: job.media.staging }, mounts);
     if (writesFile(job.media))
-      await checkUsableFolder({ key: `the folder of ${outputKey(job.media)}`, path: dirname(job.media.output) }, mounts);
+      await checkUsableFolder({ key: outputKey(job.media), path: dirname(job.media.output), shown: job.media.output }, mounts);
   }
   const inputs = await comparable(await inputsOf(ctx));
+  const cache = inputs.find((i) => i.what.startsWith('the cache'))!;
+  const held = inputs.find((i) => i !== cache && !i.what.startsWith('the staging') && isSameOrInside(i.path, cache.path));
+  if (held) {
+    throw new CapmediaError('OUTPUT_CONFLICT', `cache.dir is ${ctx.config.cacheDir}, which holds ${held.what} (${held.path}).`, {
+      hint: "The cache is capmedia's to fill and `capmedia clean` removes it whole: point cache.dir at a folder of its own.",
+    });
+  }
   const claimed = new Map<string, Named>();
   for (const job of ctx.jobs) {
     if (!writesFile(job.media)) continue;
@@ -44,13 +53,6 @@ export async function preflight(ctx: BuildContext): Promise<void> {
       if (other) throw conflict(job, output, other, 'is also');
       claimed.set(output.path, output);
     }
-  }
-  const cache = inputs.find((i) => i.what.startsWith('the cache'))!;
-  const held = inputs.find((i) => i !== cache && !i.what.startsWith('the staging') && isSameOrInside(i.path, cache.path));
-  if (held) {
-    throw new CapmediaError('OUTPUT_CONFLICT', `cache.dir is ${ctx.config.cacheDir}, which holds ${held.what} (${held.path}).`, {
-      hint: "The cache is capmedia's to fill and `capmedia clean` removes it whole: point cache.dir at a folder of its own.",
-    });
   }
 }
 
@@ -103,26 +105,27 @@ function outputsOf(job: MediaJob): Named[] {
 
 /** Outputs share a folder: one real-path lookup for it, then only its case rule for the names (the main path may be a symlink). */
 async function comparable(items: Named[], sameFolder = false): Promise<Named[]> {
-  if (!sameFolder) return Promise.all(items.map(async (item) => ({ ...item, path: await comparablePath(item.path) })));
+  if (!sameFolder) return Promise.all(items.map(async (item) => ({ ...item, given: item.path, path: await comparablePath(item.path) })));
   const [main, ...rest] = items;
   const folder = await comparableFolder(dirname(main.path));
   const fold = (name: string) => (folder.foldsCase ? name.toLowerCase() : name);
   return [
-    { ...main, path: await comparablePath(main.path) },
-    ...rest.map((item) => ({ ...item, path: join(folder.path, fold(basename(item.path))) })),
+    { ...main, given: main.path, path: await comparablePath(main.path) },
+    ...rest.map((item) => ({ ...item, given: item.path, path: join(folder.path, fold(basename(item.path))) })),
   ];
 }
 
 function conflict(job: MediaJob, output: Named, other: Named, relation: string): CapmediaError {
   const sentence =
     relation === 'is also'
-      ? `${capitalize(output.what)} would be ${output.path}, which is also ${other.what}.`
-      : `${capitalize(output.what)} is ${output.path}, which ${relation} ${other.what} (${other.path}).`;
+      ? `${output.what} would be ${shown(output)}, which is also ${other.what}.`
+      : `${output.what} is ${shown(output)}, which ${relation} ${other.what} (${other.given ?? other.path}).`;
   return new CapmediaError('OUTPUT_CONFLICT', `${sentence} Nothing was built or written.`, {
     hint: `Point ${outputKey(job.media)} at a path of its own, outside the config, its imports, distribution points, the cache and staging (e.g. out/${job.media.name}.${job.media.type === 'iso' ? 'iso' : 'img'}).`,
   });
 }
 
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+/** The path as written, and where it really leads when that differs (a symlink, `..`). */
+function shown(item: Named): string {
+  return item.given && item.given !== item.path ? `${item.given} (really ${item.path})` : item.path;
 }
