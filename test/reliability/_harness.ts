@@ -58,13 +58,18 @@ export async function runBadInput(fixture: Fixture, bad: BadInput): Promise<{ di
   return { dir, result };
 }
 
-/** Files a build writes only while it runs: none may be left by a failed one. */
-export async function leftovers(root: string): Promise<string[]> {
+/**
+ * Files a build writes only while it runs: none may be left by a failed one.
+ * An interrupted download's `<sha>.<pid>.part` in the cache is kept on
+ * purpose (the next run resumes it) where `resumable` says so.
+ */
+export async function leftovers(root: string, options: { resumable?: boolean } = {}): Promise<string[]> {
   const found: string[] = [];
   const walk = async (dir: string) => {
     for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
       const path = join(dir, entry.name);
-      if (/\.capmedia-partial$|\.\d+\.part$|\.capmedia-lock$/.test(entry.name)) found.push(path);
+      const partial = options.resumable ? /\.capmedia-partial$|\.capmedia-lock$/ : /\.capmedia-partial$|\.\d+\.part$|\.capmedia-lock$/;
+      if (partial.test(entry.name)) found.push(path);
       if (entry.isDirectory() && !entry.isSymbolicLink()) await walk(path);
     }
   };

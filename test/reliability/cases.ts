@@ -137,7 +137,7 @@ export const CASES: BadInput[] = [
     name: 'label empty',
     config: media({ label: '   ' }),
     exit: 2,
-    message: /media\.label: "   " is not allowed: the label needs at least one visible character/,
+    message: /media\.label: " {3}" is not allowed: the label needs at least one visible character/,
   },
   { name: 'label with a line break', config: media({ label: 'a\nb' }), exit: 2, message: /media\.label: .*control characters/ },
   { name: 'target.arch mips', config: { target: { arch: 'mips' } }, exit: 2, message: /target\.arch: "mips" is not allowed/ },

@@ -109,7 +109,7 @@ for (const { step, running, afterMs, config } of STEPS) {
       t.true(ms < WITHIN_MS + SLACK_MS, `took ${ms} ms to stop:\n${build.output()}`);
       t.regex(build.output(), /stopping… previous outputs stay untouched/);
       t.is(await readFile(join(dir, 'out/capture.iso'), 'utf8'), 'old output');
-      t.deepEqual(await leftovers(dir), []);
+      t.deepEqual(await leftovers(dir, { resumable: true }), []);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
