@@ -24,7 +24,7 @@ let server: FaultServer;
 test.before(async () => {
   project = await createProject();
   const big = await mkdtemp(join(tmpdir(), 'capmedia-big-'));
-  for (let i = 0; i < 8; i++) await writeFile(join(big, `blob-${i}.bin`), randomBytes(16 * 2 ** 20));
+  for (let i = 0; i < 16; i++) await writeFile(join(big, `blob-${i}.bin`), randomBytes(16 * 2 ** 20));
   await project.publish(big, 'CM300001');
   await rm(big, { recursive: true, force: true });
   server = await startFaultServer(project.content);
@@ -36,6 +36,8 @@ test.after.always(async () => {
 
 interface Step {
   step: string;
+  /** The step's title in the task list: it must not be done when the signal is sent. */
+  title: string;
   /** Seen in the output once the step is under way. */
   running: RegExp;
   /** How long to let it run before the signal. */
@@ -49,18 +51,21 @@ const iso = (extra: Record<string, unknown> = {}) => ({ type: 'iso', file: 'out/
 
 const STEPS: Step[] = [
   {
+    title: 'resolve content',
     step: 'resolve content (a server that never answers)',
     running: /resolve content/,
     afterMs: 500,
     config: (dir) => withCache(dir, { distributionPoints: [{ name: 'h', url: server.url('hang') }], media: iso() }),
   },
   {
+    title: 'verify distribution',
     step: 'verify distribution (blob checks that never return)',
     running: /check every distribution point/,
     afterMs: 500,
     config: (dir) => withCache(dir, { distributionPoints: [{ name: 'h', url: server.url('hangfiles') }], media: iso() }),
   },
   {
+    title: 'stage',
     step: 'stage (a download that stalls)',
     running: /❯ stage|stage\b.*\n/,
     afterMs: 1000,
@@ -68,18 +73,21 @@ const STEPS: Step[] = [
       withCache(dir, { distributionPoints: [{ name: 'h', url: server.url('stall'), timeouts: { stall: 120 } }], media: iso() }),
   },
   {
+    title: 'format/pack',
     step: 'format/pack (xorriso writing)',
     running: /❯ format\/pack/,
-    afterMs: 1500,
+    afterMs: 300,
     config: (dir) => withCache(dir, { ...fileDp, content: ['CM300001'], media: iso() }),
   },
   {
+    title: 'split',
     step: 'split (volumes being written)',
     running: /❯ split/,
-    afterMs: 1500,
-    config: (dir) => withCache(dir, { ...fileDp, content: ['CM300001'], media: iso({ size: '90MB' }) }),
+    afterMs: 300,
+    config: (dir) => withCache(dir, { ...fileDp, content: ['CM300001'], media: iso({ size: '60MB' }) }),
   },
   {
+    title: 'label',
     step: 'label (hashing a large USB image)',
     running: /❯ label/,
     afterMs: 200,
@@ -92,7 +100,7 @@ const STEPS: Step[] = [
   },
 ];
 
-for (const { step, running, afterMs, config } of STEPS) {
+for (const { step, title, running, afterMs, config } of STEPS) {
   test.serial(`SIGTERM during ${step}: exit 130 within a second, nothing partial, old output intact`, async (t) => {
     const dir = await mkdtemp(join(tmpdir(), 'capmedia-sigterm-'));
     try {
@@ -104,6 +112,7 @@ for (const { step, running, afterMs, config } of STEPS) {
       await build.reached(running);
       await new Promise((resolve) => setTimeout(resolve, afterMs));
       t.is(build.child.exitCode, null, `the build ended before the signal:\n${build.output()}`);
+      t.false(build.output().includes(`✔ ${title}`), `${title} was done before the signal:\n${build.output()}`);
       const { ms, exitCode } = await timeToExit(build, 'SIGTERM');
       t.is(exitCode, 130, build.output());
       t.true(ms < WITHIN_MS + SLACK_MS, `took ${ms} ms to stop:\n${build.output()}`);
