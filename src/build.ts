@@ -86,9 +86,33 @@ function guarded(tasks: ReturnType<typeof buildTasks>, signal?: AbortSignal): Re
     ...task,
     task: (ctx, wrapper) => {
       if (signal?.aborted) throw cancelled();
-      return (task.task as (c: BuildContext, w: typeof wrapper) => unknown)(ctx, wrapper) as never;
+      const result = (task.task as (c: BuildContext, w: typeof wrapper) => unknown)(ctx, wrapper);
+      return (
+        result instanceof Promise ? result.catch((error: unknown) => Promise.reject(inStep(String(task.title), error))) : result
+      ) as never;
     },
   }));
+}
+
+/** A tool's or the file system's own words are never the whole message: say which step met them. */
+function inStep(step: string, error: unknown): unknown {
+  if (error instanceof CapmediaError) {
+    if (error.code !== 'TOOL_FAILED') return error;
+    return new CapmediaError(error.code, `The ${step} step failed: ${error.message}`, {
+      hint: error.hint,
+      detail: error.detail,
+      cause: error,
+    });
+  }
+  const e = error as NodeJS.ErrnoException;
+  if (e && typeof e.code === 'string' && e.syscall) {
+    return new CapmediaError('IO', `The ${step} step could not ${e.syscall}${e.path ? ` ${e.path}` : ''}: ${e.code}.`, {
+      hint: 'Check that the path exists, is writable and has space; run again with --verbose for the details.',
+      detail: e.stack,
+      cause: error,
+    });
+  }
+  return error;
 }
 
 function cancelled(): CapmediaError {

@@ -116,7 +116,14 @@ export async function verifyCommand(args: CommonArgs & { output: string }, print
     });
   }
   await checkComplete(file, args.output, info.size);
-  const report = await inspectMedia(file);
+  const report = await inspectMedia(file).catch((error: unknown) => {
+    if (!(error instanceof CapmediaError) || error.code !== 'TOOL_FAILED') throw error;
+    throw new CapmediaError('VERIFY_FAILED', `${args.output} could not be read as capture media: ${error.message}`, {
+      hint: 'The file is damaged or is not an image capmedia built; build it again with `capmedia build`.',
+      detail: error.detail,
+      cause: error,
+    });
+  });
   printer.result(report, () =>
     [
       `${report.file}`,

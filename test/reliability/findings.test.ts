@@ -7,7 +7,7 @@ import { execa } from 'execa';
 import { runCli } from '../_helpers/cli.js';
 import { createProject, type TestProject } from '../_helpers/project.js';
 import { leftovers } from './_harness.js';
-import { startCli } from './_spawn.js';
+import { startCli, type Running } from './_spawn.js';
 
 /**
  * The seven findings of the bad-input campaign (issue 11), each as it was
@@ -44,6 +44,15 @@ async function configAt(name: string, overrides: Record<string, unknown> = {}): 
   await writeFile(join(dir, 'capmedia.config.json'), JSON.stringify(config, null, 2));
 }
 const at = (name: string) => join(project.dir, name);
+
+/** Resolves once xorriso is writing the image (its partial file exists): the moment that matters. */
+async function partialAppears(folder: string, build: Running): Promise<void> {
+  while (build.child.exitCode === null) {
+    if ((await readdir(folder)).some((name) => name.endsWith('.capmedia-partial'))) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`the build ended before writing its image:\n${build.output()}`);
+}
 const iso = (extra: Record<string, unknown>) => ({ media: { type: 'iso', file: 'out/capture.iso', staging: './staging', ...extra } });
 
 test('1. an output that is the config file, or inside a file: library, is refused before any work (exit 2, naming both)', async (t) => {
@@ -175,8 +184,7 @@ test.serial('6. two Ctrl-C during format/pack leave no partial file, and the old
   await configAt('f6', { content: ['CM300001'], ...iso({ label: 'Twice' }) });
   await writeFile(join(at('f6'), 'out/capture.iso'), 'old output');
   const build = startCli(['build'], at('f6'));
-  await build.reached(/format\/pack/);
-  await new Promise((resolve) => setTimeout(resolve, 1500));
+  await partialAppears(join(at('f6'), 'out'), build);
   build.child.kill('SIGINT');
   await new Promise((resolve) => setTimeout(resolve, 100));
   build.child.kill('SIGINT');
@@ -189,17 +197,22 @@ test.serial('6. two Ctrl-C during format/pack leave no partial file, and the old
   t.deepEqual(await leftovers(at('f6')), []);
 });
 
-test.serial('7. two concurrent builds of one config: the second waits for the first and reuses its result, no raw errno', async (t) => {
+test.serial('7. two concurrent builds of one config: one waits for the other and reuses its result, no raw errno', async (t) => {
   await configAt('f7', { content: ['CM300001'], ...iso({ label: 'Concurrent' }) });
-  const first = startCli(['build'], at('f7'));
-  await first.reached(/format\/pack/);
-  const second = await runCli(['build'], { cwd: at('f7') });
-  const one = await first.child;
-  t.is(one.exitCode, 0, first.output());
-  t.is(second.exitCode, 0, second.all);
-  t.regex(second.stderr, /another build \(process \d+\) is writing .*out\/capture\.iso; waiting for it to finish/);
-  t.regex(second.stdout, /up to date/);
-  t.notRegex(second.all + first.output(), /ENOENT|capmedia-partial/);
+  const builds = [startCli(['build'], at('f7')), startCli(['build'], at('f7'))];
+  const results = await Promise.all(builds.map((b) => b.child));
+  const outputs = builds.map((b) => b.output());
+  t.deepEqual(
+    results.map((r) => r.exitCode),
+    [0, 0],
+    outputs.join('\n----\n'),
+  );
+  const waited = outputs.filter((text) =>
+    /another build \(process \d+\) is writing .*out\/capture\.iso; waiting for it to finish/.test(text),
+  );
+  t.is(waited.length, 1, outputs.join('\n----\n'));
+  t.regex(waited[0], /up to date/);
+  t.notRegex(outputs.join('\n'), /ENOENT|capmedia-partial/);
   t.deepEqual(await leftovers(at('f7')), []);
   const verify = await runCli(['verify', 'out/capture.iso'], { cwd: at('f7') });
   t.is(verify.exitCode, 0, verify.all);
