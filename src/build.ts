@@ -68,7 +68,8 @@ export async function build(request: BuildRequest = {}): Promise<BuildResult> {
     await untilAborted(list.run(), request.signal, cancelled);
   } catch (error) {
     await Promise.all(ctx.jobs.map(discardPartials));
-    await removeTrackedPartials();
+    // Abandoned steps may still hold temp files; only on cancel, as other builds in this process may be writing theirs.
+    if (request.signal?.aborted) await removeTrackedPartials();
     throw request.signal?.aborted ? cancelled() : error;
   } finally {
     await locks.release();

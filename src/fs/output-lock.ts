@@ -2,6 +2,7 @@ import { open, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CapmediaError, ioError } from '../errors.js';
 import { isProcessAlive } from '../tools/process.js';
+import { trackPartial, untrackPartial } from './partials.js';
 
 /** Beside the output, so two builds that write the same file meet on the same lock, whatever their configs. */
 export function lockPath(output: string): string {
@@ -31,7 +32,11 @@ export async function lockOutput(output: string, options: LockOptions = {}): Pro
   for (;;) {
     if (options.signal?.aborted) throw cancelledWhileWaiting(output);
     const taken = await tryCreate(path);
-    if (taken) return { release: () => releaseLock(path) };
+    // A second Ctrl-C ends the process at once: the lock goes with the partial files.
+    if (taken) {
+      trackPartial(path);
+      return { release: () => releaseLock(path) };
+    }
     const holder = await holderOf(path);
     if (holder === 'stale') {
       // Stale: remove it and race for it again (O_EXCL decides who wins).
@@ -75,6 +80,7 @@ async function holderOf(path: string): Promise<number | 'starting' | 'stale'> {
 }
 
 async function releaseLock(path: string): Promise<void> {
+  untrackPartial(path);
   if ((await holderOf(path)) === process.pid) await rm(path, { force: true });
 }
 
