@@ -2,7 +2,7 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CapmediaError } from '../errors.js';
 import { configImports } from '../config/imports.js';
-import type { NormalizedMedia } from '../config/normalize.js';
+import type { NormalizedConfig, NormalizedMedia } from '../config/normalize.js';
 import { looksLikeDevicePath } from '../devices/roots.js';
 import { comparableFolder, comparablePath, isSameOrInside } from '../fs/real-path.js';
 import { checkUsableFolder } from '../fs/usable-folder.js';
@@ -35,14 +35,11 @@ export async function preflight(ctx: BuildContext): Promise<void> {
     if (writesFile(job.media))
       await checkUsableFolder({ key: outputKey(job.media), path: dirname(job.media.output), shown: job.media.output }, mounts);
   }
-  const inputs = await comparable(await inputsOf(ctx));
-  const cache = inputs.find((i) => i.what.startsWith('the cache'))!;
-  const held = inputs.find((i) => i !== cache && !i.what.startsWith('the staging') && isSameOrInside(i.path, cache.path));
-  if (held) {
-    throw new CapmediaError('OUTPUT_CONFLICT', `cache.dir is ${ctx.config.cacheDir}, which holds ${held.what} (${held.path}).`, {
-      hint: "The cache is capmedia's to fill and `capmedia clean` removes it whole: point cache.dir at a folder of its own.",
-    });
-  }
+  const userInputs = await comparable(await configInputs(ctx.config));
+  const [cache] = await comparable([{ path: ctx.config.cacheDir, what: 'the cache folder' }]);
+  refuseCacheHolding(ctx.config, cache, userInputs);
+  const staging = ctx.jobs.map((job) => ({ path: job.stagingDir, what: `the staging folder of media ${JSON.stringify(job.media.name)}` }));
+  const inputs = [...userInputs, cache, ...(await comparable(staging))];
   const claimed = new Map<string, Named>();
   for (const job of ctx.jobs) {
     if (!writesFile(job.media)) continue;
@@ -64,9 +61,23 @@ function outputKey(media: NormalizedMedia): string {
   return `${media.type === 'iso' ? 'media.file' : 'media.device'} of media ${JSON.stringify(media.name)}`;
 }
 
-async function inputsOf(ctx: BuildContext): Promise<Named[]> {
-  const { config } = ctx;
-  const inputs: Named[] = [{ path: config.cacheDir, what: `the cache folder` }];
+/** `capmedia clean` removes the cache whole: it must not hold the config or a library. */
+export async function checkCacheFolder(config: NormalizedConfig): Promise<void> {
+  const [cache] = await comparable([{ path: config.cacheDir, what: 'the cache folder' }]);
+  refuseCacheHolding(config, cache, await comparable(await configInputs(config)));
+}
+
+function refuseCacheHolding(config: NormalizedConfig, cache: Named, inputs: Named[]): void {
+  const held = inputs.find((input) => isSameOrInside(input.path, cache.path));
+  if (!held) return;
+  throw new CapmediaError('OUTPUT_CONFLICT', `cache.dir is ${config.cacheDir}, which holds ${held.what} (${held.given ?? held.path}).`, {
+    hint: "The cache is capmedia's to fill and `capmedia clean` removes it whole: point cache.dir at a folder of its own.",
+  });
+}
+
+/** What the user owns and the build reads: the config, its imports, file: libraries, CA and password files. */
+async function configInputs(config: NormalizedConfig): Promise<Named[]> {
+  const inputs: Named[] = [];
   if (config.configFile) {
     inputs.push({ path: config.configFile, what: 'the config file' });
     for (const file of await configImports(config.configFile)) inputs.push({ path: file, what: 'a file the config imports' });
@@ -77,7 +88,6 @@ async function inputsOf(ctx: BuildContext): Promise<Named[]> {
     if (dp.auth?.passwordFile)
       inputs.push({ path: dp.auth.passwordFile, what: `the password file of distribution point ${JSON.stringify(dp.name)}` });
   }
-  for (const job of ctx.jobs) inputs.push({ path: job.stagingDir, what: `the staging folder of media ${JSON.stringify(job.media.name)}` });
   return inputs;
 }
 

@@ -381,6 +381,13 @@ export const CASES: BadInput[] = [
     exit: 2,
     message: /cache\.dir is .*, which holds distribution point "local"/,
   },
+  {
+    name: 'clean with cache.dir holding the config',
+    config: { cache: { dir: '.' } },
+    args: ['clean'],
+    exit: 2,
+    message: /cache\.dir is .*, which holds the config file/,
+  },
   // — folders that cannot be used —
   {
     name: 'parent of media.file is a regular file',
