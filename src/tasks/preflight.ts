@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CapmediaError } from '../errors.js';
@@ -33,7 +34,7 @@ export async function preflight(ctx: BuildContext): Promise<void> {
   for (const job of ctx.jobs) {
     await checkUsableFolder({ key: `media.staging of media ${JSON.stringify(job.media.name)}`, path: job.media.staging }, mounts);
     if (writesFile(job.media))
-      await checkUsableFolder({ key: outputKey(job.media), path: dirname(job.media.output), shown: job.media.output }, mounts);
+      await checkUsableFolder({ key: outputKey(job.media), path: outputFolder(job.media.output), shown: job.media.output }, mounts);
   }
   const userInputs = await comparable(await configInputs(ctx.config));
   const [cache] = await comparable([{ path: ctx.config.cacheDir, what: 'the cache folder' }]);
@@ -51,6 +52,15 @@ export async function preflight(ctx: BuildContext): Promise<void> {
       claimed.set(output.path, output);
     }
   }
+}
+
+/** A mounted stick's folder (usb, format: false) is written into; any other output is written beside. */
+function outputFolder(output: string): string {
+  return isFolder(output) ? output : dirname(output);
+}
+
+export function isFolder(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
 }
 
 function writesFile(media: NormalizedMedia): boolean {
