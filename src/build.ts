@@ -50,8 +50,6 @@ export async function build(request: BuildRequest = {}): Promise<BuildResult> {
   });
   checkMediaNames(config, request.mediaNames);
   await preflight(ctx);
-  // Two builds of one output never race: the second waits, then finds the first's result up to date.
-  const locks = await lockOutputs(ctx, request.log ?? ((line) => process.stderr.write(`${line}\n`)));
   const renderer = chooseRenderer({ ...request, isTTY: request.isTTY ?? process.stdout.isTTY, ci: request.ci ?? Boolean(process.env.CI) });
   const list = new Listr<BuildContext>(guarded(buildTasks(), request.signal), {
     ctx,
@@ -63,6 +61,8 @@ export async function build(request: BuildRequest = {}): Promise<BuildResult> {
     rendererOptions: { collapseSubtasks: false, timer: PRESET_TIMER },
     fallbackRendererOptions: { timer: PRESET_TIMER },
   } as never);
+  // Two builds of one output never race: the second waits, then finds the first's result up to date.
+  const locks = await lockOutputs(ctx, request.log ?? ((line) => process.stderr.write(`${line}\n`)));
   try {
     // A step stuck in a call that ignores the signal must not hold up Ctrl-C: stop waiting for it.
     await untilAborted(list.run(), request.signal, cancelled);

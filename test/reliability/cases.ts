@@ -20,7 +20,6 @@ const stagingId = (c: CaseDir) =>
 async function editedLibrary(c: CaseDir, edit: (manifest: any) => void, blob?: { sha256: string; bytes: Buffer }): Promise<void> {
   const lib = join(c.dir, 'lib');
   await mkdir(join(lib, 'packages'), { recursive: true });
-  await symlink(join(c.fixture.content, 'files'), join(lib, 'files-shared'));
   await cp(join(c.fixture.content, 'files'), join(lib, 'files'), { recursive: true });
   const manifest = JSON.parse(await readFile(join(c.fixture.content, `packages/${BOOT_ID}.json`), 'utf8'));
   edit(manifest);
