@@ -60,7 +60,12 @@ function outputFolder(output: string): string {
 }
 
 export function isFolder(path: string): boolean {
-  return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  } catch {
+    // ENOTDIR and the like: not a folder, and the folder checks say why
+    return false;
+  }
 }
 
 function writesFile(media: NormalizedMedia): boolean {
