@@ -8,6 +8,7 @@ import { resolveContent } from './tasks/resolve.js';
 import { checkMediaNames } from './tasks/names.js';
 import { planBuild } from './tasks/plan.js';
 import { loadLock } from './tasks/lock.js';
+import { preflight } from './tasks/preflight.js';
 
 export interface StepPlan {
   step: string;
@@ -61,6 +62,7 @@ export async function plan(request: {
     readOnly: true,
   });
   await loadLock(ctx);
+  await preflight(ctx);
   ctx.resolved = await resolveContent(ctx);
   checkMediaNames(ctx);
   await planBuild(ctx);
