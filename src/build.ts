@@ -7,6 +7,8 @@ import { buildTasks } from './tasks/index.js';
 import { createBuildContext, type BuildContext, type PublishedOutput } from './tasks/context.js';
 import { discardPartials } from './tasks/pack.js';
 import { chooseRenderer, type OutputMode } from './render.js';
+import { finishCaches } from './tasks/remote.js';
+import { saveStats, type CacheStats } from './cache/remote/stats.js';
 
 export interface BuildRequest extends OutputMode {
   cwd?: string;
@@ -28,6 +30,8 @@ export interface BuildResult {
   /** True when nothing changed since the last build: no step did any work. */
   upToDate: boolean;
   notices: string[];
+  /** Step records found in the local and remote caches, and the bytes moved to and from the remote. */
+  cache: CacheStats;
 }
 
 /** Loads the config and runs the task graph under listr2. */
@@ -58,12 +62,14 @@ export async function build(request: BuildRequest = {}): Promise<BuildResult> {
     await list.run();
   } catch (error) {
     await Promise.all(ctx.jobs.map(discardPartials));
+    await recordStats(ctx);
     throw request.signal?.aborted ? cancelled() : error;
   }
   return {
     outputs: ctx.jobs.flatMap((job) => job.published ?? job.upToDate ?? []),
     upToDate: ctx.jobs.every((job) => job.upToDate),
     notices: ctx.notices,
+    cache: await recordStats(ctx),
   };
 }
 
@@ -76,6 +82,13 @@ function guarded(tasks: ReturnType<typeof buildTasks>, signal?: AbortSignal): Re
       return (task.task as (c: BuildContext, w: typeof wrapper) => unknown)(ctx, wrapper) as never;
     },
   }));
+}
+
+/** For `capmedia cache stats`: what the caches did in the last build, finished or not. Uploads end first. */
+async function recordStats(ctx: BuildContext): Promise<CacheStats> {
+  const stats = await finishCaches(ctx);
+  await saveStats(ctx.config.cacheDir, stats).catch(() => undefined);
+  return stats;
 }
 
 function cancelled(): CapmediaError {

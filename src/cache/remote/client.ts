@@ -1,0 +1,238 @@
+import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { CapmediaError } from '../../errors.js';
+import { HttpClient, type Response } from '../../plugins/dp/http/client.js';
+import { relayBody, verifiedUpload } from '../../plugins/dp/http/streams.js';
+import { markVerified } from '../blobs.js';
+import type { ContentStore } from '../store.js';
+import type { RemoteCacheSettings } from './settings.js';
+import { sign, verify, type SignedRecord } from './signing.js';
+import type { RemoteStats } from './stats.js';
+
+/** Action records are small JSON; anything larger is not ours. */
+const MAX_RECORD_BYTES = 64 << 20;
+
+/**
+ * Bazel's HTTP cache protocol over the distribution points' HTTP client:
+ * GET/HEAD/PUT <url>/cas/<sha256> and <url>/ac/<key>. The remote only ever
+ * speeds a build up: every failure is a miss or a warning, never an error,
+ * and the first sign that it cannot be reached turns it off for the build.
+ */
+export class RemoteCache {
+  readonly stats: RemoteStats;
+  private offline = false;
+  private closing?: Promise<void>;
+  private readonly warned = new Set<string>();
+  private readonly client: HttpClient;
+
+  constructor(
+    readonly settings: RemoteCacheSettings,
+    private readonly warn: (message: string) => void,
+  ) {
+    this.client = new HttpClient({
+      name: 'remote cache',
+      base: settings.base,
+      credentials: settings.credentials,
+      caFile: settings.caFile,
+      connectTimeoutMs: settings.connectTimeoutMs,
+      stallTimeoutMs: settings.stallTimeoutMs,
+    });
+    this.stats = {
+      url: settings.base.href,
+      write: this.canWrite,
+      hits: 0,
+      misses: 0,
+      ignored: 0,
+      blobsDown: 0,
+      bytesDown: 0,
+      blobsUp: 0,
+      bytesUp: 0,
+      recordsUp: 0,
+    };
+    if (settings.signingKeyMissing) {
+      this.offline = true;
+      this.warnOnce(
+        'signing',
+        `the remote cache signs its records with the key in $${settings.signingKeyMissing} (cache.remote.signingKeyEnv), which is not set: the remote cache is not used`,
+      );
+    }
+  }
+
+  get canWrite(): boolean {
+    return this.settings.write && !this.settings.signingKeyMissing;
+  }
+
+  get usable(): boolean {
+    return !this.offline;
+  }
+
+  /** The action record under key, when present and (with a signing key) signed by that key. */
+  async getRecord<T extends { key: string }>(key: string): Promise<T | undefined> {
+    const stored = await this.request(`ac/${key}`, 'GET', async (response) => {
+      if (response.statusCode === 404 || response.statusCode === 410) return void (await response.body.dump());
+      if (response.statusCode !== 200) return this.refused(await this.client.statusError(response, `action record ${key.slice(0, 12)}`));
+      if (Number(response.headers['content-length'] ?? 0) > MAX_RECORD_BYTES) return void (await response.body.dump());
+      return response.body.text();
+    });
+    if (stored === undefined) {
+      this.stats.misses++;
+      return undefined;
+    }
+    let record: T | undefined;
+    try {
+      record = verify(JSON.parse(stored) as SignedRecord<T>, this.settings.signingKey);
+    } catch {
+      record = undefined;
+    }
+    if (!record || record.key !== key) {
+      this.stats.ignored++;
+      this.stats.misses++;
+      this.warnOnce(
+        `record:${key}`,
+        `remote action record ${key} is ${this.settings.signingKey ? 'unsigned or badly signed' : 'not a capmedia record'}; ignored`,
+      );
+      return undefined;
+    }
+    this.stats.hits++;
+    return record;
+  }
+
+  /**
+   * Brings cas/<sha256> into the local store. The body is hashed on the way
+   * in: a blob that does not match its name never gets a name locally.
+   */
+  async fetchBlob(store: ContentStore, sha256: string, size: number): Promise<boolean> {
+    if (this.offline) return false;
+    const what = `remote blob ${sha256}`;
+    let partial = await store.openPartial(sha256, size);
+    // Bytes left by an earlier attempt may be from a distribution point or a bad copy: start clean.
+    if (partial.bytes > 0) {
+      await partial.discard();
+      partial = await store.openPartial(sha256, size);
+    }
+    try {
+      const response = await this.client.send('GET', `cas/${sha256}`, what);
+      if (response.statusCode === 404 || response.statusCode === 410) {
+        await response.body.dump();
+        return false;
+      }
+      if (response.statusCode !== 200) {
+        this.refused(await this.client.statusError(response, what));
+        return false;
+      }
+      const length = Number(response.headers['content-length']);
+      if (Number.isFinite(length) && length !== size) {
+        await response.body.dump();
+        throw new CapmediaError('HASH_MISMATCH', `${what} has ${length} bytes, not ${size}`);
+      }
+      await partial.append(async () => relayBody(response.body, (error) => this.client.bodyError(error, what)));
+      await partial.commit(what);
+      await markVerified(store, sha256);
+      this.stats.blobsDown++;
+      this.stats.bytesDown += size;
+      return true;
+    } catch (error) {
+      await partial.discard();
+      if (error instanceof CapmediaError && error.code === 'HASH_MISMATCH') {
+        this.stats.ignored++;
+        this.warnOnce(`blob:${sha256}`, `remote blob ${sha256} does not match its name; ignored`);
+        return false;
+      }
+      this.failed(error);
+      return false;
+    }
+  }
+
+  /** Uploads a local file as cas/<sha256> unless the remote has it; false (with a warning) when it could not. */
+  async putBlobFile(sha256: string, size: number, path: string): Promise<boolean> {
+    if (this.offline || !this.canWrite) return false;
+    const what = `blob ${sha256.slice(0, 12)}…`;
+    try {
+      const head = await this.client.send('HEAD', `cas/${sha256}`, what);
+      await head.body.dump();
+      if (head.statusCode === 200 && Number(head.headers['content-length']) === size) return true;
+      const upload = verifiedUpload(sha256, size, `upload of ${path}`);
+      const feeding = pipeline(createReadStream(path), upload).catch(() => undefined);
+      let response: Response;
+      try {
+        response = await this.client.send('PUT', `cas/${sha256}`, what, {
+          body: upload,
+          headers: { 'content-length': String(size), 'content-type': 'application/octet-stream' },
+        });
+      } finally {
+        upload.destroy();
+        await feeding;
+      }
+      if (response.statusCode < 200 || response.statusCode > 299) throw await this.client.statusError(response, what, 'write');
+      await response.body.dump();
+      this.stats.blobsUp++;
+      this.stats.bytesUp += size;
+      return true;
+    } catch (error) {
+      this.uploadFailed(error);
+      return false;
+    }
+  }
+
+  /** Writes ac/<key>: only after every blob it names is in cas/ (the caller's order), signed when a key is set. */
+  async putRecord(key: string, record: { key: string }): Promise<boolean> {
+    if (this.offline || !this.canWrite) return false;
+    const bytes = Buffer.from(`${JSON.stringify(sign(record, this.settings.signingKey))}\n`);
+    try {
+      const response = await this.client.send('PUT', `ac/${key}`, `action record ${key.slice(0, 12)}`, {
+        body: bytes,
+        headers: { 'content-type': 'application/json' },
+      });
+      if (response.statusCode < 200 || response.statusCode > 299)
+        throw await this.client.statusError(response, `action record ${key.slice(0, 12)}`, 'write');
+      await response.body.dump();
+      this.stats.recordsUp++;
+      this.stats.bytesUp += bytes.length;
+      return true;
+    } catch (error) {
+      this.uploadFailed(error);
+      return false;
+    }
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.client.close().catch(() => undefined);
+    return this.closing;
+  }
+
+  private async request<T>(path: string, method: string, read: (response: Response) => Promise<T | undefined>): Promise<T | undefined> {
+    if (this.offline) return undefined;
+    try {
+      return await read(await this.client.send(method, path, path));
+    } catch (error) {
+      this.failed(error);
+      return undefined;
+    }
+  }
+
+  /** The server answered, but not with the blob or record (401, 403, 5xx): a miss, said once. */
+  private refused(error: CapmediaError): undefined {
+    this.warnOnce('refused', `the remote cache refused a read (${error.message}); those steps run locally`);
+    return undefined;
+  }
+
+  /** A connection that fails or stalls will not get better during this build: one warning, then local only. */
+  private failed(error: unknown): void {
+    if (error instanceof CapmediaError && error.code === 'CANCELLED') throw error;
+    this.offline = true;
+    this.stats.unreachable = true;
+    const reason = error instanceof Error ? this.client.describe(error) : String(error);
+    this.warnOnce('unreachable', `${reason.replace(/\.$/, '')}; the build goes on without the remote cache`);
+  }
+
+  private uploadFailed(error: unknown): void {
+    const reason = error instanceof Error ? this.client.describe(error) : String(error);
+    this.warnOnce('upload', `an upload to the remote cache failed (${reason.replace(/\.$/, '')}); the build is not affected`);
+  }
+
+  private warnOnce(topic: string, message: string): void {
+    if (this.warned.has(topic)) return;
+    this.warned.add(topic);
+    this.warn(message);
+  }
+}

@@ -1,0 +1,151 @@
+import test from 'ava';
+import { cp, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+import { runCli } from '../_helpers/cli.js';
+import { createProject, type TestProject } from '../_helpers/project.js';
+import { freePort, startNginx, type Nginx } from '../_helpers/nginx.js';
+
+/**
+ * Two CI runners sharing one remote cache on a real nginx: WebDAV at /cache/,
+ * PUT behind Basic auth (limit_except GET HEAD), the content library at /dp/.
+ */
+let project: TestProject;
+let nginx: Nginx;
+let cacheRoot: string;
+let reference: Buffer;
+const USER = 'svc-cache';
+const password = `pw-${randomBytes(9).toString('base64url')}`;
+const signingKey = `key-${randomBytes(16).toString('hex')}`;
+const EPOCH = { SOURCE_DATE_EPOCH: '1700000000' };
+/** Runner A: a protected-branch job that may write. */
+const WRITER = { ...EPOCH, CACHE_PASSWORD: password, CACHE_SIGNING_KEY: signingKey, CAPMEDIA_REMOTE_CACHE_WRITE: '1' };
+/** Runner B: a pull-request job, no write secret. */
+const READER = { ...EPOCH, CACHE_SIGNING_KEY: signingKey };
+
+test.before(async () => {
+  project = await createProject();
+  const served = join(project.dir, 'served');
+  await cp(project.content, join(served, 'dp'), { recursive: true });
+  cacheRoot = join(served, 'cache');
+  await mkdir(cacheRoot, { recursive: true });
+  nginx = await startNginx([
+    { path: '/dp/', root: join(served, 'dp') },
+    { path: '/cache/', root: cacheRoot, dav: true, basicWrites: { user: USER, password } },
+  ]);
+});
+test.after.always(async () => {
+  await nginx?.stop();
+  await project?.cleanup();
+});
+
+function config(runner: string, remoteUrl = `${nginx.url}/cache/`) {
+  return {
+    distributionPoints: [{ name: 'dp01', url: `${nginx.url}/dp/` }],
+    media: { type: 'iso', file: `out/${runner}.iso`, size: 'dvd', staging: './staging' },
+    cache: {
+      dir: `./cache-${runner}`,
+      remote: { url: remoteUrl, auth: { username: USER, passwordEnv: 'CACHE_PASSWORD' }, signingKeyEnv: 'CACHE_SIGNING_KEY' },
+    },
+  };
+}
+
+async function buildAs(runner: string, env: Record<string, string>, remoteUrl?: string) {
+  await project.writeConfig(config(runner, remoteUrl));
+  const before = (await nginx.accessLog()).length;
+  const result = await runCli(['build', '--json'], { cwd: project.dir, env });
+  const log = (await nginx.accessLog()).slice(before);
+  return { result, log, json: result.exitCode === 0 ? JSON.parse(result.stdout) : undefined };
+}
+
+const requests = (log: string, method: string, prefix: string) => log.split('\n').filter((line) => line.includes(`"${method} ${prefix}`));
+const iso = (runner: string) => readFile(join(project.dir, `out/${runner}.iso`));
+const sha256Of = async (runner: string) => (await readFile(join(project.dir, `out/${runner}.iso.sha256`), 'utf8')).split(' ')[0];
+
+test.serial('runner A writes; runner B (fresh cache, read-only) downloads the ISO instead of building it, byte for byte', async (t) => {
+  const a = await buildAs('a', WRITER);
+  t.is(a.result.exitCode, 0, a.result.all);
+  reference = await iso('a');
+  const sha = await sha256Of('a');
+  t.true(requests(a.log, 'PUT', `/cache/cas/${sha}`).length === 1, 'A uploaded its ISO');
+  t.true(requests(a.log, 'PUT', '/cache/ac/').length >= 2, 'A uploaded the stage and media records');
+  t.true(a.json.cache.remote.bytesUp >= reference.length);
+
+  const plan = await (async () => {
+    await project.writeConfig(config('b'));
+    return runCli(['plan'], { cwd: project.dir, env: READER });
+  })();
+  t.is(plan.exitCode, 0, plan.all);
+  t.regex(plan.stdout, /☁ remote {2}format\/pack/);
+  t.regex(plan.stdout, /☁ remote {2}stage/);
+
+  const b = await buildAs('b', READER);
+  t.is(b.result.exitCode, 0, b.result.all);
+  t.deepEqual(requests(b.log, 'GET', '/dp/files/'), [], 'no DP blob was fetched');
+  t.true(requests(b.log, 'HEAD', '/dp/files/').length > 0, 'verify distribution still checked the DP (R3/R4)');
+  t.deepEqual(requests(b.log, 'PUT', '/'), [], 'a read-only runner writes nothing');
+  t.is(requests(b.log, 'GET', `/cache/cas/${sha} `).length, 1, 'the ISO came from /cache/cas/<its sha256>');
+  t.true((await iso('b')).equals(reference));
+  t.is(b.json.cache.remote.hits, 1);
+  t.true(b.json.cache.remote.bytesDown >= reference.length);
+  t.is(b.json.cache.remote.bytesUp, 0);
+
+  const stats = await runCli(['cache', 'stats'], { cwd: project.dir, env: READER });
+  t.is(stats.exitCode, 0, stats.all);
+  t.regex(stats.stdout, /remote cache: .*\/cache\/ \(read-only\)/);
+  t.regex(stats.stdout, /1 hit\(s\)/);
+  for (const run of [a.result, b.result, plan, stats]) t.false(run.all.includes(password), 'the write password is never printed');
+});
+
+test.serial('a blob tampered in the server folder is caught: a warning, never stored, and the ISO is still right', async (t) => {
+  const sha = await sha256Of('a');
+  const blob = join(cacheRoot, 'cas', sha);
+  const good = await readFile(blob);
+  const bad = Buffer.from(good);
+  bad[bad.length >> 1] ^= 0xff;
+  await writeFile(blob, bad);
+  try {
+    const c = await buildAs('c', READER);
+    t.is(c.result.exitCode, 0, c.result.all);
+    t.true(c.result.all.includes(`remote blob ${sha} does not match its name; ignored`), c.result.all);
+    t.true((await iso('c')).equals(reference), 'built locally instead');
+    const cached = await stat(join(project.dir, 'cache-c/cas', sha.slice(0, 2), sha)).catch(() => undefined);
+    t.is(cached, undefined, 'the damaged copy never entered the local cache');
+    t.deepEqual(requests(c.log, 'GET', '/dp/files/'), [], 'the content itself still came from the remote cache');
+  } finally {
+    await writeFile(blob, good);
+  }
+});
+
+test.serial('a tampered signed action record is ignored', async (t) => {
+  const records = await readdir(join(cacheRoot, 'ac'));
+  const texts = await Promise.all(records.map(async (name) => [name, await readFile(join(cacheRoot, 'ac', name), 'utf8')] as const));
+  const [name, text] = texts.find(([, body]) => JSON.parse(body).record.step === 'media')!;
+  const stored = JSON.parse(text);
+  // A poisoner with write access but without the key uploads their own image (a valid blob under its own hash) and points the record at it.
+  const evil = randomBytes(4096);
+  const other = createHash('sha256').update(evil).digest('hex');
+  await writeFile(join(cacheRoot, 'cas', other), evil);
+  stored.record.outputs.volumes[0] = { ...stored.record.outputs.volumes[0], sha256: other, size: evil.length };
+  await writeFile(join(cacheRoot, 'ac', name), JSON.stringify(stored));
+  try {
+    const d = await buildAs('d', READER);
+    t.is(d.result.exitCode, 0, d.result.all);
+    t.true(d.result.all.includes(`remote action record ${name} is unsigned or badly signed; ignored`), d.result.all);
+    t.deepEqual(requests(d.log, 'GET', `/cache/cas/${other} `), [], 'the poisoned target was never fetched');
+    t.true((await iso('d')).equals(reference));
+  } finally {
+    await writeFile(join(cacheRoot, 'ac', name), text);
+  }
+});
+
+test.serial('an unreachable cache URL only warns, once, and the build goes on locally', async (t) => {
+  const port = await freePort();
+  const e = await buildAs('e', READER, `http://127.0.0.1:${port}/cache/`);
+  t.is(e.result.exitCode, 0, e.result.all);
+  const warnings = e.json.notices.filter((n: string) => n.includes('without the remote cache'));
+  t.is(warnings.length, 1, e.json.notices.join('\n'));
+  t.regex(warnings[0], /unreachable/);
+  t.true(e.json.cache.remote.unreachable);
+  t.true((await iso('e')).equals(reference));
+});
