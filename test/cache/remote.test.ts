@@ -39,10 +39,11 @@ test.after.always(async () => {
   await project?.cleanup();
 });
 
-function config(runner: string, remoteUrl = `${nginx.url}/cache/`) {
+function config(runner: string, remoteUrl = `${nginx.url}/cache/`, overrides: Record<string, any> = {}) {
   return {
+    ...overrides,
     distributionPoints: [{ name: 'dp01', url: `${nginx.url}/dp/` }],
-    media: { type: 'iso', file: `out/${runner}.iso`, size: 'dvd', staging: './staging' },
+    media: { type: 'iso', file: `out/${runner}.iso`, size: 'dvd', staging: './staging', ...overrides.media },
     cache: {
       dir: `./cache-${runner}`,
       remote: { url: remoteUrl, auth: { username: USER, passwordEnv: 'CACHE_PASSWORD' }, signingKeyEnv: 'CACHE_SIGNING_KEY' },
@@ -50,8 +51,8 @@ function config(runner: string, remoteUrl = `${nginx.url}/cache/`) {
   };
 }
 
-async function buildAs(runner: string, env: Record<string, string>, remoteUrl?: string) {
-  await project.writeConfig(config(runner, remoteUrl));
+async function buildAs(runner: string, env: Record<string, string>, remoteUrl?: string, overrides?: Record<string, any>) {
+  await project.writeConfig(config(runner, remoteUrl, overrides));
   const before = (await nginx.accessLog()).length;
   const result = await runCli(['build', '--json'], { cwd: project.dir, env });
   const log = (await nginx.accessLog()).slice(before);
@@ -139,13 +140,40 @@ test.serial('a tampered signed action record is ignored', async (t) => {
   }
 });
 
-test.serial('an unreachable cache URL only warns, once, and the build goes on locally', async (t) => {
+test.serial('an unreachable cache URL (here from CAPMEDIA_REMOTE_CACHE) only warns, once, and the build goes on locally', async (t) => {
   const port = await freePort();
-  const e = await buildAs('e', READER, `http://127.0.0.1:${port}/cache/`);
+  const e = await buildAs('e', { ...READER, CAPMEDIA_REMOTE_CACHE: `http://127.0.0.1:${port}/cache/` });
   t.is(e.result.exitCode, 0, e.result.all);
   const warnings = e.json.notices.filter((n: string) => n.includes('without the remote cache'));
   t.is(warnings.length, 1, e.json.notices.join('\n'));
   t.regex(warnings[0], /unreachable/);
   t.true(e.json.cache.remote.unreachable);
   t.true((await iso('e')).equals(reference));
+});
+
+test.serial('an upload the server refuses is a warning, never a failed build', async (t) => {
+  const f = await buildAs('f', { ...WRITER, CACHE_PASSWORD: 'wrong' }, undefined, { media: { label: 'Refused Upload' } });
+  t.is(f.result.exitCode, 0, f.result.all);
+  t.true(f.json.notices.some((n: string) => /an upload to the remote cache failed .*401.*the build is not affected/.test(n)), f.json.notices.join('\n'));
+  t.true(requests(f.log, 'PUT', '/cache/').every((line) => line.includes('" 401 ')));
+  t.false(f.result.all.includes('wrong'));
+});
+
+test.serial('an embedded password keeps the media and the task sequence local-only, and says so', async (t) => {
+  const g = await buildAs('g', { ...WRITER, CAPTURE_PASSWORD: 'capture-secret-42' }, undefined, {
+    taskSequence: {
+      name: 'Capture with credentials',
+      image: { name: 'Reference' },
+      destination: 'https://dp01.example.org/captures/',
+      credentials: { username: 'svc-capture', passwordEnv: 'CAPTURE_PASSWORD', embed: true },
+    },
+  });
+  t.is(g.result.exitCode, 0, g.result.all);
+  t.true(g.json.notices.some((n: string) => /embeds a password .*local-only/.test(n)));
+  const sha = (await readFile(join(project.dir, 'out/g.iso.sha256'), 'utf8')).split(' ')[0];
+  t.deepEqual(requests(g.log, 'PUT', `/cache/cas/${sha}`), [], 'the ISO was not uploaded');
+  t.deepEqual(requests(g.log, 'PUT', '/cache/ac/'), [], 'no record (their pre-images carry the task sequence)');
+  for (const name of await readdir(join(cacheRoot, 'cas'))) {
+    t.is((await readFile(join(cacheRoot, 'cas', name))).indexOf('capture-secret-42'), -1, `the password is in cas/${name}`);
+  }
 });
