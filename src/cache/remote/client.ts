@@ -5,6 +5,7 @@ import { HttpClient, type Response } from '../../plugins/dp/http/client.js';
 import { relayBody, verifiedUpload } from '../../plugins/dp/http/streams.js';
 import { markVerified } from '../blobs.js';
 import type { ContentStore } from '../store.js';
+import { METADATA_RETRIES, isTransient, withRetries } from '../../plugins/dp/retry.js';
 import type { RemoteCacheSettings } from './settings.js';
 import { sign, verify, type SignedRecord } from './signing.js';
 import type { RemoteStats } from './stats.js';
@@ -70,7 +71,10 @@ export class RemoteCache {
   async getRecord<T extends { key: string }>(key: string): Promise<T | undefined> {
     const stored = await this.request(`ac/${key}`, 'GET', async (response) => {
       if (response.statusCode === 404 || response.statusCode === 410) return void (await response.body.dump());
-      if (response.statusCode !== 200) return this.refused(await this.client.statusError(response, `action record ${key.slice(0, 12)}`));
+      if (response.statusCode !== 200) {
+        const error = await this.client.statusError(response, `action record ${key.slice(0, 12)}`);
+        return isTransient(error) ? Promise.reject(error) : this.refused(error);
+      }
       if (Number(response.headers['content-length'] ?? 0) > MAX_RECORD_BYTES) return void (await response.body.dump());
       return response.body.text();
     });
@@ -103,9 +107,27 @@ export class RemoteCache {
    */
   async fetchBlob(store: ContentStore, sha256: string, size: number): Promise<boolean> {
     if (this.offline) return false;
+    try {
+      if (!(await this.retried(() => this.download(store, sha256, size)))) return false;
+      await markVerified(store, sha256);
+      this.stats.blobsDown++;
+      this.stats.bytesDown += size;
+      return true;
+    } catch (error) {
+      if (error instanceof CapmediaError && error.code === 'HASH_MISMATCH') {
+        this.stats.ignored++;
+        this.warnOnce(`blob:${sha256}`, `remote blob ${sha256} does not match its name; ignored`);
+        return false;
+      }
+      this.failed(error);
+      return false;
+    }
+  }
+
+  /** One attempt, from byte 0: bytes left by an earlier attempt may be from a distribution point or a bad copy. */
+  private async download(store: ContentStore, sha256: string, size: number): Promise<boolean> {
     const what = `remote blob ${sha256}`;
     let partial = await store.openPartial(sha256, size);
-    // Bytes left by an earlier attempt may be from a distribution point or a bad copy: start clean.
     if (partial.bytes > 0) {
       await partial.discard();
       partial = await store.openPartial(sha256, size);
@@ -117,7 +139,9 @@ export class RemoteCache {
         return false;
       }
       if (response.statusCode !== 200) {
-        this.refused(await this.client.statusError(response, what));
+        const error = await this.client.statusError(response, what);
+        if (isTransient(error)) throw error;
+        this.refused(error);
         return false;
       }
       const length = Number(response.headers['content-length']);
@@ -127,19 +151,10 @@ export class RemoteCache {
       }
       await partial.append(async () => relayBody(response.body, (error) => this.client.bodyError(error, what)));
       await partial.commit(what);
-      await markVerified(store, sha256);
-      this.stats.blobsDown++;
-      this.stats.bytesDown += size;
       return true;
     } catch (error) {
       await partial.discard();
-      if (error instanceof CapmediaError && error.code === 'HASH_MISMATCH') {
-        this.stats.ignored++;
-        this.warnOnce(`blob:${sha256}`, `remote blob ${sha256} does not match its name; ignored`);
-        return false;
-      }
-      this.failed(error);
-      return false;
+      throw error;
     }
   }
 
@@ -148,25 +163,7 @@ export class RemoteCache {
     if (this.offline || !this.canWrite) return false;
     const what = `blob ${sha256.slice(0, 12)}…`;
     try {
-      const head = await this.client.send('HEAD', `cas/${sha256}`, what);
-      await head.body.dump();
-      if (head.statusCode === 200 && Number(head.headers['content-length']) === size) return true;
-      const upload = verifiedUpload(sha256, size, `upload of ${path}`);
-      const feeding = pipeline(createReadStream(path), upload).catch(() => undefined);
-      let response: Response;
-      try {
-        response = await this.client.send('PUT', `cas/${sha256}`, what, {
-          body: upload,
-          headers: { 'content-length': String(size), 'content-type': 'application/octet-stream' },
-        });
-      } finally {
-        upload.destroy();
-        await feeding;
-      }
-      if (response.statusCode < 200 || response.statusCode > 299) throw await this.client.statusError(response, what, 'write');
-      await response.body.dump();
-      this.stats.blobsUp++;
-      this.stats.bytesUp += size;
+      await this.retried(() => this.upload(sha256, size, path, what));
       return true;
     } catch (error) {
       this.uploadFailed(error);
@@ -174,18 +171,42 @@ export class RemoteCache {
     }
   }
 
+  private async upload(sha256: string, size: number, path: string, what: string): Promise<void> {
+    const head = await this.client.send('HEAD', `cas/${sha256}`, what);
+    await head.body.dump();
+    if (head.statusCode === 200 && Number(head.headers['content-length']) === size) return;
+    const upload = verifiedUpload(sha256, size, `upload of ${path}`);
+    const feeding = pipeline(createReadStream(path), upload).catch(() => undefined);
+    let response: Response;
+    try {
+      response = await this.client.send('PUT', `cas/${sha256}`, what, {
+        body: upload,
+        headers: { 'content-length': String(size), 'content-type': 'application/octet-stream' },
+      });
+    } finally {
+      upload.destroy();
+      await feeding;
+    }
+    if (response.statusCode < 200 || response.statusCode > 299) throw await this.client.statusError(response, what, 'write');
+    await response.body.dump();
+    this.stats.blobsUp++;
+    this.stats.bytesUp += size;
+  }
+
   /** Writes ac/<key>: only after every blob it names is in cas/ (the caller's order), signed when a key is set. */
   async putRecord(key: string, record: { key: string }): Promise<boolean> {
     if (this.offline || !this.canWrite) return false;
     const bytes = Buffer.from(`${JSON.stringify(sign(record, this.settings.signingKey))}\n`);
     try {
-      const response = await this.client.send('PUT', `ac/${key}`, `action record ${key.slice(0, 12)}`, {
-        body: bytes,
-        headers: { 'content-type': 'application/json' },
+      await this.retried(async () => {
+        const response = await this.client.send('PUT', `ac/${key}`, `action record ${key.slice(0, 12)}`, {
+          body: bytes,
+          headers: { 'content-type': 'application/json' },
+        });
+        if (response.statusCode < 200 || response.statusCode > 299)
+          throw await this.client.statusError(response, `action record ${key.slice(0, 12)}`, 'write');
+        await response.body.dump();
       });
-      if (response.statusCode < 200 || response.statusCode > 299)
-        throw await this.client.statusError(response, `action record ${key.slice(0, 12)}`, 'write');
-      await response.body.dump();
       this.stats.recordsUp++;
       this.stats.bytesUp += bytes.length;
       return true;
@@ -200,10 +221,18 @@ export class RemoteCache {
     return this.closing;
   }
 
+  /**
+   * A server that answered but stumbled (5xx, 429, a cut body) is asked again, as
+   * distribution points are; one that cannot be reached is not: the build should not wait for it.
+   */
+  private retried<T>(work: () => Promise<T>): Promise<T> {
+    return withRetries(work, METADATA_RETRIES, (error) => isTransient(error, ['response']));
+  }
+
   private async request<T>(path: string, method: string, read: (response: Response) => Promise<T | undefined>): Promise<T | undefined> {
     if (this.offline) return undefined;
     try {
-      return await read(await this.client.send(method, path, path));
+      return await this.retried(async () => read(await this.client.send(method, path, path)));
     } catch (error) {
       this.failed(error);
       return undefined;
@@ -226,6 +255,8 @@ export class RemoteCache {
   }
 
   private uploadFailed(error: unknown): void {
+    // A server that cannot be reached is not tried again for every remaining blob.
+    if (isTransient(error, ['connect'])) this.offline = true;
     const reason = error instanceof Error ? this.client.describe(error) : String(error);
     this.warnOnce('upload', `an upload to the remote cache failed (${reason.replace(/\.$/, '')}); the build is not affected`);
   }
