@@ -6,6 +6,7 @@ import { isTrusted } from '../cache/blobs.js';
 import { mapPool } from '../cache/pool.js';
 import type { ActionRecord } from '../cache/actions.js';
 import type { RemoteCache } from '../cache/remote/client.js';
+import { isMediaOutputs, isStageOutputs } from '../cache/remote/shapes.js';
 import type { CacheStats } from '../cache/remote/stats.js';
 import { ioError } from '../errors.js';
 import { mediaType } from '../plugins/registry.js';
@@ -59,7 +60,7 @@ export async function lookupCaches(ctx: BuildContext): Promise<void> {
       'remote cache: the task sequence embeds a password (taskSequence.credentials.embed), so these media and their task sequence files stay local-only: they are not uploaded',
     );
   for (const job of ctx.jobs.filter((j) => !j.upToDate && travels(j))) {
-    job.remoteRecord = await remote.getRecord<ActionRecord<MediaRecord>>(mediaRecordKey(job));
+    job.remoteRecord = await remote.getRecord<ActionRecord<MediaRecord>>(mediaRecordKey(job), isMediaOutputs);
   }
   if (ctx.jobs.some((job) => !job.upToDate && !job.remoteRecord)) await lookupRemoteStage(ctx);
 }
@@ -67,7 +68,7 @@ export async function lookupCaches(ctx: BuildContext): Promise<void> {
 /** The stage record of the remote, asked for only when some media must be built here. */
 export async function lookupRemoteStage(ctx: BuildContext): Promise<void> {
   if (!ctx.remote || ctx.options.force || ctx.stageCached || ctx.remoteStage) return;
-  ctx.remoteStage = await ctx.remote.getRecord<ActionRecord<StageRecord>>(ctx.stageKey!.key);
+  ctx.remoteStage = await ctx.remote.getRecord<ActionRecord<StageRecord>>(ctx.stageKey!.key, isStageOutputs);
 }
 
 /**

@@ -68,7 +68,10 @@ export class RemoteCache {
   }
 
   /** The action record under key, when present and (with a signing key) signed by that key. */
-  async getRecord<T extends { key: string }>(key: string): Promise<T | undefined> {
+  async getRecord<T extends { key: string; outputs: unknown }>(
+    key: string,
+    isOutputs: (outputs: unknown) => boolean,
+  ): Promise<T | undefined> {
     const stored = await this.request(`ac/${key}`, 'GET', async (response) => {
       if (response.statusCode === 404 || response.statusCode === 410) return void (await response.body.dump());
       if (response.statusCode !== 200) {
@@ -88,12 +91,12 @@ export class RemoteCache {
     } catch {
       record = undefined;
     }
-    if (!record || record.key !== key) {
+    if (!record || record.key !== key || !isOutputs(record.outputs)) {
       this.stats.ignored++;
       this.stats.misses++;
       this.warnOnce(
         `record:${key}`,
-        `remote action record ${key} is ${this.settings.signingKey ? 'unsigned or badly signed' : 'not a capmedia record'}; ignored`,
+        `remote action record ${key} is ${!record && this.settings.signingKey ? 'unsigned or badly signed' : 'not a valid capmedia record'}; ignored`,
       );
       return undefined;
     }
