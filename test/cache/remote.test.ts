@@ -5,6 +5,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { runCli } from '../_helpers/cli.js';
 import { createProject, type TestProject } from '../_helpers/project.js';
 import { freePort, startNginx, type Nginx } from '../_helpers/nginx.js';
+import { publishFolder } from '../../src/library/publish.js';
+import { openDistributionPoint } from '../../src/plugins/registry.js';
+import { pathToFileURL } from 'node:url';
 
 /**
  * Two CI runners sharing one remote cache on a real nginx: WebDAV at /cache/,
@@ -43,7 +46,9 @@ function config(runner: string, remoteUrl = `${nginx.url}/cache/`, overrides: Re
   return {
     ...overrides,
     distributionPoints: [{ name: 'dp01', url: `${nginx.url}/dp/` }],
-    media: { type: 'iso', file: `out/${runner}.iso`, size: 'dvd', staging: './staging', ...overrides.media },
+    media: Array.isArray(overrides.media)
+      ? overrides.media
+      : { type: 'iso', file: `out/${runner}.iso`, size: 'dvd', staging: './staging', ...overrides.media },
     cache: {
       dir: `./cache-${runner}`,
       remote: { url: remoteUrl, auth: { username: USER, passwordEnv: 'CACHE_PASSWORD' }, signingKeyEnv: 'CACHE_SIGNING_KEY' },
@@ -154,7 +159,10 @@ test.serial('an unreachable cache URL (here from CAPMEDIA_REMOTE_CACHE) only war
 test.serial('an upload the server refuses is a warning, never a failed build', async (t) => {
   const f = await buildAs('f', { ...WRITER, CACHE_PASSWORD: 'wrong' }, undefined, { media: { label: 'Refused Upload' } });
   t.is(f.result.exitCode, 0, f.result.all);
-  t.true(f.json.notices.some((n: string) => /an upload to the remote cache failed .*401.*the build is not affected/.test(n)), f.json.notices.join('\n'));
+  t.true(
+    f.json.notices.some((n: string) => /an upload to the remote cache failed .*401.*the build is not affected/.test(n)),
+    f.json.notices.join('\n'),
+  );
   t.true(requests(f.log, 'PUT', '/cache/').every((line) => line.includes('" 401 ')));
   t.false(f.result.all.includes('wrong'));
 });
@@ -176,4 +184,33 @@ test.serial('an embedded password keeps the media and the task sequence local-on
   for (const name of await readdir(join(cacheRoot, 'cas'))) {
     t.is((await readFile(join(cacheRoot, 'cas', name))).indexOf('capture-secret-42'), -1, `the password is in cas/${name}`);
   }
+});
+
+test.serial('an ISO set and a USB image come down from the remote as well, with their set manifest, byte for byte', async (t) => {
+  const folder = join(project.dir, 'pkg-set');
+  await mkdir(folder, { recursive: true });
+  for (let i = 0; i < 3; i++) await writeFile(join(folder, `part-${i}.bin`), randomBytes(12 * 2 ** 20));
+  await publishFolder(
+    folder,
+    { id: 'CM300001' },
+    openDistributionPoint({ name: 'dp', url: pathToFileURL(join(project.dir, 'served/dp')).href }),
+  );
+  const media = (runner: string) => [
+    { name: 'set', type: 'iso', file: `out/${runner}-set.iso`, size: '64MB', label: 'Capture Set', staging: './staging' },
+    { name: 'stick', type: 'usb', device: `out/${runner}-stick.img`, label: 'Capture', staging: './staging' },
+  ];
+  const w = await buildAs('w', WRITER, undefined, { content: ['CM300001'], media: media('w') });
+  t.is(w.result.exitCode, 0, w.result.all);
+  const r = await buildAs('r', READER, undefined, { content: ['CM300001'], media: media('r') });
+  t.is(r.result.exitCode, 0, r.result.all);
+  t.is(r.json.cache.remote.hits, 2, 'both media');
+  t.deepEqual(requests(r.log, 'GET', '/dp/files/'), []);
+  const out = (name: string) => readFile(join(project.dir, 'out', name));
+  const volumes = (await readdir(join(project.dir, 'out'))).filter((n) => /^w-set-\d+\.iso$/.test(n));
+  t.true(volumes.length >= 2, volumes.join());
+  for (const volume of volumes) t.true((await out(volume.replace('w-', 'r-'))).equals(await out(volume)), volume);
+  t.true((await out('r-stick.img')).equals(await out('w-stick.img')));
+  t.is(await readFile(join(project.dir, 'out/r-set.set.json'), 'utf8'), await readFile(join(project.dir, 'out/w-set.set.json'), 'utf8'));
+  const verify = await runCli(['verify', join(project.dir, 'out/r-set-1.iso')], { cwd: project.dir, env: READER });
+  t.is(verify.exitCode, 0, verify.all);
 });
