@@ -148,7 +148,7 @@ export function createBuildContext(config: NormalizedConfig, options: BuildOptio
     statCache: new StatCache(config.cacheDir),
     jobs: wanted.map((media) => mediaJob(config, media)),
     notices,
-    remote: openRemoteCache(config, env, notices),
+    remote: openRemoteCache(config, env, notices, options.signal),
     uploads: new Uploads(),
     cacheStats: emptyStats(),
     confirm: async (question) => Boolean(options.assumeYes) || (options.ask ? options.ask(question) : false),

@@ -10,6 +10,9 @@ import type { RemoteCacheSettings } from './settings.js';
 import { sign, verify, type SignedRecord } from './signing.js';
 import type { RemoteStats } from './stats.js';
 
+/** A remote that stumbles twice is not worth waiting for: the work can be done here. */
+const REMOTE_RETRIES = { ...METADATA_RETRIES, attempts: 2 };
+
 /** Action records are small JSON; anything larger is not ours. */
 const MAX_RECORD_BYTES = 64 << 20;
 
@@ -29,6 +32,8 @@ export class RemoteCache {
   constructor(
     readonly settings: RemoteCacheSettings,
     private readonly warn: (message: string) => void,
+    /** Ctrl-C: transfers stop at once instead of finishing in the background. */
+    private readonly signal?: AbortSignal,
   ) {
     this.client = new HttpClient({
       name: 'remote cache',
@@ -136,7 +141,7 @@ export class RemoteCache {
       partial = await store.openPartial(sha256, size);
     }
     try {
-      const response = await this.client.send('GET', `cas/${sha256}`, what);
+      const response = await this.client.send('GET', `cas/${sha256}`, what, { signal: this.signal });
       if (response.statusCode === 404 || response.statusCode === 410) {
         await response.body.dump();
         return false;
@@ -175,7 +180,7 @@ export class RemoteCache {
   }
 
   private async upload(sha256: string, size: number, path: string, what: string): Promise<void> {
-    const head = await this.client.send('HEAD', `cas/${sha256}`, what);
+    const head = await this.client.send('HEAD', `cas/${sha256}`, what, { signal: this.signal });
     await head.body.dump();
     if (head.statusCode === 200 && Number(head.headers['content-length']) === size) return;
     const upload = verifiedUpload(sha256, size, `upload of ${path}`);
@@ -183,6 +188,7 @@ export class RemoteCache {
     let response: Response;
     try {
       response = await this.client.send('PUT', `cas/${sha256}`, what, {
+        signal: this.signal,
         body: upload,
         headers: { 'content-length': String(size), 'content-type': 'application/octet-stream' },
       });
@@ -203,6 +209,7 @@ export class RemoteCache {
     try {
       await this.retried(async () => {
         const response = await this.client.send('PUT', `ac/${key}`, `action record ${key.slice(0, 12)}`, {
+          signal: this.signal,
           body: bytes,
           headers: { 'content-type': 'application/json' },
         });
@@ -229,13 +236,13 @@ export class RemoteCache {
    * distribution points are; one that cannot be reached is not: the build should not wait for it.
    */
   private retried<T>(work: () => Promise<T>): Promise<T> {
-    return withRetries(work, METADATA_RETRIES, (error) => isTransient(error, ['response']));
+    return withRetries(work, { ...REMOTE_RETRIES, signal: this.signal }, (error) => isTransient(error, ['response']));
   }
 
   private async request<T>(path: string, method: string, read: (response: Response) => Promise<T | undefined>): Promise<T | undefined> {
     if (this.offline) return undefined;
     try {
-      return await this.retried(async () => read(await this.client.send(method, path, path)));
+      return await this.retried(async () => read(await this.client.send(method, path, path, { signal: this.signal })));
     } catch (error) {
       this.failed(error);
       return undefined;
@@ -258,6 +265,7 @@ export class RemoteCache {
   }
 
   private uploadFailed(error: unknown): void {
+    if (this.signal?.aborted) return;
     // A server that cannot be reached is not tried again for every remaining blob.
     if (isTransient(error, ['connect'])) this.offline = true;
     const reason = error instanceof Error ? this.client.describe(error) : String(error);
