@@ -7,7 +7,7 @@ import { buildTasks } from './tasks/index.js';
 import { createBuildContext, type BuildContext, type PublishedOutput } from './tasks/context.js';
 import { discardPartials } from './tasks/pack.js';
 import { chooseRenderer, type OutputMode } from './render.js';
-import { finishCaches } from './tasks/remote.js';
+import { finishCaches } from './tasks/remote/index.js';
 import { saveStats, type CacheStats } from './cache/remote/stats.js';
 
 export interface BuildRequest extends OutputMode {

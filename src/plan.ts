@@ -5,7 +5,7 @@ import { exec as realExec, type Exec } from './tools/exec.js';
 import { createBuildContext } from './tasks/context.js';
 import { resolveContent } from './tasks/resolve.js';
 import { planBuild } from './tasks/plan.js';
-import { finishCaches, lookupCaches } from './tasks/remote.js';
+import { finishCaches, lookupCaches } from './tasks/remote/index.js';
 
 export interface StepPlan {
   step: string;

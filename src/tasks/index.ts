@@ -14,7 +14,7 @@ import {
   splitUnlessRestored,
   stageFromRemote,
   uploadStage,
-} from './remote.js';
+} from './remote/index.js';
 import { jobSkipReason, planBuild, stageSkipReason, verifySkipReason } from './plan.js';
 import { formatBytes } from '../config/size.js';
 import { CapmediaError } from '../errors.js';
