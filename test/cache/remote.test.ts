@@ -65,6 +65,8 @@ async function buildAs(runner: string, env: Record<string, string>, remoteUrl?: 
 }
 
 const requests = (log: string, method: string, prefix: string) => log.split('\n').filter((line) => line.includes(`"${method} ${prefix}`));
+/** Requests that succeeded: a retried one appears once more in the log, with its failure. */
+const succeeded = (lines: string[]) => lines.filter((line) => / 20[0-9] \d+ /.test(line));
 const iso = (runner: string) => readFile(join(project.dir, `out/${runner}.iso`));
 const sha256Of = async (runner: string) => (await readFile(join(project.dir, `out/${runner}.iso.sha256`), 'utf8')).split(' ')[0];
 
@@ -73,7 +75,7 @@ test.serial('runner A writes; runner B (fresh cache, read-only) downloads the IS
   t.is(a.result.exitCode, 0, a.result.all);
   reference = await iso('a');
   const sha = await sha256Of('a');
-  t.true(requests(a.log, 'PUT', `/cache/cas/${sha}`).length === 1, 'A uploaded its ISO');
+  t.is(succeeded(requests(a.log, 'PUT', `/cache/cas/${sha}`)).length, 1, 'A uploaded its ISO');
   t.true(requests(a.log, 'PUT', '/cache/ac/').length >= 2, 'A uploaded the stage and media records');
   t.true(a.json.cache.remote.bytesUp >= reference.length);
 
@@ -90,7 +92,7 @@ test.serial('runner A writes; runner B (fresh cache, read-only) downloads the IS
   t.deepEqual(requests(b.log, 'GET', '/dp/files/'), [], 'no DP blob was fetched');
   t.true(requests(b.log, 'HEAD', '/dp/files/').length > 0, 'verify distribution still checked the DP (R3/R4)');
   t.deepEqual(requests(b.log, 'PUT', '/'), [], 'a read-only runner writes nothing');
-  t.is(requests(b.log, 'GET', `/cache/cas/${sha} `).length, 1, 'the ISO came from /cache/cas/<its sha256>');
+  t.is(succeeded(requests(b.log, 'GET', `/cache/cas/${sha} `)).length, 1, 'the ISO came from /cache/cas/<its sha256>');
   t.true((await iso('b')).equals(reference));
   t.is(b.json.cache.remote.hits, 1);
   t.true(b.json.cache.remote.bytesDown >= reference.length);
@@ -101,6 +103,16 @@ test.serial('runner A writes; runner B (fresh cache, read-only) downloads the IS
   t.regex(stats.stdout, /remote cache: .*\/cache\/ \(read-only\)/);
   t.regex(stats.stdout, /1 hit\(s\)/);
   for (const run of [a.result, b.result, plan, stats]) t.false(run.all.includes(password), 'the write password is never printed');
+});
+
+test.serial('two media of one config made of the same image: one download, both outputs right', async (t) => {
+  const media = ['h1', 'h2'].map((name) => ({ name, type: 'iso', file: `out/${name}.iso`, size: 'dvd', staging: './staging' }));
+  const h = await buildAs('h', READER, undefined, { media });
+  t.is(h.result.exitCode, 0, h.result.all);
+  t.is(succeeded(requests(h.log, 'GET', `/cache/cas/${await sha256Of('a')} `)).length, 1);
+  t.true((await iso('h1')).equals(reference));
+  t.true((await iso('h2')).equals(reference));
+  t.true((await stat(join(project.dir, 'out/h1.iso'))).mtimeMs > Date.parse('2020-01-01'), 'dated now, like a built output');
 });
 
 test.serial('a blob tampered in the server folder is caught: a warning, never stored, and the ISO is still right', async (t) => {

@@ -1,4 +1,4 @@
-import { copyFile, mkdir, rename, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rename, utimes, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { constants } from 'node:fs';
 import { isTrusted } from '../../cache/blobs.js';
@@ -74,7 +74,7 @@ export async function placeRestored(ctx: BuildContext, job: MediaJob): Promise<v
   for (const [index, volume] of volumes.entries()) {
     const final = volumes.length === 1 ? job.media.output : volumeFileName(job.media.output, index + 1);
     const temp = (volumes.length === 1 && type.partialOutput?.(job.media, job.workDir)) || partialPath(final);
-    await takeBlob(ctx.store.path(volume.sha256), temp);
+    await takeBlob(ctx.store.path(volume.sha256), temp, stillNeeded(ctx, job, volume.sha256, index));
     job.volumes.push({ temp, final, size: volume.size, sha256: volume.sha256, label: volume.label, files: volume.files });
   }
   if (setManifest) {
@@ -85,17 +85,32 @@ export async function placeRestored(ctx: BuildContext, job: MediaJob): Promise<v
   }
 }
 
-/** The store does not need to keep an image the output now holds: move it when it can, else copy. */
-async function takeBlob(blob: string, temp: string): Promise<void> {
-  try {
-    await mkdir(dirname(temp), { recursive: true });
-    await rename(blob, temp);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw ioError('place the downloaded image at', temp, error);
-    await copyFile(blob, temp, constants.COPYFILE_FICLONE).catch((copyError) =>
-      Promise.reject(ioError('place the downloaded image at', temp, copyError)),
+/** Another media of this build (or a later volume) is made of the same blob and has not taken it yet. */
+function stillNeeded(ctx: BuildContext, job: MediaJob, sha256: string, index: number): boolean {
+  if (job.restored!.volumes.slice(index + 1).some((v) => v.sha256 === sha256)) return true;
+  return ctx.jobs.some(
+    (other) => other !== job && other.restored && !other.volumes && other.restored.volumes.some((v) => v.sha256 === sha256),
+  );
+}
+
+/**
+ * The store does not need to keep an image the output now holds: move it when
+ * it can, else copy. The output is dated now, like one built here (the blob
+ * carries the store's "verified" date).
+ */
+async function takeBlob(blob: string, temp: string, keep: boolean): Promise<void> {
+  const failed = (error: unknown) => Promise.reject(ioError('place the downloaded image at', temp, error));
+  await mkdir(dirname(temp), { recursive: true }).catch(failed);
+  let moved = false;
+  if (!keep) {
+    moved = await rename(blob, temp).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => (error.code === 'EXDEV' ? false : failed(error)),
     );
   }
+  if (!moved) await copyFile(blob, temp, constants.COPYFILE_FICLONE).catch(failed);
+  const now = new Date();
+  await utimes(temp, now, now).catch(failed);
 }
 
 /**
