@@ -260,16 +260,19 @@ export class RemoteCache {
     if (error instanceof CapmediaError && error.code === 'CANCELLED') throw error;
     this.offline = true;
     this.stats.unreachable = true;
-    const reason = error instanceof Error ? this.client.describe(error) : String(error);
-    this.warnOnce('unreachable', `${reason.replace(/\.$/, '')}; the build goes on without the remote cache`);
+    this.warnOnce('unreachable', `${this.reason(error)}; the build goes on without the remote cache`);
   }
 
   private uploadFailed(error: unknown): void {
     if (this.signal?.aborted) return;
     // A server that cannot be reached is not tried again for every remaining blob.
     if (isTransient(error, ['connect'])) this.offline = true;
-    const reason = error instanceof Error ? this.client.describe(error) : String(error);
-    this.warnOnce('upload', `an upload to the remote cache failed (${reason.replace(/\.$/, '')}); the build is not affected`);
+    this.warnOnce('upload', `an upload to the remote cache failed (${this.reason(error)}); the build is not affected`);
+  }
+
+  /** Our own errors already read as sentences (and name no secret); other libraries' text is scrubbed. */
+  private reason(error: unknown): string {
+    return (error instanceof CapmediaError ? error.message : this.client.describe(error)).replace(/\.$/, '');
   }
 
   private warnOnce(topic: string, message: string): void {

@@ -35,9 +35,12 @@ export async function lookupCaches(ctx: BuildContext): Promise<void> {
   if (ctx.jobs.some((job) => !job.upToDate && !job.remoteRecord)) await lookupRemoteStage(ctx);
 }
 
-/** The stage record of the remote, asked for only when some media must be built here. */
+const askedForStage = new WeakSet<BuildContext>();
+
+/** The stage record of the remote, asked for (once) only when some media must be built here. */
 export async function lookupRemoteStage(ctx: BuildContext): Promise<void> {
-  if (!ctx.remote || ctx.options.force || ctx.stageCached || ctx.remoteStage) return;
+  if (!ctx.remote || ctx.options.force || ctx.stageCached || askedForStage.has(ctx)) return;
+  askedForStage.add(ctx);
   ctx.remoteStage = await ctx.remote.getRecord<ActionRecord<StageRecord>>(ctx.stageKey!.key, isStageOutputs);
 }
 
