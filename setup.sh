@@ -6,7 +6,8 @@ cd "$(dirname "$0")"
 
 APT_PACKAGES=(xorriso mtools dosfstools fdisk wimtools grub-efi-amd64-bin grub-pc-bin
   grub-common isolinux syslinux syslinux-common busybox-static qemu-system-x86 ovmf nginx
-  libnginx-mod-http-dav-ext cpio ntfs-3g openssl kmod zstd e2fsprogs curl time)
+  libnginx-mod-http-dav-ext cpio ntfs-3g openssl kmod zstd e2fsprogs curl time
+  attr)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -9,6 +9,8 @@ import { discardPartials } from './tasks/pack.js';
 import { chooseRenderer, type OutputMode } from './render.js';
 import { finishCaches } from './tasks/remote/index.js';
 import { saveStats, type CacheStats } from './cache/remote/stats.js';
+import type { Shard } from './lock/shard.js';
+import { loadLock } from './tasks/lock.js';
 
 export interface BuildRequest extends OutputMode {
   cwd?: string;
@@ -23,6 +25,12 @@ export interface BuildRequest extends OutputMode {
   ask?: (question: string) => Promise<boolean>;
   signal?: AbortSignal;
   exec?: Exec;
+  /** --locked: build exactly what capmedia.lock pins, never write it. */
+  locked?: boolean;
+  /** --shard k/n: only the k-th share of the media, by name. */
+  shard?: Shard;
+  /** --keep-going: a failing media does not stop the others; see BuildResult.failures. */
+  keepGoing?: boolean;
 }
 
 export interface BuildResult {
@@ -32,6 +40,8 @@ export interface BuildResult {
   notices: string[];
   /** Step records found in the local and remote caches, and the bytes moved to and from the remote. */
   cache: CacheStats;
+  /** With keepGoing: the media that failed, each with its error (the others were built). */
+  failures: Array<{ media: string; error: unknown }>;
 }
 
 /** Loads the config and runs the task graph under listr2. */
@@ -45,8 +55,22 @@ export async function build(request: BuildRequest = {}): Promise<BuildResult> {
     ask: request.ask,
     signal: request.signal,
     exec: request.exec ?? realExec,
+    locked: request.locked,
+    keepGoing: request.keepGoing,
+    shard: request.shard,
   });
   checkMediaNames(config, request.mediaNames);
+  if (ctx.jobs.length === 0) {
+    // An empty shard still fails a lock that does not match, like every other runner of the matrix.
+    if (request.locked) await loadLock(ctx);
+    return {
+      outputs: [],
+      upToDate: true,
+      notices: [`shard ${request.shard?.index}/${request.shard?.count} holds no media`],
+      failures: [],
+      cache: await recordStats(ctx),
+    };
+  }
   const renderer = chooseRenderer({ ...request, isTTY: request.isTTY ?? process.stdout.isTTY, ci: request.ci ?? Boolean(process.env.CI) });
   const list = new Listr<BuildContext>(guarded(buildTasks(), request.signal), {
     ctx,
@@ -65,11 +89,14 @@ export async function build(request: BuildRequest = {}): Promise<BuildResult> {
     await recordStats(ctx);
     throw request.signal?.aborted ? cancelled() : error;
   }
+  const failed = ctx.jobs.filter((job) => job.failure !== undefined);
+  await Promise.all(failed.map(discardPartials));
   return {
     outputs: ctx.jobs.flatMap((job) => job.published ?? job.upToDate ?? []),
     upToDate: ctx.jobs.every((job) => job.upToDate),
     notices: ctx.notices,
     cache: await recordStats(ctx),
+    failures: failed.map((job) => ({ media: job.media.name, error: job.failure })),
   };
 }
 

@@ -7,8 +7,9 @@ import { VERSION } from './version.js';
 import { createPrinter } from './commands/output.js';
 import type { CommonArgs } from './commands/common.js';
 import type { Printer } from './commands/output.js';
+import type { Outcome } from './commands/outcome.js';
 
-type Handler = (args: any, printer: Printer, signal: AbortSignal) => Promise<void>;
+type Handler = (args: any, printer: Printer, signal: AbortSignal) => Promise<Outcome>;
 
 /** Command modules load on use, so `capmedia build` does not pay for QEMU or boot image code. */
 const lazy =
@@ -27,6 +28,12 @@ const cleanCommand = lazy(() => import('./commands/clean.js'), 'cleanCommand');
 const imageVerifyCommand = lazy(() => import('./commands/image.js'), 'imageVerifyCommand');
 const imageRestoreCommand = lazy(() => import('./commands/image.js'), 'imageRestoreCommand');
 const cacheStatsCommand = lazy(() => import('./commands/cache.js'), 'cacheStatsCommand');
+const outdatedCommand = lazy(() => import('./commands/outdated.js'), 'outdatedCommand');
+const updateCommand = lazy(() => import('./commands/update.js'), 'updateCommand');
+const matrixCommand = lazy(() => import('./commands/matrix.js'), 'matrixCommand');
+const schemaCommand = lazy(() => import('./commands/schema.js'), 'schemaCommand');
+const imageConvertCommand = lazy(() => import('./commands/image.js'), 'imageConvertCommand');
+const imageInfoCommand = lazy(() => import('./commands/image.js'), 'imageInfoCommand');
 
 /**
  * The one place errors become exit codes: 0 ok, 1 build failed, 2 usage or
@@ -46,12 +53,18 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 function run<A extends CommonArgs>(handler: Handler) {
   return async (argv: Record<string, unknown>): Promise<void> => {
     const args = { ...argv, cwd: resolve(String(argv.cwd ?? process.cwd())), force: Boolean(argv.force) || argv.cache === false } as A;
+    // CI tools (examples/ci) check their command lines against this parser without running them.
+    if (process.env.CAPMEDIA_PARSE_ONLY === '1') {
+      process.stdout.write(`${JSON.stringify({ command: argv._, args: argv })}\n`);
+      return;
+    }
     const printer = createPrinter(args);
     try {
-      await handler(args, printer, controller.signal);
+      if ((await handler(args, printer, controller.signal)) === 'changes') process.exitCode = 2;
     } catch (error) {
       printer.error(error);
-      process.exitCode = controller.signal.aborted ? 130 : exitCodeFor(error);
+      // --detailed-exitcode keeps 2 for "would change": every error is 1 (Terraform's convention).
+      process.exitCode = controller.signal.aborted ? 130 : argv.detailedExitcode ? 1 : exitCodeFor(error);
     }
   };
 }
@@ -72,13 +85,23 @@ const cli = yargs(hideBin(process.argv))
     (y: Argv<any>): Argv<any> =>
       y
         .positional('media', { type: 'string', array: true, describe: 'media names from the config' })
-        .option('allow-missing-drivers', { type: 'boolean', describe: 'warn instead of failing when the boot image lacks target.drivers' }),
+        .option('allow-missing-drivers', { type: 'boolean', describe: 'warn instead of failing when the boot image lacks target.drivers' })
+        .option('locked', {
+          type: 'boolean',
+          describe: 'build exactly what capmedia.lock pins; exit 2 if it is missing or differs from the config',
+        })
+        .option('shard', { type: 'string', describe: 'build only the k-th of n shares of the media, by name: --shard 2/4' })
+        .option('keep-going', { type: 'boolean', describe: 'when a media fails, build the others; exit 1 naming each failure' }),
     run(buildCommand),
   )
   .command(
     'plan [media..]',
     'what build would do: each step cached or to run and why, sizes, outputs',
-    (y: Argv<any>): Argv<any> => y.positional('media', { type: 'string', array: true, describe: 'media names from the config' }),
+    (y: Argv<any>): Argv<any> =>
+      y.positional('media', { type: 'string', array: true, describe: 'media names from the config' }).option('detailed-exitcode', {
+        type: 'boolean',
+        describe: 'exit 0 when every output is up to date, 2 when a build would change one, 1 on error',
+      }),
     run(planCommand),
   )
   .command(
@@ -113,7 +136,12 @@ const cli = yargs(hideBin(process.argv))
             .option('arch', { type: 'string', default: 'x64', describe: 'boot image architecture' })
             .option('out', { type: 'string', demandOption: true, describe: 'output folder' })
             .option('cache-dir', { type: 'string', describe: 'where downloaded packages are kept' })
-            .option('kernel-package', { type: 'string', describe: 'Debian kernel package (default: what linux-image-amd64 depends on)' }),
+            .option('kernel-package', { type: 'string', describe: 'Debian kernel package (default: what linux-image-amd64 depends on)' })
+            .option('secure-boot', {
+              type: 'boolean',
+              default: true,
+              describe: "Debian's signed shim → GRUB → kernel (boots with UEFI Secure Boot on); --no-secure-boot: unsigned standalone GRUB",
+            }),
         run(bootImageCreateCommand),
       )
       .demandCommand(1, 'say which bootimage command: create'),
@@ -125,6 +153,7 @@ const cli = yargs(hideBin(process.argv))
       y
         .positional('image', { type: 'string', demandOption: true })
         .option('firmware', { choices: ['bios', 'uefi'] as const, default: 'uefi' as const })
+        .option('secure-boot', { type: 'boolean', describe: "UEFI with Secure Boot enforced and Microsoft's keys enrolled" })
         .option('as', {
           choices: ['cd', 'usb'] as const,
           describe: 'attach as a CD or a USB stick (default: cd for an ISO, usb for a disk image)',
@@ -160,7 +189,25 @@ const cli = yargs(hideBin(process.argv))
             .option('force', { type: 'boolean', describe: 'replace an existing file once the restore succeeded' }),
         run(imageRestoreCommand),
       )
-      .demandCommand(1, 'say which image command: verify or restore'),
+      .command(
+        'info <image>',
+        'show what a captured image holds: WIM images (name, partition, Windows edition) and raw parts',
+        (c: Argv<any>): Argv<any> =>
+          c.positional('image', { type: 'string', demandOption: true, describe: 'image folder, its manifest.json, or its http(s) URL' }),
+        run(imageInfoCommand),
+      )
+      .command(
+        'convert <image>',
+        "write a captured image's WIM parts as one standard WIM (what DISM reads), e.g. after an http(s) capture",
+        (c: Argv<any>): Argv<any> =>
+          c
+            .positional('image', { type: 'string', demandOption: true, describe: 'image folder, its manifest.json, or its http(s) URL' })
+            .option('to', { type: 'string', demandOption: true, describe: 'WIM file to create' })
+            .option('split', { type: 'string', describe: 'cut into .swm parts of at most this size, e.g. 3800MB (FAT32)' })
+            .option('force', { type: 'boolean', describe: 'replace existing output files once the new ones are complete' }),
+        run(imageConvertCommand),
+      )
+      .demandCommand(1, 'say which image command: verify, restore, info or convert'),
   )
   .command('init', 'write a starter capmedia.config.ts', (y: Argv<any>): Argv<any> => y, run(initCommand))
   .command('clean', 'remove the cache and stale staging folders', (y: Argv<any>): Argv<any> => y, run(cleanCommand))
@@ -174,6 +221,24 @@ const cli = yargs(hideBin(process.argv))
       )
       .demandCommand(1, 'say which cache command: stats'),
   )
+  .command(
+    'outdated',
+    'compare capmedia.lock with the latest versions on the distribution points',
+    (y: Argv<any>): Argv<any> =>
+      y.option('detailed-exitcode', { type: 'boolean', describe: 'exit 0 when nothing is newer, 2 when something is, 1 on error' }),
+    run(outdatedCommand),
+  )
+  .command(
+    'update [packages..]',
+    'pin the latest versions (of all packages, or the named ones) in capmedia.lock',
+    (y: Argv<any>): Argv<any> =>
+      y
+        .positional('packages', { type: 'string', array: true, describe: 'package IDs (default: every package of the config)' })
+        .option('dry-run', { type: 'boolean', describe: 'show old → new without writing the lock' }),
+    run(updateCommand),
+  )
+  .command('matrix', "the config's media (name, type, outputs) for a CI matrix", (y: Argv<any>): Argv<any> => y, run(matrixCommand))
+  .command('schema', "print the config's JSON Schema (for editors: $schema)", (y: Argv<any>): Argv<any> => y, run(schemaCommand))
   .demandCommand(1, 'say which command to run (see --help)')
   .strict()
   .version(VERSION)
@@ -183,9 +248,10 @@ const cli = yargs(hideBin(process.argv))
   .fail((message, error) => {
     if (error) throw error;
     const hint = 'run capmedia --help for the commands and options.';
+    const code = process.argv.includes('--detailed-exitcode') ? 1 : 2;
     if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: { code: 'USAGE', message, hint } })}\n`);
     else process.stderr.write(`capmedia: ${message}\n  hint: ${hint}\n`);
-    process.exit(2);
+    process.exit(code);
   });
 
 await cli.parseAsync();

@@ -46,6 +46,17 @@ const KIND_BY_CODE = {
   NOT_CONFIRMED: 'usage',
   NOT_FAT32: 'usage',
   VERIFY_FAILED: 'build',
+  /** A package's file name the media's file system (Joliet, FAT) cannot hold. */
+  NAME_UNSUPPORTED: 'build',
+  /** capmedia.lock is needed (build --locked, outdated) but absent. */
+  LOCK_MISSING: 'usage',
+  /** capmedia.lock does not list the config's packages (build --locked). */
+  LOCK_MISMATCH: 'usage',
+  LOCK_INVALID: 'usage',
+  /** The version capmedia.lock pins is on no distribution point any more. */
+  PINNED_VERSION_GONE: 'build',
+  /** build --keep-going: some media failed, the others were built. */
+  MEDIA_FAILED: 'build',
 } as const satisfies Record<string, ErrorKind>;
 
 export type ErrorCode = keyof typeof KIND_BY_CODE;

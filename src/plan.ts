@@ -2,10 +2,13 @@ import { loadConfig } from './config/load.js';
 import type { NormalizedConfig } from './config/normalize.js';
 import { diffPreimages, shortKey } from './cache/key.js';
 import { exec as realExec, type Exec } from './tools/exec.js';
-import { createBuildContext } from './tasks/context.js';
+import { createBuildContext, type BuildContext } from './tasks/context.js';
+import { lockDigest, serializeLock } from './lock/lockfile.js';
 import { resolveContent } from './tasks/resolve.js';
+import { checkMediaNames } from './tasks/names.js';
 import { planBuild } from './tasks/plan.js';
 import { finishCaches, lookupCaches } from './tasks/remote/index.js';
+import { loadLock } from './tasks/lock.js';
 
 export interface StepPlan {
   step: string;
@@ -16,6 +19,21 @@ export interface StepPlan {
   reasons: string[];
 }
 
+/** `capmedia plan`: every media's plan and what happens to capmedia.lock. */
+export interface BuildPlan {
+  media: MediaPlan[];
+  lock: LockPlan;
+}
+
+export interface LockPlan {
+  path: string;
+  state: 'up to date' | 'would be written' | 'would follow the config';
+  /** The digest the media would carry (SMS/data/MediaContent.json). */
+  digest: string;
+  /** from: "lock" = the pinned version, "latest" = what the distribution point offers now (not yet locked). */
+  packages: Array<{ id: string; version: string; manifestSha256: string; from: 'lock' | 'latest' }>;
+}
+
 export interface MediaPlan {
   media: string;
   type: string;
@@ -23,6 +41,8 @@ export interface MediaPlan {
   contentBytes: number;
   capacity: number | null;
   steps: StepPlan[];
+  /** Package versions this media would carry that differ from its last build: "CM100007 1.0 (…) → 2.0 (…)". */
+  packageChanges: string[];
 }
 
 /** What `build` would do, without doing it: per step cached or to run, and why. Writes nothing, so confirmations are moot. */
@@ -33,15 +53,18 @@ export async function plan(request: {
   mediaNames?: string[];
   exec?: Exec;
   force?: boolean;
-}): Promise<MediaPlan[]> {
+}): Promise<BuildPlan> {
   const config = request.config ?? (await loadConfig({ cwd: request.cwd ?? process.cwd(), configFile: request.configFile })).config;
   const ctx = createBuildContext(config, {
     mediaNames: request.mediaNames,
     exec: request.exec ?? realExec,
     force: request.force,
     assumeYes: true,
+    readOnly: true,
   });
+  await loadLock(ctx);
   ctx.resolved = await resolveContent(ctx);
+  checkMediaNames(ctx);
   await planBuild(ctx);
   await lookupCaches(ctx);
   await finishCaches(ctx);
@@ -72,6 +95,8 @@ export async function plan(request: {
       outputs: job.upToDate?.map((o) => o.path) ?? [job.media.output],
       contentBytes,
       capacity: Number.isFinite(job.media.capacity) ? job.media.capacity : null,
+      // a media never built has no versions to compare with
+      packageChanges: job.upToDate || !last.stage ? [] : packageChanges(last.stage.packages, ctx.stageKey!.preimage.packages),
       steps: [
         step('verify distribution', stageCached, ctx.stageKey!, last.stage),
         step('stage', stageRemote ? 'remote' : stageCached, ctx.stageKey!, last.stage),
@@ -81,5 +106,32 @@ export async function plan(request: {
       ],
     });
   }
-  return plans;
+  return { media: plans, lock: lockPlan(ctx) };
+}
+
+/** What build would do with capmedia.lock, and which version of each package it would use. */
+function lockPlan(ctx: BuildContext): LockPlan {
+  const next = ctx.resolved!.lock;
+  const state = !ctx.lock ? 'would be written' : serializeLock(ctx.lock) === serializeLock(next) ? 'up to date' : 'would follow the config';
+  return {
+    path: ctx.lockPath,
+    state,
+    digest: lockDigest(next),
+    packages: Object.entries(next.packages)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([id, e]) => ({
+        id,
+        version: e.version,
+        manifestSha256: e.manifestSha256,
+        from: ctx.resolved!.pinned.has(id) ? 'lock' : 'latest',
+      })),
+  };
+}
+
+/** Per package, the version the last build carried and the one the next would. */
+function packageChanges(previous: unknown, current: unknown): string[] {
+  const before = (previous ?? {}) as Record<string, string>;
+  const after = (current ?? {}) as Record<string, string>;
+  const ids = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+  return ids.filter((id) => before[id] !== after[id]).map((id) => `${id} ${before[id] ?? '(none)'} → ${after[id] ?? '(none)'}`);
 }

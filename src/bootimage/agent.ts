@@ -8,6 +8,7 @@ import { installPrograms } from './libraries.js';
 import { copyModules, resolveModuleClosure, uncompressedName } from './modules.js';
 import { readLinuxTemplate, type LinuxTemplate } from './templates.js';
 import type { BuildContext } from './types.js';
+import { WIM_PROGRAMS } from './wim-tools.js';
 
 /**
  * The capture agent: shell scripts run by busybox (in the initramfs, a few
@@ -29,6 +30,7 @@ export const AGENT_PROGRAMS = [
   { package: 'e2fsprogs', path: 'sbin/e2image' },
   // HTTP(S) PUT/GET/MKCOL with streaming uploads and TLS; busybox wget can only GET and POST.
   { package: 'curl', path: 'usr/bin/curl' },
+  ...WIM_PROGRAMS,
 ] as const;
 
 /** Data only: the Mozilla CA bundle curl needs for https destinations. */
@@ -39,7 +41,15 @@ export const CA_BUNDLE = 'etc/ssl/certs/ca-certificates.crt';
 export const AGENT_MODULE_LIST = 'etc/capmedia/agent-modules';
 
 /** Scripts under /capmedia in the initramfs; agent.sh is the entry point /init looks for. */
-const AGENT_SCRIPTS: LinuxTemplate[] = ['agent.sh', 'agent-disk.sh', 'agent-capture.sh', 'agent-dest.sh', 'agent-net.sh', 'udhcpc.sh'];
+const AGENT_SCRIPTS: LinuxTemplate[] = [
+  'agent.sh',
+  'agent-disk.sh',
+  'agent-capture.sh',
+  'agent-dest.sh',
+  'agent-net.sh',
+  'agent-wim.sh',
+  'udhcpc.sh',
+];
 
 export async function installAgentScripts(root: string): Promise<void> {
   await mkdir(join(root, 'capmedia'), { recursive: true });

@@ -14,6 +14,12 @@ export const X64_DRIVERS: DriverSet = {
   filesystem: ['isofs', 'vfat', 'nls_cp437', 'nls_ascii', 'nls_utf8', 'ext4'],
 };
 
+/**
+ * Not drivers of the target but what /init needs to describe the firmware:
+ * efivarfs exposes the SecureBoot variable (a module in Debian's kernel).
+ */
+export const FIRMWARE_MODULES = ['efivarfs'];
+
 export function allDriverModules(drivers: DriverSet): string[] {
   return Object.values(drivers).flat();
 }

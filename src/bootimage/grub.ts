@@ -7,13 +7,19 @@ import { readLinuxTemplate, renderTemplate } from './templates.js';
 import type { BuildContext } from './types.js';
 
 /**
- * The UEFI loader: a standalone GRUB (one .efi file, config and modules in its
+ * The UEFI loader of a boot image without Secure Boot: a standalone GRUB (one .efi file, config and modules in its
  * memdisk). grub-mkstandalone output differs on every run (memdisk tar
  * mtimes), so it is built once per (GRUB version, config, modules) and cached.
  */
 
 const GRUB_PLATFORM_DIR = '/usr/lib/grub/x86_64-efi';
-const GRUB_PACKAGE = 'grub-efi-amd64-bin';
+export const GRUB_PACKAGE = 'grub-efi-amd64-bin';
+
+export interface EfiLoader {
+  path: string;
+  /** Debian version of GRUB_PACKAGE it was built with. */
+  grubVersion: string;
+}
 
 /** Enough to search ISO 9660/FAT media on MBR/GPT disks and boot Linux with a serial console. */
 export const GRUB_EFI_MODULES = [
@@ -44,8 +50,8 @@ export async function renderGrubCfg(): Promise<string> {
   });
 }
 
-/** Returns the path of a cached BOOTX64.EFI embedding grubCfg, building it on a miss. */
-export async function ensureEfiLoader(ctx: BuildContext, grubCfg: string): Promise<string> {
+/** Returns a cached BOOTX64.EFI embedding grubCfg, building it on a miss. */
+export async function ensureEfiLoader(ctx: BuildContext, grubCfg: string): Promise<EfiLoader> {
   const grubVersion = await grubEfiVersion(ctx);
   const key = createHash('sha256')
     .update(JSON.stringify({ grubVersion, grubCfg, modules: GRUB_EFI_MODULES }))
@@ -53,7 +59,7 @@ export async function ensureEfiLoader(ctx: BuildContext, grubCfg: string): Promi
   const cached = join(ctx.cacheDir, 'efi', `BOOTX64-${key.slice(0, 16)}.EFI`);
   if (await stat(cached).catch(() => undefined)) {
     ctx.progress(`reusing cached BOOTX64.EFI (GRUB ${grubVersion})`);
-    return cached;
+    return { path: cached, grubVersion };
   }
   ctx.progress(`building BOOTX64.EFI with grub-mkstandalone (GRUB ${grubVersion})`);
   await mkdir(join(ctx.cacheDir, 'efi'), { recursive: true });
@@ -67,7 +73,7 @@ export async function ensureEfiLoader(ctx: BuildContext, grubCfg: string): Promi
   } finally {
     await rm(tempDir, { recursive: true, force: true });
   }
-  return cached;
+  return { path: cached, grubVersion };
 }
 
 function mkstandaloneArgs(output: string, cfgFile: string): string[] {

@@ -5,8 +5,9 @@ import { CapmediaError } from '../errors.js';
 import { exec as realExec } from '../tools/exec.js';
 import { buildAgentArchive, fetchAgentPackages } from './agent.js';
 import { describePackages, ensureAptLists, fetchDeb, resolveKernelPackage, unpackDeb } from './debs.js';
-import { AGENT_MODULES, X64_DRIVERS, allDriverModules, declaredDrivers } from './drivers.js';
-import { ensureEfiLoader, renderGrubCfg } from './grub.js';
+import { AGENT_MODULES, FIRMWARE_MODULES, X64_DRIVERS, allDriverModules, declaredDrivers } from './drivers.js';
+import { GRUB_PACKAGE, ensureEfiLoader, renderGrubCfg } from './grub.js';
+import { requireSignedKernel, writeSignedLoaders } from './signed.js';
 import { buildInitramfs } from './initramfs.js';
 import { copyKernel, detectKernelVersion } from './kernel.js';
 import { BOOT_IMAGE_FILES } from './layout.js';
@@ -19,6 +20,7 @@ import {
   type BootImageResult,
   type BuildContext,
   type CreateBootImageOptions,
+  type UefiChainMetadata,
 } from './types.js';
 
 export {
@@ -50,6 +52,7 @@ export async function createBootImage(options: CreateBootImageOptions): Promise<
     cacheDir: resolve(options.cacheDir),
     workDir,
     sourceDateEpoch,
+    secureBoot: options.secureBoot ?? true,
   };
   try {
     await mkdir(dirname(outDir), { recursive: true });
@@ -79,7 +82,8 @@ async function buildInto(ctx: BuildContext, options: CreateBootImageOptions, sta
 
   await mkdir(join(stageDir, 'boot/grub'), { recursive: true });
   await copyKernel(kernelRoot, kernelVersion, join(stageDir, BOOT_IMAGE_FILES.kernel));
-  const modules = allDriverModules(X64_DRIVERS);
+  if (ctx.secureBoot) await requireSignedKernel(join(stageDir, BOOT_IMAGE_FILES.kernel), kernelPackage);
+  const modules = [...allDriverModules(X64_DRIVERS), ...FIRMWARE_MODULES];
   const initramfsModules = await buildInitramfs(
     ctx,
     { kernelRoot, kernelVersion, busyboxRoot, modules },
@@ -87,13 +91,15 @@ async function buildInto(ctx: BuildContext, options: CreateBootImageOptions, sta
   );
   const agentInputs = { sysroot: agentSysroot, kernelRoot, kernelVersion, modules: AGENT_MODULES, initramfsModules };
   await buildAgentArchive(ctx, agentInputs, join(stageDir, BOOT_IMAGE_FILES.agentTools));
-  await writeBootLoaders(ctx, stageDir);
+  const uefi = await writeBootLoaders(ctx, stageDir);
+  if (ctx.secureBoot) uefi.packages[kernelPackage] = kernelDeb.version;
 
   const metadata = bootImageMetadata({
     arch: options.arch,
     kernelPackageVersion: kernelDeb.version,
     kernelVersion,
     drivers: declaredDrivers(X64_DRIVERS),
+    uefi,
   });
   await writeMetadata(stageDir, metadata);
   await normalizeMtimes(stageDir, ctx.sourceDateEpoch);
@@ -101,13 +107,15 @@ async function buildInto(ctx: BuildContext, options: CreateBootImageOptions, sta
   return metadata;
 }
 
-async function writeBootLoaders(ctx: BuildContext, stageDir: string): Promise<void> {
+async function writeBootLoaders(ctx: BuildContext, stageDir: string): Promise<UefiChainMetadata> {
   const grubCfg = await renderGrubCfg();
   await writeFile(join(stageDir, BOOT_IMAGE_FILES.grubCfg), grubCfg);
+  await writeBiosBootFiles(ctx, stageDir);
+  if (ctx.secureBoot) return { secureBoot: true, packages: await writeSignedLoaders(ctx, stageDir, grubCfg) };
   const efiLoader = await ensureEfiLoader(ctx, grubCfg);
   await mkdir(join(stageDir, dirname(BOOT_IMAGE_FILES.efiLoader)), { recursive: true });
-  await copyFile(efiLoader, join(stageDir, BOOT_IMAGE_FILES.efiLoader));
-  await writeBiosBootFiles(ctx, stageDir);
+  await copyFile(efiLoader.path, join(stageDir, BOOT_IMAGE_FILES.efiLoader));
+  return { secureBoot: false, packages: { [GRUB_PACKAGE]: efiLoader.grubVersion } };
 }
 
 function checkArch(arch: string): void {

@@ -12,7 +12,13 @@ export const BOOT_IMAGE_FILES = {
   /** The capture agent's programs, libraries and extra modules, unpacked by the agent at run time. */
   agentTools: 'boot/capmedia-tools.cpio.gz',
   grubCfg: 'boot/grub/grub.cfg',
+  /** Secure Boot: shim; otherwise the standalone GRUB. */
   efiLoader: 'EFI/BOOT/BOOTX64.EFI',
+  /** Secure Boot: the signed GRUB shim starts, and MokManager, which shim starts when asked to enroll a key. */
+  signedGrub: 'EFI/BOOT/grubx64.efi',
+  mokManager: 'EFI/BOOT/mmx64.efi',
+  /** Where the signed GRUB (built with prefix /EFI/debian) reads its configuration. */
+  signedGrubCfg: 'EFI/debian/grub.cfg',
   isolinuxBin: 'isolinux/isolinux.bin',
   isolinuxLdlinux: 'isolinux/ldlinux.c32',
   isolinuxCfg: 'isolinux/isolinux.cfg',
@@ -36,7 +42,7 @@ export const KERNEL_CMDLINE = 'console=tty0 console=ttyS0,115200 loglevel=4 pani
 
 /** Lines /init prints on the console; tests and `capmedia boot` wait for them. */
 export const BOOT_MARKERS = {
-  /** Followed by ` firmware=UEFI` or ` firmware=BIOS`. */
+  /** Followed by ` firmware=BIOS`, or ` firmware=UEFI secureboot=on|off`. */
   bootOk: 'CAPMEDIA-BOOT-OK',
   /** Followed by ` failed=<modules that did not load>` (may be empty). */
   modules: 'CAPMEDIA-MODULES',

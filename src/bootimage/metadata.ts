@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BOOT_IMAGE_FILES } from './layout.js';
-import type { BootImageArch, BootImagePackageMetadata, DriverSet } from './types.js';
+import type { BootImageArch, BootImagePackageMetadata, DriverSet, UefiChainMetadata } from './types.js';
 
 export interface MetadataInputs {
   arch: BootImageArch;
@@ -9,6 +9,7 @@ export interface MetadataInputs {
   kernelPackageVersion: string;
   kernelVersion: string;
   drivers: DriverSet;
+  uefi: UefiChainMetadata;
 }
 
 export function bootImageMetadata(inputs: MetadataInputs): BootImagePackageMetadata {
@@ -21,6 +22,7 @@ export function bootImageMetadata(inputs: MetadataInputs): BootImagePackageMetad
       arch: inputs.arch,
       kernelVersion: inputs.kernelVersion,
       drivers: inputs.drivers,
+      uefi: inputs.uefi,
     },
   };
 }

@@ -1,6 +1,7 @@
 import { copyFile, mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { CapmediaError } from '../errors.js';
+import { requireSignedModules } from './signed.js';
 import type { BuildContext } from './types.js';
 
 /**
@@ -108,6 +109,7 @@ export async function copyModules(
   const sourceDir = await modulesRootOf(kernelRoot, kernelVersion);
   const targetDir = join(root, 'lib/modules', kernelVersion);
   for (const file of files) await copyModule(ctx, join(sourceDir, file), join(targetDir, uncompressedName(file)));
+  if (ctx.secureBoot) await requireSignedModules(targetDir, files.map(uncompressedName));
   return files.map(uncompressedName);
 }
 

@@ -15,6 +15,7 @@ export type LinuxTemplate =
   | 'agent-dest.sh'
   | 'agent-capture.sh'
   | 'agent-net.sh'
+  | 'agent-wim.sh'
   | 'udhcpc.sh';
 
 export async function readLinuxTemplate(name: LinuxTemplate): Promise<string> {

@@ -12,6 +12,12 @@ export interface CreateBootImageOptions {
   cacheDir: string;
   /** Default: the package linux-image-amd64 currently depends on. */
   kernelPackage?: string;
+  /**
+   * Default true: Debian's signed chain (shim → GRUB → kernel), which boots
+   * with UEFI Secure Boot on. false: an unsigned standalone GRUB, for firmware
+   * that must not or cannot run shim; Secure Boot must then be off.
+   */
+  secureBoot?: boolean;
   /** mtime of every file in the image; default $SOURCE_DATE_EPOCH, else 0. */
   sourceDateEpoch?: number;
   exec?: Exec;
@@ -34,7 +40,14 @@ export interface BootImagePackageMetadata {
     /** `uname -r` of the kernel, e.g. 6.1.0-56-amd64. */
     kernelVersion: string;
     drivers: DriverSet;
+    uefi: UefiChainMetadata;
   };
+}
+
+/** Which UEFI boot chain the image carries, and from which Debian packages (name → version). */
+export interface UefiChainMetadata {
+  secureBoot: boolean;
+  packages: Record<string, string>;
 }
 
 export interface BootImageResult {
@@ -51,4 +64,6 @@ export interface BuildContext {
   /** Scratch folder for this build, removed at the end. */
   workDir: string;
   sourceDateEpoch: number;
+  /** Secure Boot image: every kernel module must keep its signature (see signed.ts). */
+  secureBoot?: boolean;
 }

@@ -8,6 +8,7 @@ import type { CommonArgs } from './common.js';
 export interface BootArgs extends CommonArgs {
   image: string;
   firmware: 'bios' | 'uefi';
+  secureBoot?: boolean;
   as?: 'cd' | 'usb';
   timeout: number;
   marker?: string;
@@ -20,6 +21,7 @@ export async function bootCommand(args: BootArgs, printer: Printer, signal: Abor
   const result = await bootUnderQemu({
     image,
     firmware: args.firmware,
+    secureBoot: args.secureBoot,
     as,
     successMarker: args.marker ? new RegExp(args.marker) : /CAPMEDIA-TASKSEQUENCE name=.*/,
     failureMarker: /CAPMEDIA-(MEDIA-NOT-FOUND|CAPTURE-FAILED).*|Kernel panic.*/,
@@ -27,22 +29,33 @@ export async function bootCommand(args: BootArgs, printer: Printer, signal: Abor
     signal,
   });
   const markers = result.serial.split(/\r?\n/).filter((line) => line.includes('CAPMEDIA-'));
+  const firmware = `${args.firmware.toUpperCase()}${args.secureBoot ? ' (Secure Boot enforced)' : ''}`;
   printer.result({ ...result, markers }, () =>
     [
-      `${args.firmware.toUpperCase()} ${as}: ${result.outcome} after ${(result.durationMs / 1000).toFixed(1)} s`,
+      `${firmware} ${as}: ${result.outcome} after ${(result.durationMs / 1000).toFixed(1)} s`,
+      ...(result.outcome === 'refused' ? [`  ${refusal(result.serial)}`] : []),
       ...markers.map((m) => `  ${m.trim()}`),
     ].join('\n'),
   );
   if (result.outcome !== 'success') {
-    throw new CapmediaError(
-      'BOOT_FAILED',
-      `The media did not boot to the marker under QEMU (${args.firmware}, as ${as}): ${result.outcome}.`,
-      {
-        hint: 'Run with --verbose to see the serial console.',
-        detail: result.serial.slice(-4000),
-      },
-    );
+    throw new CapmediaError('BOOT_FAILED', `The media did not boot to the marker under QEMU (${firmware}, as ${as}): ${result.outcome}.`, {
+      hint:
+        result.outcome === 'refused'
+          ? 'Secure Boot refused the UEFI loader: build the boot image with the signed chain (capmedia bootimage create, without --no-secure-boot).'
+          : 'Run with --verbose to see the serial console.',
+      detail: result.serial.slice(-4000),
+    });
   }
+}
+
+/** The firmware's or shim's own words, e.g. `BdsDxe: failed to load Boot0001 … : Access Denied`. */
+function refusal(serial: string): string {
+  return (
+    serial
+      .split(/\r?\n/)
+      .find((line) => /Access Denied|Security Violation/.test(line))
+      ?.trim() ?? 'refused by Secure Boot'
+  );
 }
 
 /** Missing or unreadable: a usage error, before QEMU starts. */

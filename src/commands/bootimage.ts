@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { createBootImage } from '../bootimage/index.js';
+import { createBootImage, type BootImagePackageMetadata } from '../bootimage/index.js';
 import { defaultCacheDir } from '../config/normalize.js';
 import type { Printer } from './output.js';
 import type { CommonArgs } from './common.js';
@@ -9,6 +9,7 @@ export interface BootImageArgs extends CommonArgs {
   out: string;
   cacheDir?: string;
   kernelPackage?: string;
+  secureBoot?: boolean;
 }
 
 export async function bootImageCreateCommand(args: BootImageArgs, printer: Printer, signal: AbortSignal): Promise<void> {
@@ -18,12 +19,20 @@ export async function bootImageCreateCommand(args: BootImageArgs, printer: Print
     outDir,
     cacheDir: args.cacheDir ? resolve(args.cwd, args.cacheDir) : defaultCacheDir(),
     kernelPackage: args.kernelPackage,
+    secureBoot: args.secureBoot ?? true,
     signal,
     onProgress: (message) => printer.verbose && printer.line(message),
   });
   printer.result(
     result,
     () =>
-      `boot image written to ${result.outDir} (${result.metadata.bootImage.platform} ${result.metadata.bootImage.arch}, kernel ${result.metadata.bootImage.kernelVersion ?? '?'})\npublish it with: capmedia distribute ${args.out} --package <ID> --to file:./content`,
+      `boot image written to ${result.outDir} (${result.metadata.bootImage.platform} ${result.metadata.bootImage.arch}, kernel ${result.metadata.bootImage.kernelVersion ?? '?'}, ${uefiChainText(result.metadata.bootImage.uefi)})\npublish it with: capmedia distribute ${args.out} --package <ID> --to file:./content`,
   );
+}
+
+function uefiChainText(uefi: BootImagePackageMetadata['bootImage']['uefi']): string {
+  const packages = Object.entries(uefi.packages)
+    .map(([name, version]) => `${name} ${version}`)
+    .join(', ');
+  return uefi.secureBoot ? `UEFI Secure Boot chain: ${packages}` : `UEFI without Secure Boot: standalone GRUB from ${packages}`;
 }

@@ -3,14 +3,17 @@ import { formatBytes } from '../config/size.js';
 import { loadConfig } from '../config/load.js';
 import { askOnTerminal, canAsk } from '../devices/prompt.js';
 import { targetKind } from '../plugins/media/usb/target.js';
+import { CapmediaError } from '../errors.js';
+import { parseShard } from '../lock/shard.js';
 import type { Printer } from './output.js';
 import type { CommonArgs } from './common.js';
 
 export async function buildCommand(
-  args: CommonArgs & { media?: string[]; allowMissingDrivers?: boolean },
+  args: CommonArgs & { media?: string[]; allowMissingDrivers?: boolean; locked?: boolean; shard?: string; keepGoing?: boolean },
   printer: Printer,
   signal: AbortSignal,
 ): Promise<void> {
+  const shard = args.shard === undefined ? undefined : parseShard(args.shard);
   const interactive = canAsk({ json: printer.json, yes: args.yes });
   const config = interactive ? (await loadConfig({ cwd: args.cwd, configFile: args.config })).config : undefined;
   // listr2's live renderer owns the terminal: a drive confirmation needs plain lines to be readable.
@@ -24,12 +27,16 @@ export async function buildCommand(
     mediaNames: args.media,
     allowMissingDrivers: args.allowMissingDrivers,
     assumeYes: args.yes,
+    locked: args.locked,
+    shard,
+    keepGoing: args.keepGoing,
     force: args.force,
     json: printer.json,
     verbose: printer.verbose,
     signal,
   });
-  printer.result(result, () =>
+  const shown = { ...result, failures: result.failures.map(({ media, error }) => ({ media, ...describeError(error) })) };
+  printer.result(shown, () =>
     [
       ...result.notices.map((n) => `note: ${n}`),
       ...(result.upToDate ? ['up to date: nothing changed since the last build'] : []),
@@ -39,4 +46,20 @@ export async function buildCommand(
       ),
     ].join('\n'),
   );
+  if (result.failures.length) throw mediaFailed(result.failures);
+}
+
+/** --keep-going: one error naming every media that failed, each with its own message. */
+function mediaFailed(failures: Array<{ media: string; error: unknown }>): CapmediaError {
+  const lines = failures.map(({ media, error }) => {
+    const message = error instanceof Error ? error.message : String(error);
+    return message.includes(`"${media}"`) ? `  ${message}` : `  Media "${media}": ${message}`;
+  });
+  return new CapmediaError('MEDIA_FAILED', `${failures.length} media failed (the others were built):\n${lines.join('\n')}`, {
+    hint: 'Fix what is named above and build again; media already built are up to date and will be skipped.',
+  });
+}
+
+function describeError(error: unknown): { code: string; message: string } {
+  return error instanceof CapmediaError ? { code: error.code, message: error.message } : { code: 'IO', message: String(error) };
 }

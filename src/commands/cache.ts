@@ -5,9 +5,10 @@ import { isCapmediaError } from '../errors.js';
 import { loadStats } from '../cache/remote/stats.js';
 import type { Printer } from './output.js';
 import type { CommonArgs } from './common.js';
+import type { Outcome } from './outcome.js';
 
 /** `capmedia cache stats`: hits, misses and bytes moved by the last build that used this cache. */
-export async function cacheStatsCommand(args: CommonArgs, printer: Printer): Promise<void> {
+export async function cacheStatsCommand(args: CommonArgs, printer: Printer): Promise<Outcome> {
   let cacheDir = defaultCacheDir();
   try {
     cacheDir = (await loadConfig({ cwd: args.cwd, configFile: args.config })).config.cacheDir;
@@ -33,4 +34,5 @@ export async function cacheStatsCommand(args: CommonArgs, printer: Printer): Pro
     }
     return lines.join('\n');
   });
+  return 'ok';
 }

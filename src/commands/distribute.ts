@@ -31,6 +31,8 @@ export async function distributeCommand(args: DistributeArgs, printer: Printer):
     printer.result(
       {
         id: result.manifest.id,
+        version: result.manifest.version,
+        manifestSha256: result.manifestSha256,
         files: result.manifest.files.length,
         uploaded: result.uploaded,
         reused: result.reused,
@@ -38,7 +40,7 @@ export async function distributeCommand(args: DistributeArgs, printer: Printer):
         to: dp.displayUrl,
       },
       () =>
-        `published ${result.manifest.id} (${result.manifest.files.length} files, ${formatBytes(result.bytes)}) to ${dp.displayUrl}: ${result.uploaded} new, ${result.reused} already stored`,
+        `published ${result.manifest.id} (${result.manifest.files.length} files, ${formatBytes(result.bytes)}) to ${dp.displayUrl}: ${result.uploaded} new, ${result.reused} already stored; version ${result.manifest.version}, manifest sha256 ${result.manifestSha256}`,
     );
   } finally {
     await dp.close?.();

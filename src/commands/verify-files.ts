@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { XORRISO_NATIVE_CHARSET } from '../tools/charset.js';
 import type { Exec } from '../tools/exec.js';
 
 interface ManifestFile {
@@ -26,7 +27,18 @@ export async function expectedFiles(iso: string): Promise<ManifestFile[] | undef
 
 /** Paths and sizes on the ISO, read without mounting it. */
 export async function isoFiles(exec: Exec, iso: string): Promise<Map<string, number>> {
-  const { stdout } = await exec('xorriso', ['-no_rc', '-indev', iso, '-find', '/', '-type', 'f', '-exec', 'lsdl']);
+  const { stdout } = await exec('xorriso', [
+    '-no_rc',
+    ...XORRISO_NATIVE_CHARSET,
+    '-indev',
+    iso,
+    '-find',
+    '/',
+    '-type',
+    'f',
+    '-exec',
+    'lsdl',
+  ]);
   const files = new Map<string, number>();
   for (const line of stdout.split('\n')) {
     const match = /^\S+\s+\d+\s+\S+\s+\S+\s+(\d+)\s+\w+\s+\d+\s+\d+\s+'\/(.*)'$/.exec(line.trim());

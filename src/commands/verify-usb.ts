@@ -1,13 +1,27 @@
 import { open } from 'node:fs/promises';
 import type { Exec } from '../tools/exec.js';
 import type { MediaReport } from './media-report.js';
-import { readVolumeText, volumeLabel, volumeSpec, type FatVolume } from '../tools/mtools.js';
+import { mtoolsEnv, readVolumeText, volumeLabel, volumeSpec, type FatVolume } from '../tools/mtools.js';
+import { MEDIA_CONTENT_JSON, parseMediaContent } from '../lock/media-record.js';
 import { isFatPartitionType, readPartitions, SECTOR_BYTES } from '../tools/sfdisk.js';
 
 /** What a USB image tells about itself: the media report's own fields, plus every path on the FAT volume (lower case). */
-export type UsbInspection = Pick<MediaReport, 'volumeId' | 'bootBios' | 'bootUefi' | 'partitionTable' | 'mediaLabel' | 'taskSequence'> & {
+export type UsbInspection = Pick<
+  MediaReport,
+  'volumeId' | 'bootBios' | 'bootUefi' | 'partitionTable' | 'mediaLabel' | 'taskSequence' | 'content'
+> & {
   paths: Set<string>;
+  /** Byte offset of the FAT volume in the image. */
+  fatOffset: number;
 };
+
+/** The UEFI removable-media loaders of x64, x86 and arm64 (lower case: FAT ignores case). */
+export const UEFI_LOADERS = ['efi/boot/bootx64.efi', 'efi/boot/bootia32.efi', 'efi/boot/bootaa64.efi'];
+
+/** arm64 has no BIOS: media that carry only its loader are UEFI-only by design. */
+export function uefiOnly(lowerPaths: ReadonlySet<string>): boolean {
+  return lowerPaths.has('efi/boot/bootaa64.efi') && !UEFI_LOADERS.slice(0, 2).some((loader) => lowerPaths.has(loader));
+}
 
 /** A FAT32 USB image, read with sfdisk and mtools (nothing is mounted). */
 export async function inspectUsbImage(exec: Exec, file: string): Promise<UsbInspection | undefined> {
@@ -21,20 +35,22 @@ export async function inspectUsbImage(exec: Exec, file: string): Promise<UsbInsp
   const ts = await readVolumeText(exec, volume, 'SMS/data/TaskSequence.json').catch(() => undefined);
   return {
     volumeId: await volumeLabel(exec, volume).catch(() => ''),
-    bootUefi: lower.has('efi/boot/bootx64.efi'),
+    bootUefi: UEFI_LOADERS.some((loader) => lower.has(loader)),
     bootBios: (await hasMbrBootCode(file)) && [...lower].some((p) => p.endsWith('ldlinux.sys')),
     partitionTable: partitions.length ? (partitions.some((p) => p.type.includes('-')) ? 'GPT' : 'MBR') : 'none',
     mediaLabel: /^label=(.*)$/m
       .exec((await readVolumeText(exec, volume, 'MediaLabel.txt').catch(() => undefined)) ?? '')?.[1]
       ?.replace(/\r$/, ''),
     taskSequence: ts ? (JSON.parse(ts) as { name?: string }).name : undefined,
+    content: parseMediaContent(await readVolumeText(exec, volume, MEDIA_CONTENT_JSON).catch(() => undefined)),
     paths: lower,
+    fatOffset: offset,
   };
 }
 
 /** Every file, hidden and system ones included (SYSLINUX marks ldlinux.sys and ldlinux.c32 so). */
 async function listAll(exec: Exec, volume: FatVolume): Promise<string[]> {
-  const { stdout } = await exec('mdir', ['-a', '-i', volumeSpec(volume), '-/', '-b', '::/'], { env: { MTOOLS_SKIP_CHECK: '1' } });
+  const { stdout } = await exec('mdir', ['-a', '-i', volumeSpec(volume), '-/', '-b', '::/'], { env: mtoolsEnv() });
   return stdout
     .split('\n')
     .filter(Boolean)

@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { isIsoImage } from '../tools/image-kind.js';
-import { inspectUsbImage } from './verify-usb.js';
+import { inspectUsbImage, uefiOnly } from './verify-usb.js';
+import { fatNameProblems, isoNameProblems } from './verify-names.js';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CapmediaError } from '../errors.js';
@@ -11,6 +12,9 @@ import { compareFiles, expectedFiles, isoFiles } from './verify-files.js';
 import type { Printer } from './output.js';
 import type { CommonArgs } from './common.js';
 import type { MediaReport } from './media-report.js';
+import { MEDIA_CONTENT_JSON, parseMediaContent, type MediaContent } from '../lock/media-record.js';
+import { fatUefiChain, isoUefiChain } from './verify-efi.js';
+import { uefiChainLines } from '../efi/chain.js';
 
 export type { MediaReport } from './media-report.js';
 
@@ -33,10 +37,12 @@ export async function inspectMedia(file: string): Promise<MediaReport> {
     const mediaLabel = await readOptional(file, 'MediaLabel.txt', scratch);
     const ts = await readOptional(file, 'SMS/data/TaskSequence.json', scratch);
     const set = await readOptional(file, 'SMS/data/MediaSet.json', scratch);
+    const content = parseMediaContent(await readOptional(file, MEDIA_CONTENT_JSON, scratch));
     const volume = set ? volumeOf(JSON.parse(set), iso.volumeId) : undefined;
     const report: MediaReport = {
       file,
       volumeId: iso.volumeId,
+      jolietVolumeId: iso.jolietVolumeId,
       bootBios: /El Torito boot img\s*:\s*\d+\s+BIOS/.test(text),
       bootUefi: /El Torito boot img\s*:\s*\d+\s+UEFI/.test(text),
       partitionTable: /GPT/.test(text) ? 'MBR+GPT' : /MBR partition table/.test(text) ? 'MBR' : 'none',
@@ -44,21 +50,27 @@ export async function inspectMedia(file: string): Promise<MediaReport> {
       taskSequence: ts ? (JSON.parse(ts) as { name: string }).name : undefined,
       checksum: await checksumState(file),
       volume,
+      content,
+      uefiChain: await isoUefiChain(file, scratch),
       problems,
     };
     // Data volumes of a set (k ≥ 2) carry content only: no boot records, no task sequence.
     const dataVolume = volume !== undefined && volume.number > 1;
-    if (!report.bootBios && !dataVolume) problems.push('no BIOS El Torito boot image');
+    const onIso = await isoFiles(exec, file);
+    const isoPaths = new Set([...onIso.keys()].map((p) => p.toLowerCase()));
+    if (!report.bootBios && !dataVolume && !uefiOnly(isoPaths)) problems.push('no BIOS El Torito boot image');
     if (!report.bootUefi && !dataVolume) problems.push('no UEFI El Torito boot image');
     if (report.mediaLabel === undefined) problems.push('MediaLabel.txt missing or without label=');
     if (!report.taskSequence && !dataVolume) problems.push('no task sequence at SMS/data/TaskSequence.json');
     if (report.checksum === 'mismatch') problems.push('the file does not match its .sha256');
+    problems.push(...(report.uefiChain?.problems ?? []));
     const expected = await expectedFiles(file);
     if (expected) {
-      const fileProblems = compareFiles(expected, await isoFiles(exec, file));
+      const fileProblems = compareFiles(expected, onIso);
       report.files = fileProblems.length ? `${fileProblems.length} problem(s)` : `${expected.length} files match the manifest`;
       problems.push(...fileProblems.slice(0, 20));
     }
+    problems.push(...(await isoNameProblems(exec, file)));
     return report;
   } finally {
     await rm(scratch, { recursive: true, force: true });
@@ -74,10 +86,15 @@ async function inspectUsbMedia(file: string): Promise<MediaReport> {
     });
   }
   const problems: string[] = [];
-  const { paths, ...shown } = usb;
-  const report: MediaReport = { file, ...shown, checksum: await checksumState(file), problems };
-  if (!report.bootUefi) problems.push('no UEFI loader EFI/BOOT/BOOTX64.EFI');
-  if (!report.bootBios) problems.push('no BIOS boot code (MBR + SYSLINUX)');
+  const { paths, fatOffset, ...shown } = usb;
+  const scratch = await mkdtemp(join(tmpdir(), 'capmedia-verify-'));
+  const uefiChain = await fatUefiChain({ file, offset: fatOffset, env: {} }, scratch).finally(() =>
+    rm(scratch, { recursive: true, force: true }),
+  );
+  const report: MediaReport = { file, ...shown, checksum: await checksumState(file), uefiChain, problems };
+  problems.push(...(uefiChain?.problems ?? []));
+  if (!report.bootUefi) problems.push('no UEFI loader EFI/BOOT/BOOTX64.EFI (or BOOTIA32.EFI, BOOTAA64.EFI)');
+  if (!report.bootBios && !uefiOnly(paths)) problems.push('no BIOS boot code (MBR + SYSLINUX)');
   if (report.mediaLabel === undefined) problems.push('MediaLabel.txt missing or without label=');
   if (!report.taskSequence) problems.push('no task sequence at SMS/data/TaskSequence.json');
   if (report.checksum === 'mismatch') problems.push('the file does not match its .sha256');
@@ -87,6 +104,7 @@ async function inspectUsbMedia(file: string): Promise<MediaReport> {
     report.files = missing.length ? `${missing.length} problem(s)` : `${expected.length} files present (by path)`;
     problems.push(...missing.slice(0, 20));
   }
+  problems.push(...(await fatNameProblems(file, fatOffset)));
   return report;
 }
 
@@ -119,11 +137,14 @@ export async function verifyCommand(args: CommonArgs & { output: string }, print
     [
       `${report.file}`,
       `  volume id:       ${report.volumeId}${report.volume ? ` (volume ${report.volume.number} of ${report.volume.of})` : ''}`,
+      ...(report.jolietVolumeId === undefined ? [] : [`  Windows shows:   ${JSON.stringify(report.jolietVolumeId)} (Joliet volume name)`]),
       `  boot:            BIOS ${report.bootBios ? 'yes' : 'NO'}, UEFI ${report.bootUefi ? 'yes' : 'NO'}, partition table ${report.partitionTable}`,
       `  MediaLabel.txt:  ${report.mediaLabel === undefined ? 'missing' : `label=${report.mediaLabel}`}`,
       `  task sequence:   ${report.taskSequence ?? 'missing'}`,
+      ...uefiChainLines(report.uefiChain),
       `  checksum:        ${report.checksum}`,
       `  files:           ${report.files ?? 'no build manifest beside it'}`,
+      ...describeContent(report.content),
     ].join('\n'),
   );
   if (report.problems.length) {
@@ -131,4 +152,13 @@ export async function verifyCommand(args: CommonArgs & { output: string }, print
       hint: 'Rebuild it with `capmedia build`.',
     });
   }
+}
+
+/** What the media say they carry (SMS/data/MediaContent.json): the lock digest and each package's version. */
+function describeContent(content: MediaContent | undefined): string[] {
+  if (!content) return [`  content:         no ${MEDIA_CONTENT_JSON} (built before capmedia.lock, or a data volume of a set)`];
+  return [
+    `  lock digest:     ${content.lockDigest}`,
+    ...content.packages.map((p) => `  package:         ${p.id} ${p.version} (${p.kind}, manifest ${p.manifestSha256})`),
+  ];
 }

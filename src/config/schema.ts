@@ -93,6 +93,8 @@ export const mediaSchema = z.strictObject({
 });
 
 export const configSchema = z.strictObject({
+  /** .json / .yaml configs may name their JSON Schema for editors (schema/capmedia.schema.json). */
+  $schema: z.string().optional(),
   distributionPoints: z.array(distributionPointSchema).min(1),
   bootImage: z.strictObject({ package: packageId, distributionPoint: z.string().min(1).optional() }),
   content: z.array(packageId).default([]),

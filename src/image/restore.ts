@@ -1,16 +1,19 @@
-import { lstat, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { lstat, mkdtemp, open, rename, rm, truncate, writeFile, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { CapmediaError, ioError } from '../errors.js';
 import { exec as realExec, type Exec } from '../tools/exec.js';
-import type { ImageManifest, ImagePart } from './manifest.js';
+import { rawParts, wimSets, type ImageManifest, type RawPart, type WimImage } from './manifest.js';
 import type { ImageSource } from './source.js';
 import { readManifest } from './verify.js';
 import { Measure, positionalWriter, zstdDecompress } from './streams.js';
+import { applyWimImage, localWimSet, type LocalWim } from './wim.js';
 
 /**
  * Writes a captured image back into a disk image file, without root: the
- * partition table with sfdisk, then every region at its offset. The file is
+ * partition table with sfdisk, then every region at its offset, then every
+ * WIM image onto a fresh volume of its partition's size. The file is
  * built beside the target under a hidden name and renamed into place only
  * when every part matched its manifest hash, so a failed restore leaves no
  * disk image that looks finished.
@@ -27,6 +30,8 @@ export interface RestoreResult {
   target: string;
   bytes: number;
   parts: number;
+  /** WIM images applied. */
+  images: number;
 }
 
 export async function restoreImage(source: ImageSource, target: string, options: RestoreOptions = {}): Promise<RestoreResult> {
@@ -47,7 +52,12 @@ export async function restoreImage(source: ImageSource, target: string, options:
     await rm(temp, { force: true });
     throw error;
   }
-  return { target: output, bytes: manifest.source.bytes, parts: manifest.parts.length };
+  return {
+    target: output,
+    bytes: manifest.source.bytes,
+    parts: manifest.parts.length,
+    images: wimSets(manifest).flatMap((set) => set.images).length,
+  };
 }
 
 async function checkTarget(output: string, force: boolean): Promise<void> {
@@ -72,16 +82,54 @@ async function writeParts(
   temp: string,
   options: RestoreOptions,
 ): Promise<void> {
-  const table = manifest.parts.find((part) => part.kind === 'partition-table');
-  if (table) await applyTable(source, table, temp, options.exec ?? realExec);
-  const regions = manifest.parts.filter((part) => part.kind !== 'partition-table').sort((a, b) => a.offset - b.offset);
+  const exec = options.exec ?? realExec;
+  const raw = rawParts(manifest);
+  const table = raw.find((part) => part.kind === 'partition-table');
+  if (table) await applyTable(source, table, temp, exec);
+  const regions = raw.filter((part) => part.kind !== 'partition-table').sort((a, b) => a.offset - b.offset);
   for (const part of regions) {
     options.onProgress?.(`writing ${part.file} at byte ${part.offset} (${part.rawBytes} bytes)`);
     await writeRegion(source, part, handle);
   }
+  const sets = wimSets(manifest);
+  if (sets.length === 0) return;
+  // Volumes are built beside the target: they are as large as their partitions.
+  const scratch = await mkdtemp(join(dirname(temp), '.capmedia-restore-'));
+  try {
+    for (const set of sets) {
+      options.onProgress?.(`checking ${set.parts.map((part) => part.file).join(', ')}`);
+      const wim = await localWimSet(source, set, scratch);
+      for (const image of set.images) {
+        options.onProgress?.(
+          `applying ${set.parts[0].file} image ${image.index} ("${image.name}") as ${image.filesystem} at byte ${image.offset}`,
+        );
+        await writeWimVolume(exec, wim, image, handle, scratch);
+      }
+    }
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
 }
 
-async function applyTable(source: ImageSource, part: ImagePart, temp: string, exec: Exec): Promise<void> {
+async function writeWimVolume(exec: Exec, wim: LocalWim, image: WimImage, handle: FileHandle, scratch: string): Promise<void> {
+  const volume = join(scratch, `volume-${image.partition}.img`);
+  await writeFile(volume, '');
+  await truncate(volume, image.bytes);
+  try {
+    await applyWimImage(exec, wim, image, volume, scratch);
+  } catch (error) {
+    if (error instanceof CapmediaError && error.code !== 'TOOL_FAILED') throw error;
+    throw new CapmediaError('RESTORE_FAILED', `Rebuilding partition ${image.partition} (${image.filesystem}) from ${wim.first} failed.`, {
+      detail: error instanceof CapmediaError ? `${error.message}\n${error.detail ?? ''}` : String(error),
+      cause: error,
+    });
+  }
+  const writer = positionalWriter(handle, image.offset, { sparse: true });
+  await pipeline(createReadStream(volume, { highWaterMark: 1024 * 1024 }), writer);
+  await rm(volume, { force: true });
+}
+
+async function applyTable(source: ImageSource, part: RawPart, temp: string, exec: Exec): Promise<void> {
   const meter = new Measure();
   const chunks: Buffer[] = [];
   await pipeline(await source.open(part.file), meter, async (input: AsyncIterable<Buffer>) => {
@@ -98,7 +146,7 @@ async function applyTable(source: ImageSource, part: ImagePart, temp: string, ex
   }
 }
 
-async function writeRegion(source: ImageSource, part: ImagePart, handle: FileHandle): Promise<void> {
+async function writeRegion(source: ImageSource, part: RawPart, handle: FileHandle): Promise<void> {
   const meter = new Measure();
   // The head holds the tables sfdisk just wrote: its zeros must be written too.
   const writer = positionalWriter(handle, part.offset, { sparse: part.kind !== 'head' });
@@ -114,7 +162,7 @@ async function writeRegion(source: ImageSource, part: ImagePart, handle: FileHan
   }
 }
 
-function checkPart(part: ImagePart, meter: Measure): void {
+function checkPart(part: RawPart, meter: Measure): void {
   const sha256 = meter.digest();
   if (meter.bytes === part.size && sha256 === part.sha256) return;
   throw new CapmediaError(

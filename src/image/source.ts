@@ -15,6 +15,8 @@ export interface ImageSource {
   location: string;
   readText(file: string): Promise<string>;
   open(file: string): Promise<Readable>;
+  /** The file's path when the image is on this machine (wimlib reads files, not streams). */
+  localPath?(file: string): string;
 }
 
 export async function openImageSource(location: string, cwd = process.cwd()): Promise<ImageSource> {
@@ -34,6 +36,7 @@ function localSource(folder: string): ImageSource {
   const path = (file: string) => join(folder, file);
   return {
     location: folder,
+    localPath: path,
     readText: async (file) => readFile(path(file), 'utf8').catch((error) => Promise.reject(missing(folder, file, error))),
     open: async (file) => {
       const info = await stat(path(file)).catch((error) => Promise.reject(missing(folder, file, error)));

@@ -1,13 +1,19 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { MANIFEST_FILE, parseManifest, type ImageManifest, type ImagePart } from './manifest.js';
+import { exec as realExec, type Exec } from '../tools/exec.js';
+import { MANIFEST_FILE, parseManifest, wimSets, type ImageManifest, type ImagePart, type WimSet } from './manifest.js';
 import type { ImageSource } from './source.js';
 import { Measure, measure, zstdDecompress } from './streams.js';
+import { localWimSet, verifyWim } from './wim.js';
 
 /**
  * Checks an image folder against its manifest: every part present, of the
  * stored size, with the stored sha256 and (unless quick) decompressing to
- * the number of bytes the capture read. One streaming pass per part.
+ * the number of bytes the capture read, one streaming pass per part; and
+ * every WIM (a split set as one) through wimlib-imagex verify.
  */
 
 export interface PartReport {
@@ -26,6 +32,7 @@ export interface ImageReport {
 export interface VerifyOptions {
   /** Hashes only; skips decompressing (content is then trusted to the sha256). */
   quick?: boolean;
+  exec?: Exec;
   onProgress?: (message: string) => void;
 }
 
@@ -39,6 +46,14 @@ export async function verifyImage(source: ImageSource, options: VerifyOptions = 
   for (const part of manifest.parts) {
     options.onProgress?.(`checking ${part.file} (${part.size} bytes)`);
     parts.push(await verifyPart(source, part, options.quick ?? false));
+  }
+  if (!options.quick) {
+    for (const set of wimSets(manifest)) {
+      // A part that failed its hash already explains the failure.
+      if (set.parts.some((part) => !parts.find((report) => report.file === part.file)?.ok)) continue;
+      options.onProgress?.(`checking ${set.parts[0].file} with wimlib-imagex verify`);
+      parts.push(await verifyWimSet(source, set, options.exec ?? realExec));
+    }
   }
   return { location: source.location, manifest, parts, ok: parts.every((part) => part.ok) };
 }
@@ -67,10 +82,24 @@ async function verifyPart(source: ImageSource, part: ImagePart, quick: boolean):
   }
   const stored = checkStored(part, meter);
   if (!stored.ok) return stored;
+  if (part.kind === 'wim') return { file: part.file, ok: true };
   const expectedRaw = part.compression === 'none' ? part.size : part.rawBytes;
   if (!quick && raw !== expectedRaw)
     return { file: part.file, ok: false, problem: `decompresses to ${raw} bytes, the manifest says ${expectedRaw}` };
   return { file: part.file, ok: true };
+}
+
+async function verifyWimSet(source: ImageSource, set: WimSet, exec: Exec): Promise<PartReport> {
+  const file = `${set.parts[0].file} (${set.pipable ? 'pipable ' : ''}WIM, ${set.images.length} image${set.images.length === 1 ? '' : 's'})`;
+  const scratch = await mkdtemp(join(tmpdir(), 'capmedia-wim-verify-'));
+  try {
+    await verifyWim(exec, await localWimSet(source, set, scratch), set.images.length);
+    return { file, ok: true };
+  } catch (error) {
+    return { file, ok: false, problem: error instanceof Error ? error.message : String(error) };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
 }
 
 function checkStored(part: ImagePart, meter: Measure): PartReport {

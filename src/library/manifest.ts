@@ -19,6 +19,8 @@ export const bootImageInfoSchema = z.object({
   arch: z.enum(ARCHES),
   drivers: z.record(z.string(), z.array(z.string())).default({}),
   kernelVersion: z.string().optional(),
+  /** linux: the UEFI chain (Secure Boot or not) and its Debian package versions. */
+  uefi: z.object({ secureBoot: z.boolean(), packages: z.record(z.string(), z.string()) }).optional(),
 });
 
 export const manifestSchema = z.object({

@@ -11,6 +11,7 @@ import { sha256File } from './hash.js';
 import { bootImageInfoSchema, parseManifest, type PackageFile, type PackageManifest } from './manifest.js';
 import { scanTarball, uploadFromTarball } from './tar-package.js';
 import { listFolder } from './walk.js';
+import { publishManifest } from './versions.js';
 
 /** The metadata file a package folder (or tarball) may carry; flags override it. */
 export const PACKAGE_METADATA_FILE = 'capmedia-package.json';
@@ -32,6 +33,8 @@ export type PackageMetadata = z.input<typeof metadataSchema>;
 
 export interface PublishResult {
   manifest: PackageManifest;
+  /** The sha256 of the manifest's bytes: the version's identity in capmedia.lock. */
+  manifestSha256: string;
   uploaded: number;
   reused: number;
   bytes: number;
@@ -149,9 +152,10 @@ async function publish(
   const stored = await mapPool(unique, UPLOAD_PARALLELISM * 2, (file) => dp.hasBlob(file.sha256, file.size));
   const missing = unique.filter((_, i) => !stored[i]);
   await upload(missing, dp);
-  await dp.putManifest(manifest);
+  const manifestSha256 = await publishManifest(dp, manifest);
   return {
     manifest,
+    manifestSha256,
     uploaded: missing.length,
     reused: manifest.files.length - missing.length,
     bytes: manifest.files.reduce((s, f) => s + f.size, 0),

@@ -13,6 +13,8 @@ import type { Exec } from '../tools/exec.js';
 import type { ActionRecord } from '../cache/actions.js';
 import { openRemoteCache, Uploads, type RemoteCache } from '../cache/remote/index.js';
 import { emptyStats, type CacheStats } from '../cache/remote/stats.js';
+import { lockPathFor, type LockFile } from '../lock/lockfile.js';
+import { shardOf, type Shard } from '../lock/shard.js';
 
 export interface BuildOptions {
   /** Build only these media (by name); all when empty. */
@@ -27,12 +29,24 @@ export interface BuildOptions {
   assumeYes?: boolean;
   /** Interactive confirmation (TTY); absent → only --yes can confirm. */
   ask?: (question: string) => Promise<boolean>;
+  /** --locked: resolve every package from capmedia.lock and never write it. */
+  locked?: boolean;
+  /** Plan only: never write capmedia.lock. */
+  readOnly?: boolean;
+  /** --keep-going: a media that fails does not stop the others. */
+  keepGoing?: boolean;
+  /** --shard k/n: build only the k-th of n shares of the media (by name). */
+  shard?: Shard;
 }
 
 export interface ResolvedContent {
   bootImage: PackageManifest;
   platform: BootPlatform;
   content: PackageManifest[];
+  /** Every package as capmedia.lock records it (what the media carry). */
+  lock: LockFile;
+  /** The packages read by their pinned manifest hash rather than as "latest". */
+  pinned: ReadonlySet<string>;
 }
 
 /** One file of the media: where it goes and which blob of the content store holds it. */
@@ -70,6 +84,8 @@ export interface MediaJob {
   /** Set by pack when the content does not fit media.size: split writes a set of volumes instead. */
   oversize?: number;
   published?: PublishedOutput[];
+  /** --keep-going: why this media failed; its later steps are skipped. */
+  failure?: unknown;
   /** The remote cache holds this media's finished volumes (its record, until they are downloaded). */
   remoteRecord?: ActionRecord<MediaRecord>;
   /** The volumes came down from the remote cache: pack and split have nothing to do. */
@@ -123,6 +139,9 @@ export interface BuildContext {
   remoteStage?: ActionRecord<{ files: LayoutEntry[] }>;
   uploads: Uploads;
   cacheStats: CacheStats;
+  /** capmedia.lock beside the config, and what it held when the build started. */
+  lockPath: string;
+  lock?: LockFile;
 }
 
 /**
@@ -135,7 +154,8 @@ export function createBuildContext(config: NormalizedConfig, options: BuildOptio
   const env = options.env ?? process.env;
   const epoch = env.SOURCE_DATE_EPOCH && /^\d+$/.test(env.SOURCE_DATE_EPOCH) ? Number(env.SOURCE_DATE_EPOCH) : DEFAULT_SOURCE_DATE_EPOCH;
   const notices: string[] = [];
-  const wanted = options.mediaNames?.length ? config.media.filter((m) => options.mediaNames!.includes(m.name)) : config.media;
+  const named = options.mediaNames?.length ? config.media.filter((m) => options.mediaNames!.includes(m.name)) : config.media;
+  const wanted = options.shard ? shardOf(named, options.shard) : named;
   return {
     config,
     options,
@@ -151,6 +171,7 @@ export function createBuildContext(config: NormalizedConfig, options: BuildOptio
     remote: openRemoteCache(config, env, notices, options.signal),
     uploads: new Uploads(),
     cacheStats: emptyStats(),
+    lockPath: lockPathFor(config),
     confirm: async (question) => Boolean(options.assumeYes) || (options.ask ? options.ask(question) : false),
   };
 }

@@ -1,7 +1,8 @@
 import type { ListrTask, ListrTaskWrapper } from 'listr2';
 import type { BuildContext, MediaJob } from './context.js';
 import { resolveContent } from './resolve.js';
-import { checkDistributionPoint, chooseSources, describeCheck } from './verify.js';
+import { checkMediaNames } from './names.js';
+import { checkDistributionPoint, chooseSources, describeCheck, pinsOf } from './verify.js';
 import { stageContent } from './stage.js';
 import { publishMedia } from './label.js';
 import {
@@ -15,6 +16,7 @@ import {
   stageFromRemote,
   uploadStage,
 } from './remote/index.js';
+import { loadLock, settleLock } from './lock.js';
 import { jobSkipReason, planBuild, stageSkipReason, verifySkipReason } from './plan.js';
 import { formatBytes } from '../config/size.js';
 import { CapmediaError } from '../errors.js';
@@ -37,7 +39,11 @@ export function buildTasks(): Task[] {
 }
 
 async function resolveAndPlan(ctx: BuildContext, task: Wrapper): Promise<void> {
+  await loadLock(ctx);
   ctx.resolved = await resolveContent(ctx);
+  checkMediaNames(ctx);
+  const lockNote = await settleLock(ctx);
+  if (lockNote) task.output = lockNote;
   await planBuild(ctx);
   await lookupCaches(ctx);
   if (ctx.jobs.every((job) => job.upToDate)) task.title = 'resolve content: up to date, nothing to do';
@@ -79,7 +85,7 @@ function verifyAllDistributionPoints(ctx: BuildContext, task: Wrapper) {
             ctx.dps.map((dp) => ({
               title: dp.name,
               task: async (_: BuildContext, leaf: Wrapper) => {
-                const report = await checkDistributionPoint(dp, packages);
+                const report = await checkDistributionPoint(dp, packages, pinsOf(ctx.resolved!));
                 reports.push(report);
                 const bad = [...report.checks].filter(([, c]) => c.status !== 'ok');
                 leaf.title = bad.length
@@ -110,13 +116,20 @@ function perMedia(ctx: BuildContext, task: Wrapper, step: (ctx: BuildContext, jo
     if (reason) return task.skip(reason);
     return step(ctx, job).then(() => void (task.output = summary(job)));
   }
+  const keepGoing = Boolean(ctx.options.keepGoing);
   return task.newListr<BuildContext>(
     ctx.jobs.map((job) => ({
       title: job.media.name,
-      skip: () => jobSkipReason(job),
-      task: () => step(ctx, job).catch((error) => Promise.reject(namingMedia(error, job))),
+      skip: () => (job.failure !== undefined ? 'failed in an earlier step' : jobSkipReason(job)),
+      task: () =>
+        step(ctx, job).catch((error) => {
+          const named = namingMedia(error, job);
+          // --keep-going: remember it, so this media's later steps are skipped while the others go on.
+          if (keepGoing && !ctx.options.signal?.aborted) job.failure = named;
+          return Promise.reject(named);
+        }),
     })),
-    { concurrent: false, exitOnError: true },
+    { concurrent: false, exitOnError: !keepGoing },
   );
 }
 

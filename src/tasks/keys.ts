@@ -7,13 +7,14 @@ import { TEMPLATES_DIR } from '../templates.js';
 import { taskSequenceDocument } from '../tasksequence/build.js';
 import type { BuildContext, MediaJob, StepKey } from './context.js';
 import { placements } from './stage.js';
+import type { LockFile } from '../lock/lockfile.js';
 
 /**
  * Each step's key is the hash of exactly what it reads. Bump a version when
  * the step's code changes what it produces.
  */
 const STAGE_VERSION = 1;
-const PACK_VERSION = 2;
+const PACK_VERSION = 3;
 const PUBLISH_VERSION = 1;
 
 const keyed = (preimage: Preimage): StepKey => ({ key: cacheKey(preimage), preimage });
@@ -26,7 +27,14 @@ export function stageKey(ctx: BuildContext): StepKey {
     files: placements(ctx).map((f) => [f.target, f.sha256, f.size]),
     taskSequence: taskSequenceDocument(ctx.config),
     platform: `${ctx.resolved!.platform.name}@${ctx.resolved!.platform.version ?? '1'}`,
+    // SMS/data/MediaContent.json: which package versions the media say they carry
+    packages: packageVersions(ctx.resolved!.lock),
   });
+}
+
+/** id → "version (manifest sha256)", so plan can say which package moved. */
+export function packageVersions(lock: LockFile): Record<string, string> {
+  return Object.fromEntries(Object.entries(lock.packages).map(([id, e]) => [id, `${e.version} (${e.manifestSha256.slice(0, 12)})`]));
 }
 
 /** Pack reads the staged layout, the media settings that shape the image, tools and time. */

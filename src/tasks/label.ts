@@ -7,6 +7,7 @@ import { VERSION } from '../version.js';
 import type { BuildContext, MediaJob, PublishedOutput } from './context.js';
 import { partialPath } from './pack.js';
 import { mediaType } from '../plugins/registry.js';
+import { mediaContent } from '../lock/media-record.js';
 
 /**
  * Names, checksums and publishes the volumes. Each output replaces the old one
@@ -93,6 +94,7 @@ async function recordPublished(ctx: BuildContext, job: MediaJob, outputs: Publis
 
 function buildManifest(ctx: BuildContext, job: MediaJob, outputs: PublishedOutput[]) {
   const resolved = ctx.resolved!;
+  const content = mediaContent(resolved.lock);
   return {
     capmedia: VERSION,
     media: job.media.name,
@@ -101,6 +103,9 @@ function buildManifest(ctx: BuildContext, job: MediaJob, outputs: PublishedOutpu
     sourceDateEpoch: ctx.sourceDateEpoch,
     bootImage: { id: resolved.bootImage.id, version: resolved.bootImage.version, ...resolved.bootImage.bootImage },
     content: resolved.content.map((p) => ({ id: p.id, version: p.version })),
+    // the same record the media carry in SMS/data/MediaContent.json
+    lockDigest: content.lockDigest,
+    packages: content.packages,
     volumes: outputs.map((o, i) => ({
       number: i + 1,
       file: basename(o.path),

@@ -7,6 +7,9 @@ import type { BootPlatform } from '../plugins/boot/types.js';
 import { taskSequenceWarnings } from '../tasksequence/build.js';
 import type { DistributionPoint } from '../plugins/dp/types.js';
 import type { BuildContext, ResolvedContent } from './context.js';
+import { readLatest, type VersionedManifest } from '../library/versions.js';
+import { readPinnedFromAnyDp } from '../lock/pinned.js';
+import { lockOf } from '../lock/entries.js';
 
 /** R1: which boot image architectures each target can start. */
 const BOOTABLE_ARCHES: Record<Arch, readonly Arch[]> = {
@@ -17,19 +20,21 @@ const BOOTABLE_ARCHES: Record<Arch, readonly Arch[]> = {
 
 export async function resolveContent(ctx: BuildContext): Promise<ResolvedContent> {
   const { config } = ctx;
-  const bootImage = await readFromFirstDp(preferredOrder(ctx), config.bootImage.package);
+  const found = new Map<string, VersionedManifest>();
+  const bootImage = await readPackage(ctx, preferredOrder(ctx), config.bootImage.package, found);
   if (bootImage.kind !== 'bootimage' || !bootImage.bootImage) {
     throw new CapmediaError('BOOT_IMAGE_INVALID', `Package ${bootImage.id} is a ${bootImage.kind} package, not a boot image.`, {
       hint: 'Set bootImage.package to a package published from a boot image folder (capmedia bootimage create).',
     });
   }
   checkArchitecture(config.target.arch, bootImage.id, bootImage.bootImage.arch);
-  const platform = bootPlatform(bootImage.bootImage.platform);
+  const registered = bootPlatform(bootImage.bootImage.platform);
+  const platform = registered.forArch?.(bootImage.bootImage.arch) ?? registered;
   checkRequiredFiles(bootImage, platform);
   const missing = missingDrivers(config.target.drivers, bootImage.bootImage);
   if (missing.length) reportMissingDrivers(ctx, bootImage, missing);
   const content = [];
-  for (const id of config.content) content.push(await readFromFirstDp(ctx.dps, id));
+  for (const id of config.content) content.push(await readPackage(ctx, ctx.dps, id, found));
   for (const job of ctx.jobs) {
     await checkOutputPath(job.media);
     await mediaType(job.media.type).checkTarget?.({
@@ -40,7 +45,20 @@ export async function resolveContent(ctx: BuildContext): Promise<ResolvedContent
     });
   }
   ctx.notices.push(...taskSequenceWarnings(ctx.config).map((warning) => `warning: ${warning}`));
-  return { bootImage, platform, content };
+  return { bootImage, platform, content, lock: lockOf(found), pinned: new Set([...found.keys()].filter((id) => ctx.lock?.packages[id])) };
+}
+
+/** The version capmedia.lock pins when it has the package, else the latest a distribution point offers. */
+async function readPackage(
+  ctx: BuildContext,
+  dps: DistributionPoint[],
+  id: string,
+  found: Map<string, VersionedManifest>,
+): Promise<PackageManifest> {
+  const pin = ctx.lock?.packages[id];
+  const versioned = pin ? await readPinnedFromAnyDp(dps, id, pin) : await readFromFirstDp(dps, id);
+  found.set(id, versioned);
+  return versioned.manifest;
 }
 
 /** bootImage.distributionPoint first (R14), then config order. */
@@ -49,12 +67,13 @@ export function preferredOrder(ctx: BuildContext): DistributionPoint[] {
   return [...ctx.dps].sort((a, b) => Number(b.name === wanted) - Number(a.name === wanted));
 }
 
-async function readFromFirstDp(dps: DistributionPoint[], id: string): Promise<PackageManifest> {
+/** The latest manifest of a package from the first distribution point that has it (an unlocked build's choice). */
+export async function readFromFirstDp(dps: DistributionPoint[], id: string): Promise<VersionedManifest & { dp: DistributionPoint }> {
   const failures: string[] = [];
   const codes: CapmediaError['code'][] = [];
   for (const dp of dps) {
     try {
-      return await dp.readManifest(id);
+      return { ...(await readLatest(dp, id)), dp };
     } catch (error) {
       if (!(error instanceof CapmediaError)) throw error;
       failures.push(`  ${dp.name}: ${error.message}`);

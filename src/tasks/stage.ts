@@ -12,6 +12,7 @@ import { isTrusted, markVerified, storeBytes } from '../cache/blobs.js';
 import { mediaType } from '../plugins/registry.js';
 import { TASK_SEQUENCE_JSON, TASK_SEQUENCE_VARS, taskSequenceDocument, taskSequenceVars } from '../tasksequence/build.js';
 import type { BuildContext, LayoutEntry } from './context.js';
+import { MEDIA_CONTENT_JSON, mediaContentText } from '../lock/media-record.js';
 import { preferredOrder } from './resolve.js';
 
 const STAGE_PARALLELISM = 8;
@@ -88,6 +89,7 @@ async function generatedFiles(ctx: BuildContext): Promise<LayoutEntry[]> {
   const texts: Array<[string, string]> = [
     [TASK_SEQUENCE_JSON, `${JSON.stringify(doc, null, 2)}\n`],
     [TASK_SEQUENCE_VARS, taskSequenceVars(doc)],
+    [MEDIA_CONTENT_JSON, mediaContentText(ctx.resolved!.lock)],
   ];
   const entries: LayoutEntry[] = [];
   for (const [target, text] of texts) entries.push({ target, packageId: '', ...(await storeBytes(ctx.store, Buffer.from(text))) });

@@ -3,6 +3,17 @@ import type { PackageManifest } from '../library/manifest.js';
 import type { DistributionPoint, PackageCheck } from '../plugins/dp/types.js';
 import type { BuildContext, ResolvedContent } from './context.js';
 import { preferredOrder } from './resolve.js';
+import { checkPinnedPackage } from '../lock/pinned.js';
+
+/** The pinned packages of a resolution, as verify distribution checks them. */
+export function pinsOf(resolved: ResolvedContent): Map<string, { version: string; sha256: string }> {
+  return new Map(
+    [...resolved.pinned].map((id) => [
+      id,
+      { version: resolved.lock.packages[id].version, sha256: resolved.lock.packages[id].manifestSha256 },
+    ]),
+  );
+}
 
 export interface DpReport {
   dp: DistributionPoint;
@@ -14,10 +25,16 @@ export interface DpReport {
  * readable. Never throws: whatever goes wrong is that DP's report, so one bad
  * DP cannot hide what the others offer.
  */
-export async function checkDistributionPoint(dp: DistributionPoint, packages: readonly PackageManifest[]): Promise<DpReport> {
+export async function checkDistributionPoint(
+  dp: DistributionPoint,
+  packages: readonly PackageManifest[],
+  pins: ReadonlyMap<string, { version: string; sha256: string }> = new Map(),
+): Promise<DpReport> {
   const entries = await Promise.all(
     packages.map(async (pkg) => {
-      const check: PackageCheck = await dp.checkPackage(pkg.id).catch((error: unknown) => ({
+      const pin = pins.get(pkg.id);
+      // A pinned version is checked as pinned: what this DP calls "latest" may have moved on.
+      const check: PackageCheck = await (pin ? checkPinnedPackage(dp, pkg.id, pin) : dp.checkPackage(pkg.id)).catch((error: unknown) => ({
         status: 'unreachable' as const,
         reason: error instanceof Error ? error.message : String(error),
       }));

@@ -5,7 +5,7 @@ import { parseDestination, type Destination } from './destination.js';
 import { parseByteSize, type CaptureDiskStep } from './schema.js';
 
 /** Written to SMS/data/ on the media; versioned so the agent can refuse what it does not know. */
-export const TASK_SEQUENCE_VERSION = 1;
+export const TASK_SEQUENCE_VERSION = 2;
 export const TASK_SEQUENCE_JSON = 'SMS/data/TaskSequence.json';
 export const TASK_SEQUENCE_VARS = 'SMS/data/TaskSequence.vars';
 
@@ -24,6 +24,12 @@ export interface CaptureDiskStepDocument {
   /** 'all' = the whole disk: boot area, partition table, every partition. */
   partitions: 'all' | number[];
   compressionLevel: number;
+  format: 'auto' | 'wim' | 'raw';
+  compression: 'lzx' | 'xpress' | 'none';
+  /** Added to Microsoft's default exclusions (WimScript.ini sections). */
+  exclude: { exclusionList: string[]; exclusionException: string[] };
+  /** Largest .swm part in bytes; undefined: one .wim. */
+  split?: number;
 }
 
 export interface TaskSequenceDocument {
@@ -43,7 +49,15 @@ export interface TaskSequenceDocument {
   [EMBEDDED_PASSWORD]?: string;
 }
 
-const DEFAULT_STEP: CaptureDiskStepDocument = { type: 'capture-disk', source: 'auto', partitions: 'all', compressionLevel: 3 };
+const DEFAULT_STEP: CaptureDiskStepDocument = {
+  type: 'capture-disk',
+  source: 'auto',
+  partitions: 'all',
+  compressionLevel: 3,
+  format: 'auto',
+  compression: 'lzx',
+  exclude: { exclusionList: [], exclusionException: [] },
+};
 
 export function taskSequenceDocument(config: NormalizedConfig): TaskSequenceDocument {
   const ts = config.taskSequence;
@@ -75,7 +89,19 @@ function stepDocument(step: CaptureDiskStep): CaptureDiskStepDocument {
           minSize: step.source.minSize === undefined ? undefined : parseByteSize(step.source.minSize),
           maxSize: step.source.maxSize === undefined ? undefined : parseByteSize(step.source.maxSize),
         };
-  return { type: step.type, source, partitions: step.partitions ?? 'all', compressionLevel: step.compressionLevel };
+  const exclude = Array.isArray(step.exclude)
+    ? { exclusionList: step.exclude, exclusionException: [] }
+    : (step.exclude ?? { exclusionList: [], exclusionException: [] });
+  return {
+    type: step.type,
+    source,
+    partitions: step.partitions ?? 'all',
+    compressionLevel: step.compressionLevel,
+    format: step.format,
+    compression: step.compression,
+    exclude,
+    split: step.split === undefined ? undefined : parseByteSize(step.split),
+  };
 }
 
 function fingerprint(secret: string): string {
@@ -104,6 +130,8 @@ export function taskSequenceVars(doc: TaskSequenceDocument): string {
     CAPMEDIA_TS_IMAGE_DESCRIPTION: doc.image.description ?? '',
     CAPMEDIA_TS_IMAGE_CREATED_BY: doc.image.createdBy ?? '',
     CAPMEDIA_TS_IMAGE_JSON: JSON.stringify(doc.image),
+    CAPMEDIA_TS_IMAGE_NAME_JSON: JSON.stringify(doc.image.name),
+    CAPMEDIA_TS_IMAGE_DESCRIPTION_JSON: JSON.stringify(doc.image.description ?? ''),
     CAPMEDIA_TS_IMAGE_DIR: imageFolderBase(doc.image),
     CAPMEDIA_TS_DESTINATION: doc.destination,
     ...(destination.ok ? destinationVars(destination.destination) : {}),
@@ -146,6 +174,11 @@ function stepVars(step: CaptureDiskStepDocument, n: number): Record<string, stri
     [`CAPMEDIA_TS_STEP_${n}_MAX_BYTES`]: selector.maxSize === undefined ? '' : String(selector.maxSize),
     [`CAPMEDIA_TS_STEP_${n}_PARTITIONS`]: step.partitions === 'all' ? '' : step.partitions.join(' '),
     [`CAPMEDIA_TS_STEP_${n}_LEVEL`]: String(step.compressionLevel),
+    [`CAPMEDIA_TS_STEP_${n}_FORMAT`]: step.format,
+    [`CAPMEDIA_TS_STEP_${n}_WIM_COMPRESSION`]: step.compression,
+    [`CAPMEDIA_TS_STEP_${n}_EXCLUDE`]: step.exclude.exclusionList.join('|'),
+    [`CAPMEDIA_TS_STEP_${n}_EXCLUDE_EXCEPTIONS`]: step.exclude.exclusionException.join('|'),
+    [`CAPMEDIA_TS_STEP_${n}_SPLIT_MIB`]: step.split === undefined ? '' : String(Math.floor(step.split / 1048576)),
   };
 }
 

@@ -91,7 +91,35 @@ const selectorsUseful: Rule = (config) =>
     return issues;
   });
 
-export const TASK_SEQUENCE_RULES: Rule[] = [destinationParses, credentialsFitDestination, credentialsComplete, selectorsUseful];
+const FAT32_FILE_LIMIT = 4 * 1024 ** 3;
+
+/** .swm parts are made from a WIM written in place; a pipable upload is one stream. */
+const splitFits: Rule = (config) =>
+  (config.taskSequence.steps ?? []).flatMap((step, i) => {
+    if (step.split === undefined) return [];
+    const path = `taskSequence.steps[${i}].split`;
+    const bytes = parseByteSize(step.split) ?? 0;
+    if (bytes < 1024 ** 2 || bytes >= FAT32_FILE_LIMIT)
+      return [
+        {
+          path,
+          message: `${showValue(step.split)} is not allowed: parts must be from 1MiB to below 4GiB (FAT32's file limit), e.g. "3800MB"`,
+        },
+      ];
+    if (step.format === 'raw')
+      return [{ path, message: `${showValue(step.split)} is not allowed with format: 'raw', which writes no WIM` }];
+    const parsed = parseDestination(config.taskSequence.destination);
+    if (parsed.ok && parsed.destination.kind === 'http')
+      return [
+        {
+          path,
+          message: `${showValue(step.split)} is not allowed for an http(s) destination, which receives one pipable WIM stream; split on the receiving side with capmedia image convert --split`,
+        },
+      ];
+    return [];
+  });
+
+export const TASK_SEQUENCE_RULES: Rule[] = [destinationParses, credentialsFitDestination, credentialsComplete, selectorsUseful, splitFits];
 
 export function checkTaskSequenceRules(config: NormalizedConfig): ConfigIssue[] {
   return TASK_SEQUENCE_RULES.flatMap((rule) => rule(config));

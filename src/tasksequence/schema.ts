@@ -44,6 +44,31 @@ const SOURCE_HELP =
  * that branch on its type, so the config errors name the wrong key inside
  * the selector instead.
  */
+/**
+ * One WimScript.ini line: a path from the volume root (\\Windows\\Temp) or a
+ * wildcard (*.tmp). "|" separates patterns in TaskSequence.vars, and a
+ * section header or a line break would change the file's structure.
+ */
+const wimPattern = z
+  .string()
+  .min(1)
+  .max(260)
+  .regex(/^[^|\r\n\0[]/, 'a WimScript.ini pattern such as \\Users\\*\\AppData\\Local\\Temp or *.tmp')
+  .regex(/^[^|\r\n\0]*$/, 'a pattern without "|" or line breaks');
+/** A guard first: a value of neither shape gets this message rather than a generic union failure. */
+const excludeShape = z.custom<unknown>((value) => typeof value === 'object' && value !== null, {
+  message: 'a list of WimScript.ini patterns, or { exclusionList: [...], exclusionException: [...] }',
+});
+const excludeSchema = excludeShape.pipe(
+  z.union([
+    z.array(wimPattern).max(256),
+    z.strictObject({
+      exclusionList: z.array(wimPattern).max(256).default([]),
+      exclusionException: z.array(wimPattern).max(256).default([]),
+    }),
+  ]),
+);
+
 const isStringOrObject = (value: unknown) =>
   typeof value === 'string' || (typeof value === 'object' && value !== null && !Array.isArray(value));
 const autoSource = z.custom<string>(isStringOrObject, { message: SOURCE_HELP }).pipe(
@@ -61,6 +86,14 @@ export const captureDiskStepSchema = z.strictObject({
   partitions: z.array(z.number().int().min(1).max(256)).min(1).max(128).optional(),
   /** zstd level: 1 is fastest, 19 smallest. */
   compressionLevel: z.number().int().min(1).max(19).default(3),
+  /** auto: NTFS volumes into one WIM, the rest as zstd streams; wim: every volume into the WIM; raw: no WIM. */
+  format: z.enum(['auto', 'wim', 'raw']).default('auto'),
+  /** WIM compression on every core: lzx (DISM's /Compress:max) or xpress (/Compress:fast, ~9× less CPU). */
+  compression: z.enum(['lzx', 'xpress', 'none']).default('lzx'),
+  /** WimScript.ini patterns added to Microsoft's defaults: a list ([ExclusionList]) or both sections. */
+  exclude: excludeSchema.optional(),
+  /** Split the WIM into .swm parts of at most this size (FAT32 destinations: '3800MB'). */
+  split: byteSize.optional(),
 });
 
 export type CaptureDiskStep = z.output<typeof captureDiskStepSchema>;

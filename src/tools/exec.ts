@@ -22,8 +22,8 @@ export type Exec = (file: string, args: readonly string[], options?: ExecOptions
 export const exec: Exec = async (file, args, options = {}) => {
   const execaOptions: Options = {
     cwd: options.cwd,
-    env: options.env,
-    extendEnv: true,
+    env: toolEnvironment(options.env),
+    extendEnv: false,
     input: options.input,
     cancelSignal: options.cancelSignal,
     stripFinalNewline: true,
@@ -38,6 +38,19 @@ export const exec: Exec = async (file, args, options = {}) => {
     throw translateExecError(file, args, error);
   }
 };
+
+/**
+ * The inherited environment plus the caller's, minus what would make a tool
+ * refuse to run: xorriso stops with "Malformed environment variable" on an
+ * empty or non-numeric SOURCE_DATE_EPOCH (CI systems often export it empty).
+ * Callers that need a fixed time pass a valid one explicitly.
+ */
+export function toolEnvironment(extra: ExecOptions['env'] = {}, inherited: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries({ ...inherited, ...extra })) if (value !== undefined) env[name] = value;
+  if (env.SOURCE_DATE_EPOCH !== undefined && !/^\d+$/.test(env.SOURCE_DATE_EPOCH)) delete env.SOURCE_DATE_EPOCH;
+  return env;
+}
 
 function translateExecError(file: string, args: readonly string[], error: unknown): CapmediaError {
   const e = error as { code?: string; isCanceled?: boolean; stderr?: unknown; exitCode?: number; shortMessage?: string };

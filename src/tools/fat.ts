@@ -1,5 +1,6 @@
 import { open, stat } from 'node:fs/promises';
 import type { Exec } from './exec.js';
+import { mtoolsEnv } from './mtools.js';
 
 export interface FatFile {
   source: string;
@@ -32,9 +33,9 @@ export async function writeEspImage(options: EspImageOptions): Promise<void> {
     parts.forEach((_, i) => folders.add(parts.slice(0, i + 1).join('/')));
   }
   const sortedFolders = [...folders].sort();
-  if (sortedFolders.length) await exec('mmd', ['-i', output, ...sortedFolders.map((f) => `::/${f}`)], { env });
+  if (sortedFolders.length) await exec('mmd', ['-i', output, ...sortedFolders.map((f) => `::/${f}`)], { env: mtoolsEnv(env) });
   for (const file of options.files) {
-    await exec('mcopy', ['-i', output, '-m', file.source, `::/${file.target}`], { env });
+    await exec('mcopy', ['-i', output, '-m', file.source, `::/${file.target}`], { env: mtoolsEnv(env) });
   }
 }
 

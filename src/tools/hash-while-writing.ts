@@ -18,12 +18,13 @@ export async function writeHashed(
   _workDir: string,
   output: string,
   produce: (path: string) => Promise<unknown>,
+  patchHead?: HeadPatch,
 ): Promise<{ sha256: string; size: number }> {
   let finished = false;
   const producing = produce(output).finally(() => {
     finished = true;
   });
-  const following = follow(output, () => finished);
+  const following = follow(output, () => finished, patchHead);
   await producing.catch(async (error) => {
     await following.catch(() => undefined);
     throw error;
@@ -31,16 +32,36 @@ export async function writeHashed(
   return following;
 }
 
-async function follow(path: string, isFinished: () => boolean): Promise<{ sha256: string; size: number }> {
+/**
+ * Changes the first HEAD_BYTES of the image (e.g. a volume descriptor the
+ * tool cannot write as wanted). Applied in place once the tool has written
+ * past them and before they are hashed, so the hash is the final image's.
+ */
+export type HeadPatch = (head: Buffer) => void;
+
+async function follow(path: string, isFinished: () => boolean, patchHead?: HeadPatch): Promise<{ sha256: string; size: number }> {
   const hash = createHash('sha256');
   const buffer = Buffer.allocUnsafe(CHUNK);
   let handle: FileHandle | undefined;
   let position = 0;
+  let pendingPatch = patchHead;
   const head: Buffer[] = [];
   try {
     for (;;) {
       const finishedBefore = isFinished();
-      handle ??= await open(path, 'r').catch(() => undefined);
+      handle ??= await open(path, patchHead ? 'r+' : 'r').catch(() => undefined);
+      if (handle && pendingPatch) {
+        const patched = await patchInPlace(handle, pendingPatch, finishedBefore);
+        if (!patched) {
+          await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+          continue;
+        }
+        pendingPatch = undefined;
+        hash.update(patched);
+        head.push(patched);
+        position = patched.length;
+        continue;
+      }
       const read = handle ? (await handle.read(buffer, 0, CHUNK, position)).bytesRead : 0;
       if (read > 0) {
         hash.update(buffer.subarray(0, read));
@@ -57,6 +78,17 @@ async function follow(path: string, isFinished: () => boolean): Promise<{ sha256
     await handle?.close();
   }
   return { sha256: hash.digest('hex'), size: position };
+}
+
+/** The patched head, once the tool wrote all of it (or finished); undefined while it is still short. */
+async function patchInPlace(handle: FileHandle, patch: HeadPatch, finished: boolean): Promise<Buffer | undefined> {
+  const size = (await handle.stat()).size;
+  if (size < HEAD_BYTES && !finished) return undefined;
+  const start = Buffer.alloc(Math.min(size, HEAD_BYTES));
+  await handle.read(start, 0, start.length, 0);
+  patch(start);
+  await handle.write(start, 0, start.length, 0);
+  return start;
 }
 
 async function assertHeadUnchanged(handle: FileHandle | undefined, seen: Buffer, path: string): Promise<void> {

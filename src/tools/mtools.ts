@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { CapmediaError } from '../errors.js';
+import { MTOOLS_NAME_ENV } from './charset.js';
 import type { Exec } from './exec.js';
 
 /**
@@ -33,7 +34,12 @@ export function volumeSpec(volume: FatVolume): string {
 
 function options(volume: FatVolume) {
   // Drives report geometries mtools would otherwise question.
-  return { env: { ...volume.env, MTOOLS_SKIP_CHECK: '1' }, cancelSignal: volume.signal };
+  return { env: mtoolsEnv(volume.env), cancelSignal: volume.signal };
+}
+
+/** The environment of every mtools call: UTF-8 names and a fixed code page, whatever the caller's locale. */
+export function mtoolsEnv(env: Record<string, string> = {}): Record<string, string> {
+  return { ...env, MTOOLS_SKIP_CHECK: '1', ...MTOOLS_NAME_ENV };
 }
 
 /** Creates folders, parents first, except those in `existing` (lower case: FAT names ignore case). */
@@ -80,7 +86,11 @@ function compare(a: string, b: string): number {
 
 /** Every path in the volume; folders end with "/". */
 export async function listVolume(exec: Exec, volume: FatVolume): Promise<string[]> {
-  const { stdout } = await exec('mdir', ['-i', volumeSpec(volume), '-/', '-b', '::/'], options(volume));
+  const { stdout } = await exec('mdir', ['-i', volumeSpec(volume), '-/', '-b', '::/'], options(volume)).catch((error: unknown) => {
+    // mdir -b fails on a volume with no files at all (a freshly formatted stick).
+    if (error instanceof CapmediaError && /File "::\/" not found/.test(`${error.message}\n${error.detail ?? ''}`)) return { stdout: '' };
+    throw error;
+  });
   return stdout
     .split('\n')
     .filter(Boolean)
@@ -106,4 +116,9 @@ export async function deleteFiles(exec: Exec, volume: FatVolume, paths: readonly
 export async function volumeLabel(exec: Exec, volume: FatVolume): Promise<string> {
   const { stdout } = await exec('mlabel', ['-s', '-i', volumeSpec(volume), '::'], options(volume));
   return /Volume label is (.*)$/m.exec(stdout)?.[1]?.trimEnd() ?? '';
+}
+
+/** Copies one file out of the volume to a local path. */
+export async function copyFromVolume(exec: Exec, volume: FatVolume, path: string, destination: string): Promise<void> {
+  await exec('mcopy', ['-i', volumeSpec(volume), '-n', `::/${path}`, destination], options(volume));
 }

@@ -36,6 +36,10 @@ const PACKAGE_BY_TOOL: Record<string, string> = {
   cpio: 'cpio',
   nginx: 'nginx',
   openssl: 'openssl',
+  mkntfs: 'ntfs-3g',
+  ntfscat: 'ntfs-3g',
+  ntfsinfo: 'ntfs-3g',
+  setfattr: 'attr',
 };
 
 export function toolPackage(tool: string): string | undefined {

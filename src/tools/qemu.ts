@@ -17,6 +17,11 @@ export interface BootRunOptions {
   /** ISO or raw disk image. */
   image: string;
   firmware: 'bios' | 'uefi';
+  /**
+   * UEFI only: Secure Boot enforced with Microsoft's keys enrolled (OVMF's
+   * secboot build, SMM and a secure flash, as on a Windows 11 PC).
+   */
+  secureBoot?: boolean;
   /** cd: IDE CD-ROM; usb: usb-storage on qemu-xhci, first in boot order. */
   as: 'cd' | 'usb';
   successMarker: string | RegExp;
@@ -40,7 +45,8 @@ export interface KernelBootOptions extends Omit<BootRunOptions, 'image' | 'as' |
   firmware?: 'bios' | 'uefi';
 }
 
-export type BootOutcome = 'success' | 'failure' | 'timeout' | 'no-bootable-device' | 'exited';
+/** refused: the firmware or shim would not start an unsigned (or wrongly signed) loader under Secure Boot. */
+export type BootOutcome = 'success' | 'failure' | 'timeout' | 'no-bootable-device' | 'refused' | 'exited';
 
 export interface BootRunResult {
   outcome: BootOutcome;
@@ -51,8 +57,14 @@ export interface BootRunResult {
 const QEMU = 'qemu-system-x86_64';
 const OVMF_CODE = '/usr/share/OVMF/OVMF_CODE_4M.fd';
 const OVMF_VARS = '/usr/share/OVMF/OVMF_VARS_4M.fd';
+/** Secure Boot: firmware that keeps its variables in SMM, and a variable store with Microsoft's KEK/db and SB on. */
+const OVMF_CODE_SECBOOT = '/usr/share/OVMF/OVMF_CODE_4M.secboot.fd';
+const OVMF_VARS_MS = '/usr/share/OVMF/OVMF_VARS_4M.ms.fd';
 const SETPRIV = '/usr/bin/setpriv';
 const POLL_MS = 200;
+
+/** OVMF refusing an unsigned loader ("Access Denied"), shim refusing an unsigned GRUB ("Security Violation"). */
+const REFUSED = [/failed to load Boot\w+ .*: (Access Denied|Security Violation)/, /Verification failed: .*Security Violation/];
 
 /**
  * What firmware prints when nothing on the media is bootable: SeaBIOS on its
@@ -66,7 +78,13 @@ const NO_BOOTABLE_DEVICE = [
 
 export async function bootUnderQemu(options: BootRunOptions): Promise<BootRunResult> {
   await requireFile(options.image, 'boot image');
-  return runQemu(options, (dir) => firmwareArgs(options.firmware, dir).then((fw) => [...fw, ...mediaArgs(options.image, options.as)]));
+  if (options.secureBoot && options.firmware !== 'uefi') {
+    throw new CapmediaError('USAGE', 'Secure Boot is a UEFI feature: it cannot be used with BIOS firmware.', {
+      hint: 'Use --firmware uefi with --secure-boot.',
+    });
+  }
+  const firmware = options.secureBoot ? 'uefi-secure-boot' : options.firmware;
+  return runQemu(options, (dir) => firmwareArgs(firmware, dir).then((fw) => [...fw, ...mediaArgs(options.image, options.as)]));
 }
 
 export async function bootKernelUnderQemu(options: KernelBootOptions): Promise<BootRunResult> {
@@ -118,19 +136,27 @@ export function baseArgs(serialLog: string, debugLog: string, memoryMiB: number)
   ];
 }
 
-/** UEFI gets a fresh copy of the variable store: a stored boot order would leak between runs. */
-async function firmwareArgs(firmware: 'bios' | 'uefi', runDir: string): Promise<string[]> {
+/**
+ * UEFI gets a fresh copy of the variable store: a stored boot order would leak
+ * between runs. Secure Boot needs SMM and a flash only SMM may write, or the
+ * guest could turn it off.
+ */
+async function firmwareArgs(firmware: 'bios' | 'uefi' | 'uefi-secure-boot', runDir: string): Promise<string[]> {
   if (firmware === 'bios') return [];
-  await requireFile(OVMF_CODE, 'UEFI firmware', 'ovmf');
+  const secure = firmware === 'uefi-secure-boot';
+  const [code, template] = secure ? [OVMF_CODE_SECBOOT, OVMF_VARS_MS] : [OVMF_CODE, OVMF_VARS];
+  await requireFile(code, secure ? 'Secure Boot UEFI firmware' : 'UEFI firmware', 'ovmf');
+  await requireFile(template, 'UEFI variable store', 'ovmf');
   const vars = join(runDir, 'OVMF_VARS.fd');
-  await copyFile(OVMF_VARS, vars).catch((error) => {
+  await copyFile(template, vars).catch((error) => {
     throw ioError('copy the UEFI variable store to', vars, error);
   });
   return [
+    ...(secure ? ['-machine', 'q35,smm=on', '-global', 'driver=cfi.pflash01,property=secure,value=on'] : []),
     '-drive',
-    `if=pflash,format=raw,readonly=on,file=${qemuOptionValue(OVMF_CODE)}`,
+    `if=pflash,format=raw,unit=0,readonly=on,file=${qemuOptionValue(code)}`,
     '-drive',
-    `if=pflash,format=raw,file=${qemuOptionValue(vars)}`,
+    `if=pflash,format=raw,unit=1,file=${qemuOptionValue(vars)}`,
   ];
 }
 
@@ -247,6 +273,7 @@ export function classify(
   const candidates: Array<[BootOutcome, number]> = [
     ['success', indexOf(serial, markers.successMarker)],
     ['failure', markers.failureMarker === undefined ? -1 : indexOf(serial, markers.failureMarker)],
+    ['refused', firstIndex(serial, REFUSED)],
     ['no-bootable-device', firstIndex(serial, NO_BOOTABLE_DEVICE)],
   ];
   const seen = candidates.filter(([, index]) => index >= 0).sort((a, b) => a[1] - b[1]);

@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { UTF8_LOCALE } from './charset.js';
 import type { Exec } from './exec.js';
 
 /**
@@ -9,7 +10,8 @@ import type { Exec } from './exec.js';
  * so that part grows to hold it — callers must check the part sizes.
  */
 export async function splitWim(exec: Exec, wim: string, firstPart: string, partMiB: number, signal?: AbortSignal): Promise<string[]> {
-  await exec('wimlib-imagex', ['split', wim, firstPart, String(partMiB)], { cancelSignal: signal });
+  // The .wim's name may be any Unicode name from a package.
+  await exec('wimlib-imagex', ['split', wim, firstPart, String(partMiB)], { env: UTF8_LOCALE, cancelSignal: signal });
   return splitParts(firstPart);
 }
 
@@ -86,7 +88,7 @@ export async function addFolderToWim(exec: Exec, addition: WimAddition): Promise
   }
   await exec('wimlib-imagex', ['update', addition.wim, String(addition.image), `--command=add ${name} ${addition.destination}`], {
     cwd: dirname(addition.folder),
-    env: { ...addition.env, WIMLIB_IMAGEX_IGNORE_CASE: '1' },
+    env: { ...addition.env, ...UTF8_LOCALE, WIMLIB_IMAGEX_IGNORE_CASE: '1' },
     cancelSignal: addition.signal,
   });
 }

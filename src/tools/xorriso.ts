@@ -1,5 +1,8 @@
+import { open } from 'node:fs/promises';
+import { UTF8_LOCALE, XORRISO_MKISOFS_CHARSET, XORRISO_NATIVE_CHARSET } from './charset.js';
 import type { Exec } from './exec.js';
 import { writeHashed } from './hash-while-writing.js';
+import { DESCRIPTORS_END, readJolietVolumeId, writeJolietVolumeId } from './iso-volume-descriptors.js';
 
 export interface IsoOptions {
   /** Every file and directory gets this time, whatever the staged tree says (reproducible output). */
@@ -7,6 +10,11 @@ export interface IsoOptions {
   treeDir: string;
   output: string;
   volumeId: string;
+  /**
+   * The Joliet volume id (what Windows shows), at most 16 UCS-2 characters.
+   * xorriso derives it from the ASCII volume id; this one is written over it.
+   */
+  jolietVolumeId?: string;
   /** Boot arguments in mkisofs emulation (El Torito, hybrid MBR, appended ESP). */
   bootArgs: string[];
   exec: Exec;
@@ -24,6 +32,7 @@ export function isoArguments(options: Omit<IsoOptions, 'exec' | 'env'>): string[
     '-no_rc',
     '-as',
     'mkisofs',
+    ...XORRISO_MKISOFS_CHARSET,
     '-iso-level',
     '3',
     '-full-iso9660-filenames',
@@ -49,8 +58,17 @@ export function isoArguments(options: Omit<IsoOptions, 'exec' | 'env'>): string[
 
 /** Writes the ISO and returns its sha256, computed while it is written (no second read). */
 export async function writeIso(options: IsoOptions & { workDir: string }): Promise<{ sha256: string; size: number }> {
-  return writeHashed(options.exec, options.workDir, options.output, (fifo) =>
-    options.exec('xorriso', isoArguments({ ...options, output: fifo }), { env: options.env, cancelSignal: options.cancelSignal }),
+  const joliet = options.jolietVolumeId;
+  return writeHashed(
+    options.exec,
+    options.workDir,
+    options.output,
+    (fifo) =>
+      options.exec('xorriso', isoArguments({ ...options, output: fifo }), {
+        env: { ...options.env, ...UTF8_LOCALE },
+        cancelSignal: options.cancelSignal,
+      }),
+    joliet === undefined ? undefined : (head) => void writeJolietVolumeId(head, joliet),
   );
 }
 
@@ -63,7 +81,7 @@ export async function estimateIsoSize(options: IsoOptions & { workDir: string })
   const args = isoArguments(options);
   const withoutOutput = args.slice(1, args.indexOf('-output')).concat(args.slice(args.indexOf('-output') + 2));
   const { stdout } = await options.exec('xorriso', [...withoutOutput.slice(0, -1), '-print-size', withoutOutput.at(-1)!], {
-    env: { ...options.env, HOME: options.workDir },
+    env: { ...options.env, ...UTF8_LOCALE, HOME: options.workDir },
     cancelSignal: options.cancelSignal,
   });
   const sectors = Number(/(\d+)\s*$/.exec(stdout.trim())?.[1]);
@@ -73,6 +91,8 @@ export async function estimateIsoSize(options: IsoOptions & { workDir: string })
 
 export interface IsoReport {
   volumeId: string;
+  /** The Joliet volume id, what Windows shows; undefined without Joliet. */
+  jolietVolumeId?: string;
   elTorito: string;
   systemArea: string;
 }
@@ -81,6 +101,7 @@ export interface IsoReport {
 export async function inspectIso(exec: Exec, iso: string): Promise<IsoReport> {
   const { stdout, stderr } = await exec('xorriso', [
     '-no_rc',
+    ...XORRISO_NATIVE_CHARSET,
     '-indev',
     iso,
     '-pvd_info',
@@ -91,10 +112,21 @@ export async function inspectIso(exec: Exec, iso: string): Promise<IsoReport> {
   ]);
   const text = `${stdout}\n${stderr}`;
   const volumeId = /^Volume Id\s*:\s*(.*)$/m.exec(text)?.[1]?.trim() ?? '';
-  return { volumeId, elTorito: text, systemArea: text };
+  return { volumeId, jolietVolumeId: readJolietVolumeId(await readHead(iso)), elTorito: text, systemArea: text };
+}
+
+async function readHead(iso: string): Promise<Buffer> {
+  const handle = await open(iso, 'r');
+  try {
+    const head = Buffer.alloc(DESCRIPTORS_END);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    return head.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Extracts one file from an ISO without mounting it (the host kernel may not mount iso9660). */
 export async function extractFromIso(exec: Exec, iso: string, path: string, destination: string): Promise<void> {
-  await exec('xorriso', ['-no_rc', '-osirrox', 'on', '-indev', iso, '-extract', `/${path}`, destination]);
+  await exec('xorriso', ['-no_rc', ...XORRISO_NATIVE_CHARSET, '-osirrox', 'on', '-indev', iso, '-extract', `/${path}`, destination]);
 }

@@ -2,11 +2,14 @@
 # Sourced by agent.sh (busybox sh). Nothing is staged locally: every part
 # goes reader | zstd | destination in one pipeline, hashed on the way.
 #
-# Image folder (format "capmedia-image", version 1):
+# Image folder (format "capmedia-image", version 2):
 #   disk.sfdisk      partition table (sfdisk --dump), when the disk has one
 #   head.img.zst     whole-disk captures: the bytes before the first partition
 #                    (boot code, the primary partition table)
-#   part<N>.img.zst  partition N
+#   part<N>.img.zst  partition N (volumes that go into the WIM are not here)
+#   <image>.wim      NTFS volumes (format wim: every volume) as one standard WIM,
+#                    or <image>.swm, <image>2.swm … when split (agent-wim.sh);
+#   part<N>.wim      http(s): one pipable WIM per volume
 #   disk.img.zst     a disk without a partition table, whole
 #   manifest.json    written last: sizes and sha256 of every part
 
@@ -51,6 +54,7 @@ capture_partitions() {
   fi
   while read -r number name start size; do
     [ -z "$2" ] || echo " $2 " | grep -q " $number " || continue
+    is_wim_volume "$number" && continue
     fs=$(fs_type "$DEV/$name")
     method=raw
     [ "$fs" = ext ] && method=e2image
@@ -119,7 +123,7 @@ record_part() {
 }
 
 write_manifest() {
-  printf '{\n  "format": "capmedia-image",\n  "formatVersion": 1,\n'
+  printf '{\n  "format": "capmedia-image",\n  "formatVersion": 2,\n'
   printf '  "image": %s,\n  "taskSequence": %s,\n' "$CAPMEDIA_TS_IMAGE_JSON" "$CAPMEDIA_TS_NAME_JSON"
   printf '  "createdAt": "%s",\n  "capture": "%s",\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$CAPTURE_KIND"
   printf '  "source": {"device": "/dev/%s", "model": "%s", "serial": "%s", "bytes": %s, "logicalSectorSize": %s, "partitionTable": "%s"},\n' \

@@ -49,7 +49,9 @@ open_disk_destination() {
   mount -o rw "$DEST_DEVICE" "$DEST_MOUNT" 2>>"$WORK/errors" ||
     { fail_with "cannot mount the destination $DEST_DEVICE (label $label) read-write: $(last_error)"; return 1; }
   DEST_MOUNTED=1
-  set_dest_root "the disk labelled $label ($DEST_DEVICE)"
+  # FAT32 holds no file of 4 GiB or more: a WIM that grows past it is explained by name.
+  DEST_FS=$(awk -v at="$DEST_MOUNT" '$2 == at { print $3 }' /proc/mounts | tail -n 1)
+  set_dest_root "the disk labelled $label ($DEST_DEVICE${DEST_FS:+, $DEST_FS})"
 }
 
 mount_network_share() {

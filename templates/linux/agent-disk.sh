@@ -117,11 +117,12 @@ select_source_disk() {
   fail_with "source disk is ambiguous: $count disks qualify as $what ($(echo $candidates)); choose one with steps[].source (disks: $seen)"
 }
 
-# ext2/3/4 by superblock magic (0xEF53 at byte 1080), else unknown: read raw.
+# ext2/3/4 by superblock magic (0xEF53 at byte 1080), NTFS and BitLocker by their OEM ids, FAT, else unknown: read raw.
 fs_type() {
   magic=$(dd if="$1" bs=1 skip=1080 count=2 2>/dev/null | od -An -tx1 | tr -d ' \n')
   [ "$magic" = 53ef ] && { echo ext; return; }
   [ "$(dd if="$1" bs=1 skip=3 count=4 2>/dev/null)" = NTFS ] && { echo ntfs; return; }
+  [ "$(dd if="$1" bs=1 skip=3 count=8 2>/dev/null)" = -FVE-FS- ] && { echo bitlocker; return; }
   case "$(dd if="$1" bs=1 skip=82 count=5 2>/dev/null)$(dd if="$1" bs=1 skip=54 count=5 2>/dev/null)" in
     *FAT*) echo vfat ;;
     *) echo unknown ;;

@@ -22,7 +22,7 @@ VARS_FILE=${CAPMEDIA_VARS_FILE:-$CAPMEDIA_MEDIA_DIR/SMS/data/TaskSequence.vars}
 # The programs busybox lacks travel beside the kernel; empty: they are installed already.
 TOOLS_ARCHIVE=${CAPMEDIA_TOOLS_ARCHIVE-$CAPMEDIA_MEDIA_DIR/boot/capmedia-tools.cpio.gz}
 AGENT_MODULES=/etc/capmedia/agent-modules
-SUPPORTED_VERSION=1
+SUPPORTED_VERSION=2
 REASON=""
 IMAGES=""
 
@@ -53,6 +53,7 @@ last_error() {
 . "$AGENT_DIR/agent-disk.sh"
 . "$AGENT_DIR/agent-capture.sh"
 . "$AGENT_DIR/agent-dest.sh"
+. "$AGENT_DIR/agent-wim.sh"
 
 var() {
   eval "printf '%s' \"\${$1:-}\""
@@ -83,10 +84,14 @@ image_folder() {
 
 capture_disk_step() {
   select_source_disk "$1" || return 1
+  load_wim_options "$1"
+  # Refusals (hibernated, BitLocker, dirty, mounted read-write) come before anything is written.
+  plan_wim "$SOURCE_DISK" "$(var "CAPMEDIA_TS_STEP_$1_PARTITIONS")" || return 1
   folder=$(image_folder "$1")
   say "CAPMEDIA-CAPTURE-START step=$1 source=/dev/$SOURCE_DISK image=$folder"
   dest_begin "$folder" || return 1
   capture_disk "$SOURCE_DISK" "$(var "CAPMEDIA_TS_STEP_$1_PARTITIONS")" "$(var "CAPMEDIA_TS_STEP_$1_LEVEL")" || return 1
+  capture_wim || return 1
   verify_written || return 1
   write_manifest "$SOURCE_DISK" >"$WORK/manifest.json" || fail_with "cannot write the manifest in $WORK" || return 1
   put_stream manifest.json <"$WORK/manifest.json" || return 1
@@ -96,7 +101,7 @@ capture_disk_step() {
   IMAGES="${IMAGES:+$IMAGES,}$(dest_location "$folder")"
 }
 
-# Unpacks zstd, sfdisk, e2image, curl and their libraries into / and loads
+# Unpacks zstd, sfdisk, e2image, curl, wimlib-imagex, ntfscat/ntfsinfo and their libraries into / and loads
 # the network file system modules. The kernel reads the medium far faster
 # than firmware loads an initramfs, so these stay out of it.
 install_tools() {

@@ -40,9 +40,27 @@ setup_base() {
 }
 
 report_firmware() {
-  firmware=BIOS
-  [ -d /sys/firmware/efi ] && firmware=UEFI
-  say "CAPMEDIA-BOOT-OK firmware=$firmware"
+  if [ -d /sys/firmware/efi ]; then
+    say "CAPMEDIA-BOOT-OK firmware=UEFI secureboot=$(secure_boot_state)"
+  else
+    say "CAPMEDIA-BOOT-OK firmware=BIOS"
+  fi
+}
+
+# The SecureBoot EFI variable: 4 attribute bytes, then 1 when the firmware
+# enforces signatures. efivarfs is a (signed) module, loaded here because this
+# runs before the module list.
+secure_boot_state() {
+  module=$(grep '/efivarfs\.ko$' "$MODULE_LIST")
+  [ -n "$module" ] && insmod "/lib/modules/$(uname -r)/$module" 2>/dev/null
+  efivars=/sys/firmware/efi/efivars
+  grep -q " $efivars " /proc/mounts || mount -t efivarfs efivarfs "$efivars" 2>/dev/null
+  var="$efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c"
+  if [ -r "$var" ] && [ "$(tail -c 1 "$var" | od -An -tu1 | tr -d ' ')" = 1 ]; then
+    echo on
+  else
+    echo off
+  fi
 }
 
 # The build wrote the dependency closure in load order, so plain insmod is

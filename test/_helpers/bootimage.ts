@@ -157,7 +157,7 @@ export async function makeTestIso(dir: string, options: TestIsoOptions): Promise
     );
   }
   if (options.uefi) {
-    grafts.push(`EFI=${join(bootImage, 'EFI')}`, `efiboot.img=${await makeEspImage(dir, join(bootImage, 'EFI/BOOT/BOOTX64.EFI'))}`);
+    grafts.push(`EFI=${join(bootImage, 'EFI')}`, `efiboot.img=${await makeEspImage(dir, bootImage)}`);
     bootArgs.push('-eltorito-alt-boot', '-e', 'efiboot.img', '-no-emul-boot', ...(options.bios ? ['-isohybrid-gpt-basdat'] : []));
   }
   const iso = join(dir, 'test.iso');
@@ -182,11 +182,13 @@ export async function makeTestIso(dir: string, options: TestIsoOptions): Promise
   return iso;
 }
 
-async function makeEspImage(dir: string, efiLoader: string): Promise<string> {
+/** The boot image's whole EFI folder (shim, signed GRUB, MokManager, EFI/debian/grub.cfg — or the standalone GRUB). */
+async function makeEspImage(dir: string, bootImage: string): Promise<string> {
   const image = join(dir, 'efiboot.img');
-  const kib = Math.ceil((await stat(efiLoader)).size / 1024) + 1024;
-  await exec('mkfs.fat', ['-C', '-n', 'CAPMEDIAESP', image, String(kib)]);
-  await exec('mmd', ['-i', image, '::/EFI', '::/EFI/BOOT']);
-  await exec('mcopy', ['-i', image, efiLoader, '::/EFI/BOOT/BOOTX64.EFI']);
+  const files = (await readdir(join(bootImage, 'EFI'), { recursive: true })).map(String).sort();
+  let bytes = 0;
+  for (const file of files) bytes += (await stat(join(bootImage, 'EFI', file))).size;
+  await exec('mkfs.fat', ['-C', '-n', 'CAPMEDIAESP', image, String(Math.ceil(bytes / 1024) + 2048)]);
+  await exec('mcopy', ['-s', '-i', image, join(bootImage, 'EFI'), '::/']);
   return image;
 }

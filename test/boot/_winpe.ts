@@ -22,7 +22,11 @@ export interface WinpePackageOptions {
   rename?: Record<string, string>;
   /** Further files: package path → body or a host file to copy. */
   extra?: Record<string, string | Buffer | { copyFrom: string }>;
+  /** The ADK architecture: its UEFI loader (bootx64/bootia32/bootaa64.efi); arm64 has no BIOS files. Default x64. */
+  arch?: 'x86' | 'x64' | 'arm64';
 }
+
+const LOADERS = { x86: 'bootia32.efi', x64: 'bootx64.efi', arm64: 'bootaa64.efi' } as const;
 
 export const PE_IMAGE_NAME = 'Microsoft Windows PE (x64)';
 const EPOCH = 1_700_000_000;
@@ -30,18 +34,30 @@ const EPOCH = 1_700_000_000;
 export async function makeWinpePackage(folder: string, options: WinpePackageOptions = {}): Promise<string> {
   await rm(folder, { recursive: true, force: true });
   const scratch = `${folder}.scratch`;
+  const arch = options.arch ?? 'x64';
+  const loader = LOADERS[arch];
+  const bios: Record<string, Buffer> =
+    arch === 'arm64'
+      ? {}
+      : {
+          bootmgr: Buffer.alloc(400 * 1024, 0x42),
+          'boot/bcd': Buffer.alloc(16 * 1024, 0x62),
+          'boot/etfsboot.com': Buffer.alloc(4096, 0xeb),
+        };
   const files: Record<string, string | Buffer | { copyFrom: string }> = {
     'sources/boot.wim': { copyFrom: await captureWim(scratch, options.twoImages ?? false) },
-    bootmgr: Buffer.alloc(400 * 1024, 0x42),
+    ...bios,
     'bootmgr.efi': Buffer.alloc(64 * 1024, 0x45),
-    'boot/bcd': Buffer.alloc(16 * 1024, 0x62),
     'boot/boot.sdi': Buffer.alloc(3 * 1024 * 1024, 0),
-    'boot/etfsboot.com': Buffer.alloc(4096, 0xeb),
-    'efi/boot/bootx64.efi': Buffer.alloc(64 * 1024, 0x4d),
+    [`efi/boot/${loader}`]: Buffer.alloc(64 * 1024, 0x4d),
     'efi/microsoft/boot/bcd': Buffer.alloc(16 * 1024, 0x63),
-    'efi/microsoft/boot/efisys.bin': { copyFrom: await fatImage(scratch, 'efisys.bin', 'EFISYS', options.efiLoader) },
+    'efi/microsoft/boot/efisys.bin': { copyFrom: await fatImage(scratch, 'efisys.bin', 'EFISYS', options.efiLoader, loader) },
     ...(options.noprompt
-      ? { 'efi/microsoft/boot/efisys_noprompt.bin': { copyFrom: await fatImage(scratch, 'noprompt.bin', 'NOPROMPT', options.efiLoader) } }
+      ? {
+          'efi/microsoft/boot/efisys_noprompt.bin': {
+            copyFrom: await fatImage(scratch, 'noprompt.bin', 'NOPROMPT', options.efiLoader, loader),
+          },
+        }
       : {}),
     ...(options.bootfix ? { 'boot/bootfix.bin': Buffer.alloc(1024, 0xbf) } : {}),
     ...options.extra,
@@ -77,8 +93,8 @@ async function captureWim(scratch: string, twoImages: boolean): Promise<string> 
   return wim;
 }
 
-/** A FAT image like the ADK's efisys.bin: 1.44 MB (more when the loader needs it) holding EFI/BOOT/BOOTX64.EFI. */
-async function fatImage(scratch: string, name: string, label: string, loader?: string): Promise<string> {
+/** A FAT image like the ADK's efisys.bin: 1.44 MB (more when the loader needs it) holding EFI/BOOT/BOOTX64.EFI (or the arch's loader). */
+async function fatImage(scratch: string, name: string, label: string, loader?: string, loaderName = 'bootx64.efi'): Promise<string> {
   await mkdir(scratch, { recursive: true });
   const image = join(scratch, name);
   const source = loader ?? join(scratch, 'stand-in-BOOTX64.EFI');
@@ -86,6 +102,6 @@ async function fatImage(scratch: string, name: string, label: string, loader?: s
   const kib = Math.max(1440, Math.ceil((await stat(source)).size / 1024) + 512);
   await exec('mkfs.fat', ['-C', '-n', label, image, String(kib)]);
   await exec('mmd', ['-i', image, '::/EFI', '::/EFI/BOOT']);
-  await exec('mcopy', ['-i', image, source, '::/EFI/BOOT/BOOTX64.EFI']);
+  await exec('mcopy', ['-i', image, source, `::/EFI/BOOT/${loaderName.toUpperCase()}`]);
   return image;
 }

@@ -122,7 +122,7 @@ test('a second build from the warm cache is byte-identical and leaves no temp fo
     progress.join('\n'),
   );
   t.true(
-    progress.some((line) => line.startsWith('reusing cached BOOTX64.EFI')),
+    progress.some((line) => line.startsWith('reusing cached shim-signed_')),
     progress.join('\n'),
   );
   t.deepEqual(await readdir(dir), ['again']);

@@ -33,6 +33,10 @@ export interface HostAgentOptions {
   editVars?: (text: string) => string;
   /** Serial number the fake disk reports; default HOSTTEST01. */
   serial?: string;
+  /** Lines of the /proc/mounts the agent sees, given the fake /dev folder; default: the real one. */
+  mounts?: (devDir: string) => string;
+  /** Largest file the agent may write, in KiB (ulimit -f): stands in for FAT32's 4 GiB limit. */
+  fileSizeLimitKiB?: number;
 }
 
 export async function runAgentOnHost(options: HostAgentOptions): Promise<HostAgentRun> {
@@ -41,6 +45,7 @@ export async function runAgentOnHost(options: HostAgentOptions): Promise<HostAge
   const config = validateConfig({ ...baseConfig(), taskSequence: { ...baseConfig().taskSequence, ...options.taskSequence } }, dir);
   const vars = taskSequenceVars(taskSequenceDocument(config));
   await writeFile(join(dir, 'TaskSequence.vars'), options.editVars ? options.editVars(vars) : vars);
+  if (options.mounts) await writeFile(join(dir, 'mounts'), options.mounts(join(dir, 'dev')));
   const applets = join(dir, 'bin');
   await mkdir(applets);
   await execa('busybox', ['--install', '-s', applets]);
@@ -49,6 +54,8 @@ export async function runAgentOnHost(options: HostAgentOptions): Promise<HostAge
     // The destination is a folder here; everything after dest_open is the real code.
     'if [ -n "$HOST_DEST_DIR" ]; then dest_open() { DEST_ROOT=$HOST_DEST_DIR; DEST_DESC="the test folder"; }; fi',
     'net_up() { :; }',
+    // Ignored, SIGXFSZ turns a write past the limit into EFBIG ("File too large"), as FAT32 answers at 4 GiB.
+    ...(options.fileSizeLimitKiB ? [`trap '' XFSZ; ulimit -f ${options.fileSizeLimitKiB}`] : []),
     'main',
   ].join('\n');
   const result = await execa('busybox', ['sh', '-c', driver], {
@@ -65,6 +72,7 @@ export async function runAgentOnHost(options: HostAgentOptions): Promise<HostAge
       CAPMEDIA_DROP_CACHES: '/dev/null',
       CAPMEDIA_DISK_WAIT_SECONDS: '0',
       CAPMEDIA_PROMPT_TTYS: join(dir, 'no-console'),
+      ...(options.mounts ? { CAPMEDIA_PROC_MOUNTS: join(dir, 'mounts') } : {}),
       HOST_DEST_DIR: options.destinationDir ?? '',
       ...options.env,
     },

@@ -60,7 +60,7 @@ test('a whole-disk capture writes the table, boot area and every partition, and 
   const manifest = JSON.parse(await readFile(join(image, 'manifest.json'), 'utf8'));
   t.like(manifest, {
     format: 'capmedia-image',
-    formatVersion: 1,
+    formatVersion: 2,
     capture: 'disk',
     image: { name: 'Reference', version: '1.0' },
     source: { device: '/dev/vda', serial: 'HOSTTEST01', bytes: reference.bytes, partitionTable: 'gpt' },
@@ -149,10 +149,10 @@ test('a task sequence of another version is refused, not half understood', async
   const run = await runAgentOnHost({
     disk: reference.image,
     destinationDir: await destination(),
-    editVars: (vars) => vars.replace("CAPMEDIA_TS_VERSION='1'", "CAPMEDIA_TS_VERSION='2'"),
+    editVars: (vars) => vars.replace("CAPMEDIA_TS_VERSION='2'", "CAPMEDIA_TS_VERSION='3'"),
   });
   t.is(run.exitCode, 1);
-  t.regex(run.output, /CAPMEDIA-CAPTURE-FAILED the task sequence has version 2; this boot image runs version 1/);
+  t.regex(run.output, /CAPMEDIA-CAPTURE-FAILED the task sequence has version 3; this boot image runs version 2/);
 });
 
 test('HTTP: MKCOL + PUT to WebDAV, every part read back; the upload verifies', async (t) => {

@@ -53,9 +53,21 @@ test.serial('a tarball of the boot image folder published over WebDAV builds the
   const puts = (await readFile(join(f.nginx.dir, 'access.log'), 'utf8')).split('\n').filter((l) => l.includes('"PUT /dav/'));
   t.true(puts.length > 1);
   t.regex(puts.at(-1)!, /PUT \/dav\/packages\/CM200004\.json/);
-  t.false(puts.slice(0, -1).some((l) => l.includes('/packages/')));
+  // Before "latest": the immutable copy by hash and the versions index, after every blob.
+  const first = puts.findIndex((l) => l.includes('/packages/'));
+  t.deepEqual(
+    puts.slice(first, -1).map((l) => /PUT \/dav\/(packages\/\S+)/.exec(l)?.[1]?.replace(/[0-9a-f]{64}/, '<sha256>')),
+    ['packages/CM200004/<sha256>.json', 'packages/CM200004/index.json'],
+  );
+  t.false(puts.slice(first).some((l) => l.includes('/files/')));
 
-  await f.project.writeConfig({ media: { type: 'iso', file: 'out/file.iso', staging: './staging' }, cache: { dir: './cache-file' } });
+  // The media name the package they carry (SMS/data/MediaContent.json): the reference uses the same ID from a file: library.
+  await f.project.publish(await ensureBootImage(), 'CM200004');
+  await f.project.writeConfig({
+    bootImage: { package: 'CM200004' },
+    media: { type: 'iso', file: 'out/file.iso', staging: './staging' },
+    cache: { dir: './cache-file' },
+  });
   const reference = await runCli(['build'], { cwd: f.project.dir, env: EPOCH });
   t.is(reference.exitCode, 0, reference.all);
   await f.project.writeConfig({

@@ -27,8 +27,18 @@ async function sourceVars(text: string, names: string[]): Promise<Record<string,
 
 test('a config without steps captures one disk: source auto, whole disk', (t) => {
   const doc = taskSequenceDocument(config({}));
-  t.deepEqual(doc.steps, [{ type: 'capture-disk', source: 'auto', partitions: 'all', compressionLevel: 3 }]);
-  t.is(doc.version, 1);
+  t.deepEqual(doc.steps, [
+    {
+      type: 'capture-disk',
+      source: 'auto',
+      partitions: 'all',
+      compressionLevel: 3,
+      format: 'auto',
+      compression: 'lzx',
+      exclude: { exclusionList: [], exclusionException: [] },
+    },
+  ]);
+  t.is(doc.version, 2);
   t.is(doc.name, 'Capture Reference');
   t.is(doc.onFailure, 'poweroff');
   t.deepEqual(doc.credentials, { mode: 'none', username: undefined, fingerprint: undefined });
@@ -43,10 +53,51 @@ test('steps keep their selector, partitions and level; sizes become bytes', (t) 
       onFailure: 'shell',
     }),
   );
-  t.deepEqual(doc.steps, [
-    { type: 'capture-disk', source: { serial: 'S3Z*', minSize: 200e9, maxSize: 1e12 }, partitions: [1, 3], compressionLevel: 1 },
-  ]);
+  t.like(doc.steps[0], {
+    type: 'capture-disk',
+    source: { serial: 'S3Z*', minSize: 200e9, maxSize: 1e12 },
+    partitions: [1, 3],
+    compressionLevel: 1,
+  });
   t.is(doc.onFailure, 'shell');
+});
+
+test('WIM options reach the agent: format, compression, WimScript.ini patterns and the split size in MiB', async (t) => {
+  const doc = taskSequenceDocument(
+    config({
+      steps: [
+        {
+          type: 'capture-disk',
+          format: 'wim',
+          compression: 'xpress',
+          exclude: ['\\Users\\*\\AppData\\Local\\Temp', '*.tmp'],
+          split: '3800MB',
+        },
+        { type: 'capture-disk', exclude: { exclusionList: ['\\Temp'], exclusionException: ['\\Temp\\keep me.txt'] } },
+      ],
+    }),
+  );
+  t.like(doc.steps[0], { format: 'wim', compression: 'xpress', split: 3800e6 });
+  const vars = await sourceVars(taskSequenceVars(doc), [
+    'CAPMEDIA_TS_STEP_1_FORMAT',
+    'CAPMEDIA_TS_STEP_1_WIM_COMPRESSION',
+    'CAPMEDIA_TS_STEP_1_EXCLUDE',
+    'CAPMEDIA_TS_STEP_1_SPLIT_MIB',
+    'CAPMEDIA_TS_STEP_2_FORMAT',
+    'CAPMEDIA_TS_STEP_2_EXCLUDE',
+    'CAPMEDIA_TS_STEP_2_EXCLUDE_EXCEPTIONS',
+    'CAPMEDIA_TS_STEP_2_SPLIT_MIB',
+  ]);
+  t.deepEqual(vars, {
+    CAPMEDIA_TS_STEP_1_FORMAT: 'wim',
+    CAPMEDIA_TS_STEP_1_WIM_COMPRESSION: 'xpress',
+    CAPMEDIA_TS_STEP_1_EXCLUDE: '\\Users\\*\\AppData\\Local\\Temp|*.tmp',
+    CAPMEDIA_TS_STEP_1_SPLIT_MIB: '3623',
+    CAPMEDIA_TS_STEP_2_FORMAT: 'auto',
+    CAPMEDIA_TS_STEP_2_EXCLUDE: '\\Temp',
+    CAPMEDIA_TS_STEP_2_EXCLUDE_EXCEPTIONS: '\\Temp\\keep me.txt',
+    CAPMEDIA_TS_STEP_2_SPLIT_MIB: '',
+  });
 });
 
 test('the vars file is shell the agent can source, whatever the names hold', async (t) => {

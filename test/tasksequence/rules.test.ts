@@ -105,7 +105,50 @@ const CASES: Array<[string, Record<string, unknown>, RegExp]> = [
     { destination: 'smb://fs/share', credentials: { username: 'svc', embed: true, passwordEnv: 'HOME', passwordFile: 'x' } },
     /choose either passwordEnv or passwordFile/,
   ],
+  [
+    'an unknown format',
+    { steps: [{ type: 'capture-disk', format: 'vhdx' }] },
+    /steps\[0\]\.format: "vhdx" is not allowed: expected one of "auto", "wim", "raw"/,
+  ],
+  [
+    'an unknown WIM compression',
+    { steps: [{ type: 'capture-disk', compression: 'lzms' }] },
+    /steps\[0\]\.compression: "lzms" is not allowed: expected one of "lzx", "xpress", "none"/,
+  ],
+  [
+    'a pattern that is a section header',
+    { steps: [{ type: 'capture-disk', exclude: ['[ExclusionList]'] }] },
+    /steps\[0\]\.exclude.*WimScript\.ini pattern/,
+  ],
+  ['an unknown exclude section', { steps: [{ type: 'capture-disk', exclude: { exclusions: ['x'] } }] }, /steps\[0\]\.exclude/],
+  [
+    'split at 4 GiB',
+    { steps: [{ type: 'capture-disk', split: '4GiB' }] },
+    /steps\[0\]\.split: "4GiB" is not allowed: parts must be from 1MiB to below 4GiB/,
+  ],
+  [
+    'split with format raw',
+    { steps: [{ type: 'capture-disk', format: 'raw', split: '3800MB' }] },
+    /steps\[0\]\.split: "3800MB" is not allowed with format: 'raw'/,
+  ],
+  [
+    'split for an http destination',
+    { destination: 'https://dp/img/', steps: [{ type: 'capture-disk', split: '3800MB' }] },
+    /steps\[0\]\.split: "3800MB" is not allowed for an http\(s\) destination.*image convert --split/,
+  ],
 ];
+
+test('WIM step options validate: format, compression, both exclude forms, split', (t) => {
+  t.is(
+    problems({
+      steps: [
+        { type: 'capture-disk', format: 'wim', compression: 'none', exclude: ['\\Temp', '*.tmp'], split: '3800MB' },
+        { type: 'capture-disk', exclude: { exclusionList: ['\\Temp'], exclusionException: ['\\Temp\\keep'] } },
+      ],
+    }),
+    '',
+  );
+});
 
 for (const [what, taskSequence, expected] of CASES) {
   test(`config error names the key, the value and what is allowed: ${what}`, (t) => {

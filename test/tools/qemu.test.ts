@@ -18,6 +18,26 @@ test('classify picks whichever verdict appears first in the serial log', (t) => 
   t.is(classify('BdsDxe: starting Boot0002 "EFI Internal Shell" from Fv(...)', '', markers), 'no-bootable-device');
 });
 
+test('classify: Secure Boot refusing the loader (OVMF) or GRUB (shim) is its own verdict, before the firmware gives up', (t) => {
+  const ovmf = 'BdsDxe: failed to load Boot0001 "UEFI QEMU DVD-ROM QM00001 " from PciRoot(0x0)/Pci(0x1F,0x2): Access Denied\n';
+  t.is(classify(`${ovmf}BdsDxe: No bootable option or device was found.\n`, '', markers), 'refused');
+  t.is(classify('Verification failed: (0x1A) Security Violation\n', '', markers), 'refused');
+  t.is(classify('CAPMEDIA-TASKSEQUENCE name=A\n', '', markers), 'success');
+});
+
+test('Secure Boot with BIOS firmware is a usage error before QEMU starts', async (t) => {
+  const { dir, cleanup } = await tempDir();
+  t.teardown(cleanup);
+  const image = join(dir, 'x.img');
+  await writeFile(image, Buffer.alloc(4096));
+  const error = await t.throwsAsync(
+    bootUnderQemu({ image, firmware: 'bios', secureBoot: true, as: 'usb', successMarker: 'x', timeoutMs: 1000 }),
+    { instanceOf: CapmediaError },
+  );
+  t.is(error?.code, 'USAGE');
+  t.regex(error?.hint ?? '', /--firmware uefi/);
+});
+
 test('media arguments: IDE CD-ROM, or USB stick first in boot order; commas escaped', (t) => {
   t.deepEqual(mediaArgs('/tmp/a,b.iso', 'cd'), ['-drive', 'file=/tmp/a,,b.iso,media=cdrom,if=ide,readonly=on,format=raw', '-boot', 'd']);
   const usb = mediaArgs('/tmp/x.img', 'usb').join(' ');

@@ -1,5 +1,6 @@
-import { join } from 'node:path';
-import { writeEspImage } from '../../tools/fat.js';
+import { readdir } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { writeEspImage, type FatFile } from '../../tools/fat.js';
 import type { BootPlatform } from './types.js';
 
 const LAYOUT = {
@@ -12,7 +13,8 @@ const LAYOUT = {
 } as const;
 
 /**
- * The open linux boot image: ISOLINUX for BIOS, GRUB EFI for UEFI. The ESP is
+ * The open linux boot image: ISOLINUX for BIOS; for UEFI shim + signed GRUB
+ * (Secure Boot) or a standalone GRUB. The ESP is
  * appended as partition 2 (archiso's layout) so the same file boots as a CD
  * (El Torito) and as a USB stick (isohybrid MBR + an EFI system partition).
  */
@@ -26,7 +28,7 @@ export const linuxPlatform: BootPlatform = {
     await writeEspImage({
       output: esp,
       label: 'EFIBOOT',
-      files: [{ source: join(treeDir, LAYOUT.uefiLoader), target: LAYOUT.uefiLoader }],
+      files: await efiFiles(treeDir),
       exec,
       env,
     });
@@ -54,3 +56,18 @@ export const linuxPlatform: BootPlatform = {
     ];
   },
 };
+
+/**
+ * Everything under EFI/ goes into the ESP: shim starts grubx64.efi from the
+ * ESP, and the signed GRUB reads EFI/debian/grub.cfg from the device it came
+ * from (the ESP on a USB stick; on a CD the firmware's El Torito device, which
+ * GRUB reads as the ISO 9660 tree — so the same files stay in the tree too).
+ */
+async function efiFiles(treeDir: string): Promise<FatFile[]> {
+  const entries = await readdir(join(treeDir, 'EFI'), { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(treeDir, join(entry.parentPath, entry.name)))
+    .sort()
+    .map((target) => ({ source: join(treeDir, target), target }));
+}

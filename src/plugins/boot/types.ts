@@ -76,4 +76,10 @@ export interface BootPlatform {
   prepareContent?(input: PrepareContentInput): Promise<MediaFile[]>;
   /** Part of the stage key: change it when prepareContent's output would change. */
   version?: string;
+  /**
+   * The platform for a boot image of this architecture (bootImage.arch), when
+   * its files and boot records depend on it (WinPE: bootia32.efi, bootx64.efi,
+   * bootaa64.efi; no BIOS on arm64). Absent: the same for every architecture.
+   */
+  forArch?(arch: 'x86' | 'x64' | 'arm64'): BootPlatform;
 }

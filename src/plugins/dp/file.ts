@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import { CapmediaError, ioError } from '../../errors.js';
 import { parseManifest, type PackageManifest } from '../../library/manifest.js';
 import { hashingPassThrough } from '../../library/verify-stream.js';
+import { safeRelativePath } from '../../library/safe-path.js';
 import { checkFromError } from './check.js';
 import type { BlobReadOptions, DistributionPoint, DistributionPointScheme, PackageCheck } from './types.js';
 
@@ -55,7 +56,7 @@ class FileDistributionPoint implements DistributionPoint {
     return manifest;
   }
 
-  async checkPackage(id: string): Promise<PackageCheck> {
+  async checkPackage(id: string, pinned?: PackageManifest): Promise<PackageCheck> {
     let manifest: PackageManifest;
     try {
       await access(this.root, constants.R_OK | constants.X_OK);
@@ -66,7 +67,7 @@ class FileDistributionPoint implements DistributionPoint {
       return { status: 'unreachable', reason: `${this.root} is not reachable (${code ?? 'error'})` };
     }
     try {
-      manifest = await this.readManifest(id);
+      manifest = pinned ?? (await this.readManifest(id));
     } catch (error) {
       return checkFromError(error);
     }
@@ -126,6 +127,22 @@ class FileDistributionPoint implements DistributionPoint {
     const target = this.manifestPath(manifest.id);
     const { writeFile } = await import('node:fs/promises');
     await writeAtomically(target, (temp) => writeFile(temp, `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' }));
+  }
+
+  async readDocument(path: string): Promise<Buffer | undefined> {
+    const absolute = join(this.root, safeRelativePath(path, `a document path on ${this.name}`));
+    try {
+      return await readFile(absolute);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw this.accessError(error, path, absolute);
+    }
+  }
+
+  async putDocument(path: string, bytes: Buffer): Promise<void> {
+    const target = join(this.root, safeRelativePath(path, `a document path on ${this.name}`));
+    const { writeFile } = await import('node:fs/promises');
+    await writeAtomically(target, (temp) => writeFile(temp, bytes, { flag: 'wx' }));
   }
 
   private accessError(error: unknown, what: string, path: string): CapmediaError {

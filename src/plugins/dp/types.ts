@@ -18,8 +18,18 @@ export interface DistributionPoint {
   readonly displayUrl: string;
   /** Reads and validates packages/<id>.json. Throws PACKAGE_NOT_FOUND, NO_READ_PERMISSION, DP_UNREACHABLE or PACKAGE_INVALID. */
   readManifest(id: string): Promise<PackageManifest>;
-  /** Manifest present, every blob present with the right size, readable. Never throws for the classes above. */
-  checkPackage(id: string): Promise<PackageCheck>;
+  /**
+   * Manifest present, every blob present with the right size, readable. Never throws for the classes above.
+   * With `manifest` (a pinned version already read), its files are checked instead of the latest manifest's.
+   */
+  checkPackage(id: string, manifest?: PackageManifest): Promise<PackageCheck>;
+  /**
+   * A small library document (a path under the library root such as `packages/<id>/index.json`):
+   * its bytes, or undefined when it is not there. Throws NO_READ_PERMISSION or DP_UNREACHABLE.
+   */
+  readDocument(path: string): Promise<Buffer | undefined>;
+  /** Writes a small library document atomically (temp-then-rename, or one PUT). */
+  putDocument(path: string, bytes: Buffer): Promise<void>;
   /** For a library on a local file system: the blob's path, so it can be copied by the kernel instead of streamed. */
   localBlobPath?(sha256: string): string;
   /** A stream of the blob's bytes from options.start (default 0) to the end; the caller verifies the hash. */

@@ -52,3 +52,24 @@ export function describeMapping(kind: string, label: string, mapped: MappedLabel
   if (mapped.changes.length === 0) return undefined;
   return `${kind} label ${JSON.stringify(label)} → ${JSON.stringify(mapped.value)} (${mapped.changes.join('; ')})`;
 }
+
+/** Joliet holds 16 UCS-2 characters of volume id (ECMA-119 supplementary descriptor, 32 bytes). */
+export const JOLIET_VOLUME_ID_CHARACTERS = 16;
+
+/**
+ * The Joliet volume id: what Windows shows for a mounted ISO (it reads Joliet
+ * when there is no UDF). The first 16 characters of the label with Unicode
+ * intact; only characters beyond UCS-2 (outside the Basic Multilingual
+ * Plane, e.g. emoji) become "_". A data volume of a set keeps its "_k" suffix.
+ */
+export function jolietVolumeId(label: string, options: { keepSuffix?: boolean } = {}): MappedLabel {
+  const changes: string[] = [];
+  let chars = [...label].map((c) => (c.length > 1 ? '_' : c));
+  if (chars.join('') !== label) changes.push('characters beyond UCS-2 replaced by "_"');
+  if (chars.length > JOLIET_VOLUME_ID_CHARACTERS) {
+    const suffix = options.keepSuffix ? (/_\d+$/.exec(label)?.[0] ?? '') : '';
+    chars = [...chars.slice(0, JOLIET_VOLUME_ID_CHARACTERS - suffix.length), ...suffix];
+    changes.push(`cut to the first ${JOLIET_VOLUME_ID_CHARACTERS} characters${suffix ? ` (keeping ${JSON.stringify(suffix)})` : ''}`);
+  }
+  return { value: chars.join('').trimEnd(), changes };
+}

@@ -1,6 +1,7 @@
 import type { BootPlatform } from '../boot/types.js';
 import type { Exec } from '../../tools/exec.js';
 import type { NormalizedMedia } from '../../config/normalize.js';
+import type { NameRules } from './name-rules.js';
 
 export interface PackInput {
   treeDir: string;
@@ -53,6 +54,8 @@ export interface TargetCheckInput {
 /** A media type: turns a staged tree into the image file(s) users write or burn. */
 export interface MediaType {
   name: string;
+  /** The file names this media's file system can hold; checked at resolve, before anything is fetched. */
+  nameRules?: NameRules;
   /** Refuses content this media cannot hold, before anything is written (e.g. FAT32's 4 GiB file limit). */
   checkContent?(files: ReadonlyArray<{ path: string; size: number }>, media: NormalizedMedia): void;
   /** Refuses an unsafe or unusable target before any work (e.g. a mounted or non-removable drive). */

@@ -1,52 +1,54 @@
 import { CapmediaError } from '../../../errors.js';
 import type { BootPlatform, IsoBootInput } from '../types.js';
 import { injectTaskSequence } from './inject.js';
-import { EFISYS_NOPROMPT, WINPE, findInTree } from './layout.js';
+import { EFISYS_NOPROMPT, findInTree, requiredPaths, winpeLayout, type WinpeArch, type WinpeLayout } from './layout.js';
 import { SYSLINUX_DIRECTORY, addChainloader } from './syslinux.js';
 
 /**
  * Configuration Manager / Windows ADK boot images: sources/boot.wim started by
  * Windows Boot Manager. The task sequence is injected into boot.wim at stage
  * (prepareContent); the ISO boots as oscdimg's
- * `-bootdata:2#p0,e,bEtfsboot.com#pEF,e,bEfisys.bin` makes it; FAT32 USB media
- * boot bootx64.efi by UEFI and bootmgr through SYSLINUX by BIOS.
+ * `-bootdata:2#p0,e,bEtfsboot.com#pEF,e,bEfisys.bin` makes it (arm64, which
+ * has no BIOS: `-bootdata:1#pEF,e,bEfisys.bin`); FAT32 USB media boot the
+ * architecture's UEFI loader, and x86/x64 bootmgr through SYSLINUX by BIOS.
  */
-export const winpePlatform: BootPlatform = {
-  name: 'winpe',
-  // Bump when the injected boot.wim would come out different (part of the stage key).
-  version: '1',
-  requiredFiles: Object.values(WINPE),
-  caseInsensitivePaths: true,
-  fatBoot: { uefiLoader: WINPE.uefiLoader, syslinuxDirectory: SYSLINUX_DIRECTORY, addToTree: addChainloader },
-  isoBootArgs,
-  prepareContent: injectTaskSequence,
-};
+export function createWinpePlatform(arch: WinpeArch): BootPlatform {
+  const layout = winpeLayout(arch);
+  const bios = layout.bootmgr !== undefined;
+  return {
+    name: 'winpe',
+    // Bump when the injected boot.wim would come out different (part of the stage key).
+    version: '1',
+    requiredFiles: requiredPaths(layout),
+    caseInsensitivePaths: true,
+    fatBoot: {
+      uefiLoader: layout.uefiLoader,
+      ...(bios ? { syslinuxDirectory: SYSLINUX_DIRECTORY, addToTree: addChainloader } : {}),
+    },
+    isoBootArgs: (input) => isoBootArgs(layout, input),
+    prepareContent: (input) => injectTaskSequence(input, layout),
+    forArch: (wanted) => createWinpePlatform(wanted),
+  };
+}
+
+/** Registered as x64, the usual WinPE; resolve asks for the boot image's own architecture (forArch). */
+export const winpePlatform: BootPlatform = createWinpePlatform('x64');
 
 /**
  * El Torito as oscdimg writes it: entry 1 for BIOS (platform 0, etfsboot.com,
  * no emulation, 8 sectors), entry 2 for UEFI (platform 0xEF, efisys.bin, no
- * emulation). No hybrid MBR or GPT (Windows media have none) and no visible
- * boot catalog file (oscdimg writes none).
+ * emulation); arm64 media have the UEFI entry only. No hybrid MBR or GPT
+ * (Windows media have none) and no visible boot catalog file (oscdimg writes none).
  */
-async function isoBootArgs({ treeDir, notice }: IsoBootInput): Promise<string[]> {
-  const bios = await requireInTree(treeDir, WINPE.etfsboot);
+async function isoBootArgs(layout: WinpeLayout, { treeDir, notice }: IsoBootInput): Promise<string[]> {
+  const bios = layout.etfsboot && (await requireInTree(treeDir, layout.etfsboot));
   const noprompt = await findInTree(treeDir, EFISYS_NOPROMPT);
-  const uefi = noprompt ?? (await requireInTree(treeDir, WINPE.efisys));
+  const uefi = noprompt ?? (await requireInTree(treeDir, layout.efisys));
   if (noprompt) notice?.(`UEFI boots ${noprompt}: the medium starts without "Press any key to boot from CD or DVD"`);
-  return [
-    '-eltorito-boot',
-    bios,
-    '-no-emul-boot',
-    '-boot-load-size',
-    '8',
-    '-eltorito-catalog',
-    'boot.catalog',
-    '--boot-catalog-hide',
-    '-eltorito-alt-boot',
-    '-e',
-    uefi,
-    '-no-emul-boot',
-  ];
+  const catalog = ['-eltorito-catalog', 'boot.catalog', '--boot-catalog-hide'];
+  const uefiEntry = ['-e', uefi, '-no-emul-boot'];
+  if (!bios) return [...catalog, ...uefiEntry];
+  return ['-eltorito-boot', bios, '-no-emul-boot', '-boot-load-size', '8', ...catalog, '-eltorito-alt-boot', ...uefiEntry];
 }
 
 async function requireInTree(treeDir: string, path: string): Promise<string> {

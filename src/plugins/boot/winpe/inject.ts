@@ -3,7 +3,15 @@ import { dirname, join } from 'node:path';
 import { CapmediaError, ioError } from '../../../errors.js';
 import { addFolderToWim, readWimHeader, setWimImageTime } from '../../../tools/wimlib.js';
 import type { MediaFile, PrepareContentInput } from '../types.js';
-import { BIOS_PROMPT, EFISYS_NOPROMPT, MEDIA_TASK_SEQUENCE_FOLDER, WINPE, findEntry, missingPaths } from './layout.js';
+import {
+  BIOS_PROMPT,
+  EFISYS_NOPROMPT,
+  MEDIA_TASK_SEQUENCE_FOLDER,
+  findEntry,
+  missingPaths,
+  requiredPaths,
+  type WinpeLayout,
+} from './layout.js';
 
 /** Inside the WIM: TsmBootstrap looks for the task sequence at X:\sms\data of the booted WinPE. */
 const WIM_TASK_SEQUENCE_FOLDER = 'sms/data';
@@ -16,8 +24,8 @@ const DEFAULT_EPOCH = 315_532_800;
  * media root too. The stored boot.wim is shared and hard-linked, so wimlib
  * works on a copy and the result is stored as a new blob.
  */
-export async function injectTaskSequence(input: PrepareContentInput): Promise<MediaFile[]> {
-  const bootWim = requireBootFiles(input.files);
+export async function injectTaskSequence(input: PrepareContentInput, layout: WinpeLayout): Promise<MediaFile[]> {
+  const bootWim = requireBootFiles(input.files, layout);
   const taskSequence = input.files.filter((f) => f.packageId === '' && f.target.toLowerCase().startsWith(MEDIA_TASK_SEQUENCE_FOLDER));
   const epoch = Number(input.env.SOURCE_DATE_EPOCH ?? DEFAULT_EPOCH);
   const wim = join(input.workDir, 'boot.wim');
@@ -36,18 +44,18 @@ export async function injectTaskSequence(input: PrepareContentInput): Promise<Me
 }
 
 /** resolve checks the package's files by their usual spelling; this catches any spelling. */
-function requireBootFiles(files: readonly MediaFile[]): MediaFile {
+function requireBootFiles(files: readonly MediaFile[], layout: WinpeLayout): MediaFile {
   const bootImageFiles = files.filter((f) => f.packageId !== '' && !f.target.startsWith('SMS/PKG/'));
   const absent = missingPaths(
     bootImageFiles.map((f) => f.target),
-    Object.values(WINPE),
+    requiredPaths(layout),
   );
   if (absent.length) {
     throw new CapmediaError('BOOT_IMAGE_INVALID', `The WinPE boot image lacks files it needs to boot: ${absent.join(', ')}.`, {
       hint: "Publish the whole boot image folder: sources/boot.wim plus the Windows ADK media files (bootmgr, boot/, efi/) and oscdimg's etfsboot.com and efisys.bin.",
     });
   }
-  return findEntry(bootImageFiles, WINPE.bootWim)!;
+  return findEntry(bootImageFiles, layout.bootWim)!;
 }
 
 async function copyBlob(blob: string, copy: string): Promise<void> {

@@ -1,6 +1,9 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
+/** The architectures WinPE exists for (the same names as a package's bootImage.arch). */
+export type WinpeArch = 'x86' | 'x64' | 'arm64';
+
 /**
  * A WinPE boot image package as Configuration Manager and the Windows ADK lay
  * it out (the ADK's Media folder plus oscdimg's El Torito images). Windows
@@ -8,17 +11,45 @@ import { join } from 'node:path';
  * (`Boot/BCD`, `EFI/Microsoft/Boot/efisys.bin`): they are matched
  * case-insensitively and the package's spelling is kept.
  */
-export const WINPE = {
-  bootWim: 'sources/boot.wim',
-  bootmgr: 'bootmgr',
-  bootmgrEfi: 'bootmgr.efi',
-  biosBcd: 'boot/bcd',
-  bootSdi: 'boot/boot.sdi',
-  etfsboot: 'boot/etfsboot.com',
-  uefiLoader: 'efi/boot/bootx64.efi',
-  uefiBcd: 'efi/microsoft/boot/bcd',
-  efisys: 'efi/microsoft/boot/efisys.bin',
-} as const;
+export interface WinpeLayout {
+  bootWim: string;
+  bootmgrEfi: string;
+  bootSdi: string;
+  /** The UEFI removable-media loader of the architecture (bootx64.efi, bootia32.efi, bootaa64.efi). */
+  uefiLoader: string;
+  uefiBcd: string;
+  efisys: string;
+  /** BIOS boot (x86 and x64 only: there is no BIOS on arm64): bootmgr, its BCD and the El Torito image. */
+  bootmgr?: string;
+  biosBcd?: string;
+  etfsboot?: string;
+}
+
+const UEFI_LOADERS: Record<WinpeArch, string> = {
+  x86: 'efi/boot/bootia32.efi',
+  x64: 'efi/boot/bootx64.efi',
+  arm64: 'efi/boot/bootaa64.efi',
+};
+
+const BIOS_FILES = { bootmgr: 'bootmgr', biosBcd: 'boot/bcd', etfsboot: 'boot/etfsboot.com' } as const;
+
+/** What a WinPE package of an architecture carries: the ADK's Media folder of that architecture. */
+export function winpeLayout(arch: WinpeArch): WinpeLayout {
+  return {
+    bootWim: 'sources/boot.wim',
+    bootmgrEfi: 'bootmgr.efi',
+    bootSdi: 'boot/boot.sdi',
+    uefiLoader: UEFI_LOADERS[arch],
+    uefiBcd: 'efi/microsoft/boot/bcd',
+    efisys: 'efi/microsoft/boot/efisys.bin',
+    ...(arch === 'arm64' ? {} : BIOS_FILES),
+  };
+}
+
+/** Every path the layout names. */
+export function requiredPaths(layout: WinpeLayout): string[] {
+  return Object.values(layout).filter((path): path is string => typeof path === 'string');
+}
 
 /** The ADK's UEFI El Torito image without the "Press any key to boot from CD or DVD" prompt. */
 export const EFISYS_NOPROMPT = 'efi/microsoft/boot/efisys_noprompt.bin';

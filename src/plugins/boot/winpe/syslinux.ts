@@ -2,10 +2,13 @@ import { mkdir, readFile, rename, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CapmediaError, ioError } from '../../../errors.js';
 import type { FatTreeInput } from '../types.js';
-import { WINPE, findInTree } from './layout.js';
+import { findInTree } from './layout.js';
 
 /** Where SYSLINUX is installed on the FAT volume (the USB packer installs ldlinux there). */
 export const SYSLINUX_DIRECTORY = 'syslinux';
+
+/** Windows Boot Manager for BIOS, at the media root (x86 and x64 WinPE). */
+const BOOTMGR = 'bootmgr';
 
 /** SYSLINUX's BIOS modules, the same version as the installer's ldlinux.c32 (both from the host's syslinux packages). */
 const MODULES_DIR = '/usr/lib/syslinux/modules/bios';
@@ -19,7 +22,7 @@ const MODULES = ['chain.c32', 'libcom32.c32', 'libutil.c32'];
  * would (`ntldr=`). bootmgr then reads boot/bcd and boots sources/boot.wim.
  */
 export async function addChainloader(input: FatTreeInput): Promise<void> {
-  const bootmgr = (await findInTree(input.treeDir, WINPE.bootmgr)) ?? WINPE.bootmgr;
+  const bootmgr = (await findInTree(input.treeDir, BOOTMGR)) ?? BOOTMGR;
   const folder = join(input.treeDir, SYSLINUX_DIRECTORY);
   await mkdir(folder, { recursive: true }).catch((error) => {
     throw ioError('create', folder, error);

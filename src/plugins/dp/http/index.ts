@@ -64,10 +64,10 @@ class HttpDistributionPoint implements DistributionPoint {
     return manifest;
   }
 
-  async checkPackage(id: string): Promise<PackageCheck> {
+  async checkPackage(id: string, pinned?: PackageManifest): Promise<PackageCheck> {
     let manifest: PackageManifest;
     try {
-      manifest = await this.readManifest(id);
+      manifest = pinned ?? (await this.readManifest(id));
     } catch (error) {
       return checkFromError(error);
     }
@@ -178,6 +178,34 @@ class HttpDistributionPoint implements DistributionPoint {
         headers: { 'content-type': 'application/json' },
       });
       if (response.statusCode < 200 || response.statusCode > 299) throw await this.client.statusError(response, what, 'write');
+      await response.body.dump();
+    });
+  }
+
+  async readDocument(path: string): Promise<Buffer | undefined> {
+    return this.retried(async () => {
+      const response = await this.client.send('GET', path, path);
+      if (response.statusCode === 404 || response.statusCode === 410) {
+        await response.body.dump();
+        return undefined;
+      }
+      if (response.statusCode !== 200) throw await this.client.statusError(response, path);
+      if (Number(response.headers['content-length'] ?? 0) > MAX_MANIFEST_BYTES) {
+        await response.body.dump();
+        throw new CapmediaError(
+          'PACKAGE_INVALID',
+          `${this.client.url(path).href} is larger than ${MAX_MANIFEST_BYTES >> 20} MiB; it is not a library document.`,
+        );
+      }
+      const body = await response.body.arrayBuffer().catch((error) => Promise.reject(this.client.bodyError(error, path)));
+      return Buffer.from(body);
+    });
+  }
+
+  async putDocument(path: string, bytes: Buffer): Promise<void> {
+    await this.retried(async () => {
+      const response = await this.client.send('PUT', path, path, { body: bytes, headers: { 'content-type': 'application/json' } });
+      if (response.statusCode < 200 || response.statusCode > 299) throw await this.client.statusError(response, path, 'write');
       await response.body.dump();
     });
   }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { CapmediaError, ioError } from '../../../errors.js';
 import { HOST_ROOTS, type SystemRoots } from '../../../devices/roots.js';
 import type { NormalizedMedia } from '../../../config/normalize.js';
+import { FAT_NAMES } from '../name-rules.js';
 import type { MediaType, PackInput, PublishInput, TargetCheckInput } from '../types.js';
 import { checkFileSizes, FAT32_LIMITS, type FileLimits } from './content.js';
 import { DriveTarget } from './drive.js';
@@ -30,6 +31,7 @@ export function createUsbMedia(options: UsbMediaOptions = {}): MediaType {
   const drive = new DriveTarget(roots);
   return {
     name: 'usb',
+    nameRules: FAT_NAMES,
     checkContent: (files, media) => checkFileSizes(files, media.splitLargeFiles, limits),
     checkTarget: (input) => checkTarget(input, drive, roots),
     // An image file is written beside its final path (the default); a drive or folder has no "beside".

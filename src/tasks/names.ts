@@ -1,0 +1,79 @@
+import { CapmediaError } from '../errors.js';
+import type { NameRules } from '../plugins/media/name-rules.js';
+import { mediaType } from '../plugins/registry.js';
+import type { BuildContext } from './context.js';
+import { placements } from './stage.js';
+
+/** How many refused names one error lists; the rest are counted. */
+const SHOWN = 20;
+
+export interface NameProblem {
+  packageId: string;
+  /** The path as the package names it. */
+  path: string;
+  problem: string;
+}
+
+/**
+ * Refuses, before anything is fetched, every file whose name the media's file
+ * system cannot hold (R12's "characters a file system cannot hold", for file
+ * names): all of them in one error, each with its package. Runs in the
+ * resolve step for every media type that declares name rules.
+ */
+export function checkMediaNames(ctx: BuildContext): void {
+  const files = placements(ctx).map((f) => ({ target: f.target, packageId: f.packageId }));
+  for (const job of ctx.jobs) {
+    const rules = mediaType(job.media.type).nameRules;
+    if (!rules) continue;
+    const problems = nameProblems(files, rules);
+    if (problems.length) throw refused(problems, rules, job.media.name, ctx.jobs.length > 1);
+  }
+}
+
+/** Each component once (a folder is named once, however many files it holds); then names that only case tells apart. */
+export function nameProblems(files: ReadonlyArray<{ target: string; packageId: string }>, rules: NameRules): NameProblem[] {
+  const problems: NameProblem[] = [];
+  const seen = new Set<string>();
+  const folded = new Map<string, string>();
+  for (const file of files) {
+    const parts = file.target.split('/');
+    for (let i = 0; i < parts.length; i++) {
+      const path = parts.slice(0, i + 1).join('/');
+      if (seen.has(path)) continue;
+      seen.add(path);
+      const problem = rules.problem(parts[i]);
+      const shown = packagePath(path, file.packageId);
+      if (problem) problems.push({ packageId: file.packageId, path: shown, problem: `${JSON.stringify(parts[i])} ${problem}` });
+      // Windows, FAT and Joliet readers ignore case: two such names are one file there.
+      const key = path.normalize('NFC').toUpperCase();
+      const other = folded.get(key);
+      if (other !== undefined && other !== path) {
+        problems.push({
+          packageId: file.packageId,
+          path: shown,
+          problem: `differs from ${JSON.stringify(other)} only by case (or Unicode normalization)`,
+        });
+      } else folded.set(key, path);
+    }
+  }
+  return problems;
+}
+
+/** Content packages sit under SMS/PKG/<id>/ on the media; the package names the file without that prefix. */
+function packagePath(target: string, packageId: string): string {
+  const prefix = `SMS/PKG/${packageId}/`;
+  return target.startsWith(prefix) ? target.slice(prefix.length) : target;
+}
+
+function refused(problems: NameProblem[], rules: NameRules, media: string, named: boolean): CapmediaError {
+  const lines = problems.slice(0, SHOWN).map((p) => `  package ${p.packageId || '(generated)'}: ${p.path}: ${p.problem}`);
+  if (problems.length > SHOWN) lines.push(`  … and ${problems.length - SHOWN} more`);
+  const packages = [...new Set(problems.map((p) => p.packageId).filter(Boolean))].join(', ');
+  return new CapmediaError(
+    'NAME_UNSUPPORTED',
+    `${named ? `Media "${media}": ` : ''}${problems.length === 1 ? 'A file name' : `${problems.length} file names`} cannot be held by ${rules.fileSystem}; nothing was fetched or written:\n${lines.join('\n')}`,
+    {
+      hint: `Rename ${problems.length === 1 ? 'it' : 'them'} in the package${packages ? ` (${packages})` : ''} and publish it again with \`capmedia distribute\`: Windows cannot hold these names, so capmedia does not rename them behind your back.`,
+    },
+  );
+}
