@@ -43,15 +43,21 @@ test.after.always(async () => {
 });
 
 function config(runner: string, remoteUrl = `${nginx.url}/cache/`, overrides: Record<string, any> = {}) {
+  const { remote: _remote, ...rest } = overrides;
   return {
-    ...overrides,
+    ...rest,
     distributionPoints: [{ name: 'dp01', url: `${nginx.url}/dp/` }],
     media: Array.isArray(overrides.media)
       ? overrides.media
       : { type: 'iso', file: `out/${runner}.iso`, size: 'dvd', staging: './staging', ...overrides.media },
     cache: {
       dir: `./cache-${runner}`,
-      remote: { url: remoteUrl, auth: { username: USER, passwordEnv: 'CACHE_PASSWORD' }, signingKeyEnv: 'CACHE_SIGNING_KEY' },
+      remote: {
+        url: remoteUrl,
+        auth: { username: USER, passwordEnv: 'CACHE_PASSWORD' },
+        signingKeyEnv: 'CACHE_SIGNING_KEY',
+        ...overrides.remote,
+      },
     },
   };
 }
@@ -113,6 +119,19 @@ test.serial('two media of one config made of the same image: one download, both 
   t.true((await iso('h1')).equals(reference));
   t.true((await iso('h2')).equals(reference));
   t.true((await stat(join(project.dir, 'out/h1.iso'))).mtimeMs > Date.parse('2020-01-01'), 'dated now, like a built output');
+});
+
+test.serial('over https with a custom CA (cache.remote.ca), as for distribution points', async (t) => {
+  const i = await buildAs('i', READER, `${nginx.httpsUrl}/cache/`, { remote: { ca: nginx.caFile } });
+  t.is(i.result.exitCode, 0, i.result.all);
+  t.is(i.json.cache.remote.hits, 1);
+  t.true((await iso('i')).equals(reference));
+  const untrusted = await buildAs('j', READER, `${nginx.httpsUrl}/cache/`);
+  t.is(untrusted.result.exitCode, 0, untrusted.result.all);
+  t.true(
+    untrusted.json.notices.some((n: string) => /TLS certificate is not trusted.*without the remote cache/.test(n)),
+    untrusted.json.notices.join('\n'),
+  );
 });
 
 test.serial('a blob tampered in the server folder is caught: a warning, never stored, and the ISO is still right', async (t) => {

@@ -16,6 +16,25 @@ const REMOTE_RETRIES = { ...METADATA_RETRIES, attempts: 2 };
 /** Action records are small JSON; anything larger is not ours. */
 const MAX_RECORD_BYTES = 64 << 20;
 
+/** The distribution points' client; an unreadable CA is a config error that names cache.remote.ca. */
+function remoteClient(settings: RemoteCacheSettings): HttpClient {
+  try {
+    return new HttpClient({
+      name: 'remote cache',
+      base: settings.base,
+      credentials: settings.credentials,
+      caFile: settings.caFile,
+      connectTimeoutMs: settings.connectTimeoutMs,
+      stallTimeoutMs: settings.stallTimeoutMs,
+    });
+  } catch (error) {
+    if (!(error instanceof CapmediaError)) throw error;
+    throw new CapmediaError(error.code, error.message.replace('of distribution point remote cache', '(cache.remote.ca)'), {
+      hint: 'Point cache.remote.ca at a PEM file.',
+    });
+  }
+}
+
 /**
  * Bazel's HTTP cache protocol over the distribution points' HTTP client:
  * GET/HEAD/PUT <url>/cas/<sha256> and <url>/ac/<key>. The remote only ever
@@ -35,14 +54,7 @@ export class RemoteCache {
     /** Ctrl-C: transfers stop at once instead of finishing in the background. */
     private readonly signal?: AbortSignal,
   ) {
-    this.client = new HttpClient({
-      name: 'remote cache',
-      base: settings.base,
-      credentials: settings.credentials,
-      caFile: settings.caFile,
-      connectTimeoutMs: settings.connectTimeoutMs,
-      stallTimeoutMs: settings.stallTimeoutMs,
-    });
+    this.client = remoteClient(settings);
     this.stats = {
       url: settings.base.href,
       write: this.canWrite,
