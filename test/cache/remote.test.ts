@@ -8,6 +8,7 @@ import { freePort, startNginx, type Nginx } from '../_helpers/nginx.js';
 import { publishFolder } from '../../src/library/publish.js';
 import { openDistributionPoint } from '../../src/plugins/registry.js';
 import { pathToFileURL } from 'node:url';
+import { createServer, type AddressInfo } from 'node:net';
 
 /**
  * Two CI runners sharing one remote cache on a real nginx: WebDAV at /cache/,
@@ -185,6 +186,24 @@ test.serial('an unreachable cache URL (here from CAPMEDIA_REMOTE_CACHE) only war
   t.regex(warnings[0], /unreachable/);
   t.true(e.json.cache.remote.unreachable);
   t.true((await iso('e')).equals(reference));
+});
+
+test.serial('a remote that accepts connections but never answers (slow) warns once after its stall timeout', async (t) => {
+  const silent = createServer((socket) => socket.on('error', () => undefined));
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const { port } = silent.address() as AddressInfo;
+  try {
+    const started = Date.now();
+    const k = await buildAs('k', READER, `http://127.0.0.1:${port}/cache/`, { remote: { timeouts: { stall: 1 } } });
+    t.is(k.result.exitCode, 0, k.result.all);
+    const warnings = k.json.notices.filter((n: string) => n.includes('without the remote cache'));
+    t.is(warnings.length, 1, k.json.notices.join('\n'));
+    t.regex(warnings[0], /did not answer .* within 1 s/);
+    t.true((await iso('k')).equals(reference));
+    t.true(Date.now() - started < 60_000, 'one stall, not one per request');
+  } finally {
+    silent.close();
+  }
 });
 
 test.serial('an upload the server refuses is a warning, never a failed build', async (t) => {
