@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { exitCodeFor } from './errors.js';
 import { VERSION } from './version.js';
 import { createPrinter } from './commands/output.js';
+import { removeTrackedPartialsSync } from './fs/partials.js';
 import type { CommonArgs } from './commands/common.js';
 import type { Printer } from './commands/output.js';
 import type { Outcome } from './commands/outcome.js';
@@ -44,10 +45,18 @@ let interrupts = 0;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     interrupts++;
-    if (interrupts > 1) process.exit(130);
+    if (interrupts > 1) exitInterrupted();
     process.stderr.write('\ncapmedia: stopping… previous outputs stay untouched; run the same command again to build.\n');
     controller.abort();
+    // Every step stops within a second; should anything still hang (a file system call that never returns), end anyway.
+    setTimeout(exitInterrupted, 5000).unref();
   });
+}
+
+/** A cancelled build leaves nothing behind, even when it ends at once. */
+function exitInterrupted(): never {
+  removeTrackedPartialsSync();
+  process.exit(130);
 }
 
 function run<A extends CommonArgs>(handler: Handler) {
@@ -65,6 +74,8 @@ function run<A extends CommonArgs>(handler: Handler) {
       printer.error(error);
       // --detailed-exitcode keeps 2 for "would change": every error is 1 (Terraform's convention).
       process.exitCode = controller.signal.aborted ? 130 : argv.detailedExitcode ? 1 : exitCodeFor(error);
+      // Abandoned work (a hung transfer, a tool being stopped) must not keep a cancelled process alive.
+      if (controller.signal.aborted) exitInterrupted();
     }
   };
 }

@@ -9,6 +9,7 @@ import { checkMediaNames } from './tasks/names.js';
 import { planBuild } from './tasks/plan.js';
 import { finishCaches, lookupCaches } from './tasks/remote/index.js';
 import { loadLock } from './tasks/lock.js';
+import { preflight } from './tasks/preflight.js';
 
 export interface StepPlan {
   step: string;
@@ -63,6 +64,7 @@ export async function plan(request: {
     readOnly: true,
   });
   await loadLock(ctx);
+  await preflight(ctx);
   ctx.resolved = await resolveContent(ctx);
   checkMediaNames(ctx);
   await planBuild(ctx);

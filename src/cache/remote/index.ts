@@ -1,6 +1,7 @@
 import type { NormalizedConfig } from '../../config/normalize.js';
 import { RemoteCache } from './client.js';
 import { remoteCacheSettings } from './settings.js';
+import { redact } from '../../redact.js';
 
 export { RemoteCache } from './client.js';
 export { Uploads } from './uploads.js';
@@ -13,5 +14,5 @@ export function openRemoteCache(
   signal?: AbortSignal,
 ): RemoteCache | undefined {
   const settings = remoteCacheSettings(config, env);
-  return settings && new RemoteCache(settings, (message) => notices.push(`warning: ${message}`), signal);
+  return settings && new RemoteCache(settings, (message) => notices.push(`warning: ${redact(message)}`), signal);
 }
