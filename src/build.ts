@@ -7,6 +7,8 @@ import { buildTasks } from './tasks/index.js';
 import { createBuildContext, type BuildContext, type PublishedOutput } from './tasks/context.js';
 import { discardPartials } from './tasks/pack.js';
 import { chooseRenderer, type OutputMode } from './render.js';
+import { finishCaches } from './tasks/remote/index.js';
+import { saveStats, type CacheStats } from './cache/remote/stats.js';
 import type { Shard } from './lock/shard.js';
 import { loadLock } from './tasks/lock.js';
 import { preflight } from './tasks/preflight.js';
@@ -42,6 +44,8 @@ export interface BuildResult {
   /** True when nothing changed since the last build: no step did any work. */
   upToDate: boolean;
   notices: string[];
+  /** Step records found in the local and remote caches, and the bytes moved to and from the remote. */
+  cache: CacheStats;
   /** With keepGoing: the media that failed, each with its error (the others were built). */
   failures: Array<{ media: string; error: unknown }>;
 }
@@ -65,7 +69,13 @@ export async function build(request: BuildRequest = {}): Promise<BuildResult> {
   if (ctx.jobs.length === 0) {
     // An empty shard still fails a lock that does not match, like every other runner of the matrix.
     if (request.locked) await loadLock(ctx);
-    return { outputs: [], upToDate: true, notices: [`shard ${request.shard?.index}/${request.shard?.count} holds no media`], failures: [] };
+    return {
+      outputs: [],
+      upToDate: true,
+      notices: [`shard ${request.shard?.index}/${request.shard?.count} holds no media`],
+      failures: [],
+      cache: await recordStats(ctx),
+    };
   }
   await preflight(ctx);
   const renderer = chooseRenderer({ ...request, isTTY: request.isTTY ?? process.stdout.isTTY, ci: request.ci ?? Boolean(process.env.CI) });
@@ -86,6 +96,7 @@ export async function build(request: BuildRequest = {}): Promise<BuildResult> {
     await untilAborted(list.run(), request.signal, cancelled);
   } catch (error) {
     await Promise.all(ctx.jobs.map(discardPartials));
+    await recordStats(ctx);
     // Abandoned steps may still hold temp files; only on cancel, as other builds in this process may be writing theirs.
     if (request.signal?.aborted) await removeTrackedPartials();
     throw request.signal?.aborted ? cancelled() : error;
@@ -98,6 +109,7 @@ export async function build(request: BuildRequest = {}): Promise<BuildResult> {
     outputs: ctx.jobs.flatMap((job) => job.published ?? job.upToDate ?? []),
     upToDate: ctx.jobs.every((job) => job.upToDate),
     notices: ctx.notices,
+    cache: await recordStats(ctx),
     failures: failed.map((job) => ({ media: job.media.name, error: job.failure })),
   };
 }
@@ -114,6 +126,13 @@ function guarded(tasks: ReturnType<typeof buildTasks>, signal?: AbortSignal): Re
       ) as never;
     },
   }));
+}
+
+/** For `capmedia cache stats`: what the caches did in the last build, finished or not. Uploads end first. */
+async function recordStats(ctx: BuildContext): Promise<CacheStats> {
+  const stats = await finishCaches(ctx);
+  await saveStats(ctx.config.cacheDir, stats).catch(() => undefined);
+  return stats;
 }
 
 /** A tool's or the file system's own words are never the whole message: say which step met them. */

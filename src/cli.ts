@@ -28,6 +28,7 @@ const planCommand = lazy(() => import('./commands/plan.js'), 'planCommand');
 const cleanCommand = lazy(() => import('./commands/clean.js'), 'cleanCommand');
 const imageVerifyCommand = lazy(() => import('./commands/image.js'), 'imageVerifyCommand');
 const imageRestoreCommand = lazy(() => import('./commands/image.js'), 'imageRestoreCommand');
+const cacheStatsCommand = lazy(() => import('./commands/cache.js'), 'cacheStatsCommand');
 const outdatedCommand = lazy(() => import('./commands/outdated.js'), 'outdatedCommand');
 const updateCommand = lazy(() => import('./commands/update.js'), 'updateCommand');
 const matrixCommand = lazy(() => import('./commands/matrix.js'), 'matrixCommand');
@@ -221,6 +222,16 @@ const cli = yargs(hideBin(process.argv))
   )
   .command('init', 'write a starter capmedia.config.ts', (y: Argv<any>): Argv<any> => y, run(initCommand))
   .command('clean', 'remove the cache and stale staging folders', (y: Argv<any>): Argv<any> => y, run(cleanCommand))
+  .command('cache', 'cache commands', (y: Argv<any>): Argv<any> =>
+    y
+      .command(
+        'stats',
+        'hits, misses and bytes up/down of the last build (local and remote cache)',
+        (c: Argv<any>): Argv<any> => c,
+        run(cacheStatsCommand),
+      )
+      .demandCommand(1, 'say which cache command: stats'),
+  )
   .command(
     'outdated',
     'compare capmedia.lock with the latest versions on the distribution points',

@@ -29,6 +29,17 @@ const distributionPointSchema = z.strictObject({
   timeouts: z.strictObject({ connect: z.number().positive().optional(), stall: z.number().positive().optional() }).optional(),
 });
 
+/** A Bazel-layout HTTP cache (<url>/cas/<sha256>, <url>/ac/<key>) shared by CI runners; only trusted runners write. */
+const remoteCacheSchema = z.strictObject({
+  url: z.string().regex(/^https?:\/\//, 'an http:// or https:// URL'),
+  write: z.boolean().default(false),
+  auth: authSchema.optional(),
+  ca: z.string().min(1).optional(),
+  /** Action records are HMAC-SHA256 signed with the key in this variable; unsigned or badly signed ones are ignored. */
+  signingKeyEnv: envName.optional(),
+  timeouts: z.strictObject({ connect: z.number().positive().optional(), stall: z.number().positive().optional() }).optional(),
+});
+
 export const ARCHES = ['x86', 'x64', 'arm64'] as const;
 export const AFTER_ACTIONS = ['poweroff', 'reboot', 'shell'] as const;
 
@@ -95,7 +106,7 @@ export const configSchema = z.strictObject({
     .default({ arch: 'x64', drivers: ['storage', 'cdrom', 'filesystem'] }),
   taskSequence: taskSequenceSchema,
   media: z.union([mediaSchema, z.array(mediaSchema).min(1)]),
-  cache: z.strictObject({ dir: z.string().min(1).optional() }).optional(),
+  cache: z.strictObject({ dir: z.string().min(1).optional(), remote: remoteCacheSchema.optional() }).optional(),
 });
 
 /** What a user writes (defaults optional). */
@@ -104,6 +115,7 @@ export type CapmediaConfig = z.input<typeof configSchema>;
 export type ParsedConfig = z.output<typeof configSchema>;
 export type MediaConfig = z.input<typeof mediaSchema>;
 export type DistributionPointConfig = z.output<typeof distributionPointSchema>;
+export type RemoteCacheConfig = z.input<typeof remoteCacheSchema>;
 export type Arch = (typeof ARCHES)[number];
 
 /** JSON Schema for editors, generated from the same schema. */
