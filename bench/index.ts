@@ -58,6 +58,7 @@ async function main(): Promise<void> {
   }
   rows.push(...(await optional('./http-staging.ts', 'benchHttpStaging')));
   rows.push(...(await optional('./split.ts', 'benchSplit')));
+  rows.push(...(await optional('./fleet.ts', 'benchFleet')));
   rows.push(...(await optional('./capture-wim.ts', 'benchCaptureWim')));
   print(rows);
 }

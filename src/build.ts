@@ -7,8 +7,14 @@ import { buildTasks } from './tasks/index.js';
 import { createBuildContext, type BuildContext, type PublishedOutput } from './tasks/context.js';
 import { discardPartials } from './tasks/pack.js';
 import { chooseRenderer, type OutputMode } from './render.js';
+import { finishCaches } from './tasks/remote/index.js';
+import { saveStats, type CacheStats } from './cache/remote/stats.js';
 import type { Shard } from './lock/shard.js';
 import { loadLock } from './tasks/lock.js';
+import { preflight } from './tasks/preflight.js';
+import { lockOutputs } from './tasks/locks.js';
+import { removeTrackedPartials } from './fs/partials.js';
+import { untilAborted } from './abort.js';
 
 export interface BuildRequest extends OutputMode {
   cwd?: string;
@@ -29,6 +35,8 @@ export interface BuildRequest extends OutputMode {
   shard?: Shard;
   /** --keep-going: a failing media does not stop the others; see BuildResult.failures. */
   keepGoing?: boolean;
+  /** Lines for the user outside the task list (waiting for another build's lock); default: stderr. */
+  log?: (line: string) => void;
 }
 
 export interface BuildResult {
@@ -36,6 +44,8 @@ export interface BuildResult {
   /** True when nothing changed since the last build: no step did any work. */
   upToDate: boolean;
   notices: string[];
+  /** Step records found in the local and remote caches, and the bytes moved to and from the remote. */
+  cache: CacheStats;
   /** With keepGoing: the media that failed, each with its error (the others were built). */
   failures: Array<{ media: string; error: unknown }>;
 }
@@ -59,8 +69,15 @@ export async function build(request: BuildRequest = {}): Promise<BuildResult> {
   if (ctx.jobs.length === 0) {
     // An empty shard still fails a lock that does not match, like every other runner of the matrix.
     if (request.locked) await loadLock(ctx);
-    return { outputs: [], upToDate: true, notices: [`shard ${request.shard?.index}/${request.shard?.count} holds no media`], failures: [] };
+    return {
+      outputs: [],
+      upToDate: true,
+      notices: [`shard ${request.shard?.index}/${request.shard?.count} holds no media`],
+      failures: [],
+      cache: await recordStats(ctx),
+    };
   }
+  await preflight(ctx);
   const renderer = chooseRenderer({ ...request, isTTY: request.isTTY ?? process.stdout.isTTY, ci: request.ci ?? Boolean(process.env.CI) });
   const list = new Listr<BuildContext>(guarded(buildTasks(), request.signal), {
     ctx,
@@ -72,11 +89,19 @@ export async function build(request: BuildRequest = {}): Promise<BuildResult> {
     rendererOptions: { collapseSubtasks: false, timer: PRESET_TIMER },
     fallbackRendererOptions: { timer: PRESET_TIMER },
   } as never);
+  // Two builds of one output never race: the second waits, then finds the first's result up to date.
+  const locks = await lockOutputs(ctx, request.log ?? ((line) => process.stderr.write(`${line}\n`)));
   try {
-    await list.run();
+    // A step stuck in a call that ignores the signal must not hold up Ctrl-C: stop waiting for it.
+    await untilAborted(list.run(), request.signal, cancelled);
   } catch (error) {
     await Promise.all(ctx.jobs.map(discardPartials));
+    await recordStats(ctx);
+    // Abandoned steps may still hold temp files; only on cancel, as other builds in this process may be writing theirs.
+    if (request.signal?.aborted) await removeTrackedPartials();
     throw request.signal?.aborted ? cancelled() : error;
+  } finally {
+    await locks.release();
   }
   const failed = ctx.jobs.filter((job) => job.failure !== undefined);
   await Promise.all(failed.map(discardPartials));
@@ -84,6 +109,7 @@ export async function build(request: BuildRequest = {}): Promise<BuildResult> {
     outputs: ctx.jobs.flatMap((job) => job.published ?? job.upToDate ?? []),
     upToDate: ctx.jobs.every((job) => job.upToDate),
     notices: ctx.notices,
+    cache: await recordStats(ctx),
     failures: failed.map((job) => ({ media: job.media.name, error: job.failure })),
   };
 }
@@ -94,9 +120,40 @@ function guarded(tasks: ReturnType<typeof buildTasks>, signal?: AbortSignal): Re
     ...task,
     task: (ctx, wrapper) => {
       if (signal?.aborted) throw cancelled();
-      return (task.task as (c: BuildContext, w: typeof wrapper) => unknown)(ctx, wrapper) as never;
+      const result = (task.task as (c: BuildContext, w: typeof wrapper) => unknown)(ctx, wrapper);
+      return (
+        result instanceof Promise ? result.catch((error: unknown) => Promise.reject(inStep(String(task.title), error))) : result
+      ) as never;
     },
   }));
+}
+
+/** For `capmedia cache stats`: what the caches did in the last build, finished or not. Uploads end first. */
+async function recordStats(ctx: BuildContext): Promise<CacheStats> {
+  const stats = await finishCaches(ctx);
+  await saveStats(ctx.config.cacheDir, stats).catch(() => undefined);
+  return stats;
+}
+
+/** A tool's or the file system's own words are never the whole message: say which step met them. */
+function inStep(step: string, error: unknown): unknown {
+  if (error instanceof CapmediaError) {
+    if (error.code !== 'TOOL_FAILED') return error;
+    return new CapmediaError(error.code, `The ${step} step failed: ${error.message}`, {
+      hint: error.hint,
+      detail: error.detail,
+      cause: error,
+    });
+  }
+  const e = error as NodeJS.ErrnoException;
+  if (e && typeof e.code === 'string' && e.syscall) {
+    return new CapmediaError('IO', `The ${step} step could not ${e.syscall}${e.path ? ` ${e.path}` : ''}: ${e.code}.`, {
+      hint: 'Check that the path exists, is writable and has space; run again with --verbose for the details.',
+      detail: e.stack,
+      cause: error,
+    });
+  }
+  return error;
 }
 
 function cancelled(): CapmediaError {

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { exitCodeFor } from './errors.js';
 import { VERSION } from './version.js';
 import { createPrinter } from './commands/output.js';
+import { removeTrackedPartialsSync } from './fs/partials.js';
 import type { CommonArgs } from './commands/common.js';
 import type { Printer } from './commands/output.js';
 import type { Outcome } from './commands/outcome.js';
@@ -27,6 +28,7 @@ const planCommand = lazy(() => import('./commands/plan.js'), 'planCommand');
 const cleanCommand = lazy(() => import('./commands/clean.js'), 'cleanCommand');
 const imageVerifyCommand = lazy(() => import('./commands/image.js'), 'imageVerifyCommand');
 const imageRestoreCommand = lazy(() => import('./commands/image.js'), 'imageRestoreCommand');
+const cacheStatsCommand = lazy(() => import('./commands/cache.js'), 'cacheStatsCommand');
 const outdatedCommand = lazy(() => import('./commands/outdated.js'), 'outdatedCommand');
 const updateCommand = lazy(() => import('./commands/update.js'), 'updateCommand');
 const matrixCommand = lazy(() => import('./commands/matrix.js'), 'matrixCommand');
@@ -43,10 +45,18 @@ let interrupts = 0;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     interrupts++;
-    if (interrupts > 1) process.exit(130);
+    if (interrupts > 1) exitInterrupted();
     process.stderr.write('\ncapmedia: stopping… previous outputs stay untouched; run the same command again to build.\n');
     controller.abort();
+    // Every step stops within a second; should anything still hang (a file system call that never returns), end anyway.
+    setTimeout(exitInterrupted, 5000).unref();
   });
+}
+
+/** A cancelled build leaves nothing behind, even when it ends at once. */
+function exitInterrupted(): never {
+  removeTrackedPartialsSync();
+  process.exit(130);
 }
 
 function run<A extends CommonArgs>(handler: Handler) {
@@ -64,6 +74,8 @@ function run<A extends CommonArgs>(handler: Handler) {
       printer.error(error);
       // --detailed-exitcode keeps 2 for "would change": every error is 1 (Terraform's convention).
       process.exitCode = controller.signal.aborted ? 130 : argv.detailedExitcode ? 1 : exitCodeFor(error);
+      // Abandoned work (a hung transfer, a tool being stopped) must not keep a cancelled process alive.
+      if (controller.signal.aborted) exitInterrupted();
     }
   };
 }
@@ -210,6 +222,16 @@ const cli = yargs(hideBin(process.argv))
   )
   .command('init', 'write a starter capmedia.config.ts', (y: Argv<any>): Argv<any> => y, run(initCommand))
   .command('clean', 'remove the cache and stale staging folders', (y: Argv<any>): Argv<any> => y, run(cleanCommand))
+  .command('cache', 'cache commands', (y: Argv<any>): Argv<any> =>
+    y
+      .command(
+        'stats',
+        'hits, misses and bytes up/down of the last build (local and remote cache)',
+        (c: Argv<any>): Argv<any> => c,
+        run(cacheStatsCommand),
+      )
+      .demandCommand(1, 'say which cache command: stats'),
+  )
   .command(
     'outdated',
     'compare capmedia.lock with the latest versions on the distribution points',

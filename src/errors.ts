@@ -1,3 +1,5 @@
+import { redact } from './redact.js';
+
 /**
  * The error catalog. Every failure a user can meet is a CapmediaError with a
  * stable code, a message that says what happened, and a hint saying what to do.
@@ -57,6 +59,14 @@ const KIND_BY_CODE = {
   PINNED_VERSION_GONE: 'build',
   /** build --keep-going: some media failed, the others were built. */
   MEDIA_FAILED: 'build',
+  /** An output would overwrite (or land inside) an input, the cache, staging, or another output. */
+  OUTPUT_CONFLICT: 'usage',
+  /** media.staging, the output folder or the cache folder cannot be used (a file, not writable, /proc, …). */
+  FOLDER_UNUSABLE: 'usage',
+  /** Another build holds the output's lock and did not finish in time. */
+  OUTPUT_LOCKED: 'build',
+  /** A bug in capmedia, not in the input. */
+  INTERNAL: 'build',
 } as const satisfies Record<string, ErrorKind>;
 
 export type ErrorCode = keyof typeof KIND_BY_CODE;
@@ -74,11 +84,12 @@ export class CapmediaError extends Error {
   readonly detail?: string;
 
   constructor(code: ErrorCode, message: string, options: CapmediaErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // Messages reach terminals, CI logs and --json: a URL's password never does.
+    super(redact(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'CapmediaError';
     this.code = code;
-    this.hint = options.hint;
-    this.detail = options.detail;
+    this.hint = options.hint === undefined ? undefined : redact(options.hint);
+    this.detail = options.detail === undefined ? undefined : redact(options.detail);
   }
 
   get kind(): ErrorKind {

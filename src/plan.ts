@@ -7,11 +7,14 @@ import { lockDigest, serializeLock } from './lock/lockfile.js';
 import { resolveContent } from './tasks/resolve.js';
 import { checkMediaNames } from './tasks/names.js';
 import { planBuild } from './tasks/plan.js';
+import { finishCaches, lookupCaches } from './tasks/remote/index.js';
 import { loadLock } from './tasks/lock.js';
+import { preflight } from './tasks/preflight.js';
 
 export interface StepPlan {
   step: string;
-  state: 'cached' | 'to run';
+  /** cached: in the local cache; remote: its result comes from the remote cache; to run: built here. */
+  state: 'cached' | 'remote' | 'to run';
   key: string;
   /** Why it runs: which inputs changed since the last build of this media. */
   reasons: string[];
@@ -61,9 +64,12 @@ export async function plan(request: {
     readOnly: true,
   });
   await loadLock(ctx);
+  await preflight(ctx);
   ctx.resolved = await resolveContent(ctx);
   checkMediaNames(ctx);
   await planBuild(ctx);
+  await lookupCaches(ctx);
+  await finishCaches(ctx);
   const contentBytes = [ctx.resolved.bootImage, ...ctx.resolved.content].reduce(
     (sum, p) => sum + p.files.reduce((s, f) => s + f.size, 0),
     0,
@@ -72,14 +78,16 @@ export async function plan(request: {
   for (const job of ctx.jobs) {
     const last = await ctx.actions.lastPreimages(job.id);
     const stageCached = Boolean(ctx.stageCached || job.upToDate);
+    const remote = Boolean(job.remoteRecord);
+    const stageRemote = !stageCached && (remote || Boolean(ctx.remoteStage));
     const step = (
       name: string,
-      cached: boolean,
+      cached: boolean | 'remote',
       key: { key: string; preimage: Record<string, unknown> },
       previous?: Record<string, unknown>,
     ): StepPlan => ({
       step: name,
-      state: cached ? 'cached' : 'to run',
+      state: cached === 'remote' ? 'remote' : cached ? 'cached' : 'to run',
       key: shortKey(key.key),
       reasons: cached ? [] : ctx.options.force ? ['--force'] : diffPreimages(previous, key.preimage),
     });
@@ -93,9 +101,9 @@ export async function plan(request: {
       packageChanges: job.upToDate || !last.stage ? [] : packageChanges(last.stage.packages, ctx.stageKey!.preimage.packages),
       steps: [
         step('verify distribution', stageCached, ctx.stageKey!, last.stage),
-        step('stage', stageCached, ctx.stageKey!, last.stage),
-        step('format/pack', Boolean(job.upToDate), job.packKey!, last.pack),
-        step('split', Boolean(job.upToDate), job.publishKey!, last.publish),
+        step('stage', stageRemote ? 'remote' : stageCached, ctx.stageKey!, last.stage),
+        step('format/pack', remote ? 'remote' : Boolean(job.upToDate), job.packKey!, last.pack),
+        step('split', remote ? 'remote' : Boolean(job.upToDate), job.publishKey!, last.publish),
         step('label', Boolean(job.upToDate), job.publishKey!, last.publish),
       ],
     });

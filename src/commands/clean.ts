@@ -5,6 +5,7 @@ import { defaultCacheDir } from '../config/normalize.js';
 import { isCapmediaError } from '../errors.js';
 import { tmpdir } from 'node:os';
 import type { Printer } from './output.js';
+import { checkCacheFolder } from '../tasks/preflight.js';
 import type { CommonArgs } from './common.js';
 
 /** Only folders capmedia itself names (capmedia-<media>-<12 hex>) are stale staging. */
@@ -15,6 +16,7 @@ export async function cleanCommand(args: CommonArgs, printer: Printer): Promise<
   let stagingDirs = [tmpdir()];
   try {
     const { config } = await loadConfig({ cwd: args.cwd, configFile: args.config });
+    await checkCacheFolder(config);
     cacheDir = config.cacheDir;
     stagingDirs = [...new Set(config.media.map((m) => m.staging))];
   } catch (error) {

@@ -1,4 +1,5 @@
 import { CapmediaError, isCapmediaError } from '../errors.js';
+import { redact, redactDeep } from '../redact.js';
 
 /** User-facing output for the commands: stdout for results, stderr for problems. */
 export interface Printer {
@@ -16,25 +17,39 @@ export function createPrinter(options: { json?: boolean; verbose?: boolean }): P
     json,
     verbose,
     line: (text) => {
-      if (!json) process.stdout.write(`${text}\n`);
+      if (!json) process.stdout.write(`${redact(text)}\n`);
     },
     result: (value, human) => {
-      process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${human()}\n`);
+      process.stdout.write(json ? `${JSON.stringify(redactDeep(value), null, 2)}\n` : `${redact(human())}\n`);
     },
     error: (error) => process.stderr.write(formatError(error, { json, verbose })),
   };
 }
 
 export function formatError(error: unknown, options: { json: boolean; verbose: boolean }): string {
-  const e = isCapmediaError(error)
-    ? error
-    : new CapmediaError('IO', error instanceof Error ? error.message : String(error), {
-        detail: error instanceof Error ? error.stack : undefined,
-      });
+  const e = isCapmediaError(error) ? error : unexpected(error);
   if (options.json) return `${JSON.stringify({ error: { code: e.code, message: e.message, hint: e.hint } })}\n`;
   let text = `\ncapmedia: ${e.message}\n`;
   if (e.hint) text += `  hint: ${e.hint}\n`;
   if (options.verbose && e.detail) text += `\n${e.detail}\n`;
   else if (e.detail) text += '  (run with --verbose for the tool output)\n';
   return text;
+}
+
+/** Not from the catalog: say what kind of failure it was instead of printing a bare errno line. */
+function unexpected(error: unknown): CapmediaError {
+  const e = error as (NodeJS.ErrnoException & { dest?: string }) | undefined;
+  const detail = error instanceof Error ? error.stack : undefined;
+  if (e && typeof e.code === 'string' && e.syscall) {
+    const where = e.path ? ` ${e.path}${e.dest ? ` → ${e.dest}` : ''}` : '';
+    return new CapmediaError('IO', `A file operation failed (${e.syscall}${where}): ${e.code}.`, {
+      hint: 'Check that the path exists, is writable and has space; run again with --verbose for the details.',
+      detail,
+    });
+  }
+  const reason = error instanceof Error ? error.message : String(error);
+  return new CapmediaError('INTERNAL', `capmedia stopped on an unexpected error: ${reason}`, {
+    hint: 'This is a bug in capmedia; run again with --verbose and report the output.',
+    detail,
+  });
 }

@@ -39,6 +39,8 @@ function reasonsOf(p: MediaPlan): string[] {
   return p.steps.find((s) => s.state !== 'cached')?.reasons ?? [];
 }
 
+const STATE_LABEL = { cached: '✔ cached', remote: '☁ remote', 'to run': '● to run' } as const;
+
 function describe(p: MediaPlan): string {
   const lines = [
     `${p.media} (${p.type}) → ${p.outputs.join(', ')}`,
@@ -46,10 +48,12 @@ function describe(p: MediaPlan): string {
   ];
   for (const change of p.packageChanges) lines.push(`  package ${change}`);
   for (const step of p.steps) {
-    lines.push(`  ${step.state === 'cached' ? '✔ cached' : '● to run'}  ${step.step.padEnd(20)} ${step.key}`);
+    lines.push(`  ${STATE_LABEL[step.state]}  ${step.step.padEnd(20)} ${step.key}${step.state === 'cached' ? '  (locally)' : ''}`);
     for (const reason of step.reasons) lines.push(`      ${reason}`);
   }
   if (p.steps.every((s) => s.state === 'cached')) lines.push('  up to date: build would do nothing');
+  if (p.steps.some((s) => s.state === 'remote'))
+    lines.push('  ☁ remote: the result is in the remote cache and would be downloaded, not built');
   else lines.push(`  would change: ${reasonsOf(p).join('; ') || 'inputs changed'}`);
   return lines.join('\n');
 }

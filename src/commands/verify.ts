@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { declaredImageSize } from '../tools/image-size.js';
 import { CapmediaError } from '../errors.js';
 import { exec } from '../tools/exec.js';
 import { loadConfig } from '../config/load.js';
@@ -34,7 +35,15 @@ export async function verifyCommand(args: CommonArgs & { output: string }, print
       hint: 'Pass the path of a built ISO (media.file) or USB image (media.device).',
     });
   }
-  const report = await inspectMedia(file, registry);
+  if (info.isFile()) await checkComplete(file, args.output, info.size);
+  const report = await inspectMedia(file, registry).catch((error: unknown) => {
+    if (!(error instanceof CapmediaError) || error.code !== 'TOOL_FAILED') throw error;
+    throw new CapmediaError('VERIFY_FAILED', `${args.output} could not be read as capture media: ${error.message}`, {
+      hint: 'The file is damaged or is not an image capmedia built; build it again with `capmedia build`.',
+      detail: error.detail,
+      cause: error,
+    });
+  });
   printer.result(report, () =>
     [
       `${report.file}`,
@@ -63,4 +72,14 @@ function describeContent(content: MediaContent | undefined): string[] {
     `  lock digest:     ${content.lockDigest}`,
     ...content.packages.map((p) => `  package:         ${p.id} ${p.version} (${p.kind}, manifest ${p.manifestSha256})`),
   ];
+}
+
+/** A cut-off copy (an interrupted download or dd) is named as such, before any tool reads it. */
+async function checkComplete(file: string, shown: string, size: number): Promise<void> {
+  const declared = await declaredImageSize(file).catch(() => undefined);
+  if (declared !== undefined && size < declared) {
+    throw new CapmediaError('VERIFY_FAILED', `${shown} is truncated: ${size} bytes, the image says ${declared}.`, {
+      hint: `Copy or build it again (capmedia build writes ${shown} whole or not at all).`,
+    });
+  }
 }

@@ -1,6 +1,7 @@
-import { cosmiconfig, type Loader } from 'cosmiconfig';
+import { cosmiconfig, defaultLoaders, type Loader, type Loaders } from 'cosmiconfig';
 import { dirname, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CapmediaError } from '../errors.js';
 import { createConfigSchema } from './schema.js';
 import { createRegistry } from '../plugins/registry.js';
@@ -8,6 +9,7 @@ import type { CapmediaPlugin } from '../plugins/api.js';
 import { describeSchemaIssues, type ConfigIssue } from './issues.js';
 import { normalizeConfig, type NormalizedConfig } from './normalize.js';
 import { checkRules } from './rules.js';
+import { configExport, ModuleExports } from './exports.js';
 
 const MODULE_NAME = 'capmedia';
 
@@ -21,12 +23,15 @@ const loadWithJiti: Loader = async (filepath) => {
   // A config (and the plugins it imports) gets 'capmedia' from the running program even where capmedia is installed
   // globally, not in the project: the same module instances, so a plugin's CapmediaError and zod schemas are ours.
   const self: unknown = await import(new URL('../index.js', import.meta.url).href);
-  const jiti = createJiti(import.meta.url, { moduleCache: false, virtualModules: { capmedia: self } });
-  const mod = await jiti.import<{ default?: unknown }>(filepath);
-  return mod && typeof mod === 'object' && 'default' in mod ? mod.default : mod;
+  // interopDefault would merge exports into a proxy, which throws on `export default null`.
+  const jiti = createJiti(import.meta.url, { moduleCache: false, interopDefault: false, virtualModules: { capmedia: self } });
+  return new ModuleExports(await jiti.import<Record<string, unknown>>(filepath));
 };
 
-function explorer() {
+/** cosmiconfig's own JS loader turns a missing default export into "no config found"; say what is wrong instead. */
+const loadJs: Loader = async (filepath) => new ModuleExports((await import(pathToFileURL(filepath).href)) as Record<string, unknown>);
+
+function explorer(loading: { file?: string } = {}) {
   return cosmiconfig(MODULE_NAME, {
     searchStrategy: 'project',
     searchPlaces: [
@@ -47,8 +52,29 @@ function explorer() {
       `${MODULE_NAME}.config.json`,
       `${MODULE_NAME}.config.yaml`,
     ],
-    loaders: { '.ts': loadWithJiti, '.mts': loadWithJiti, '.cts': loadWithJiti },
+    loaders: recordingLoaders(loading, {
+      ...defaultLoaders,
+      '.ts': loadWithJiti,
+      '.mts': loadWithJiti,
+      '.cts': loadWithJiti,
+      '.js': loadJs,
+      '.mjs': loadJs,
+      '.cjs': loadJs,
+    }),
   });
+}
+
+/** Notes which file is being loaded, so a failure found by searching still names its file. */
+function recordingLoaders(loading: { file?: string }, loaders: Loaders): Loaders {
+  return Object.fromEntries(
+    Object.entries(loaders).map(([ext, load]) => [
+      ext,
+      (filepath: string, content: string) => {
+        loading.file = filepath;
+        return load(filepath, content);
+      },
+    ]),
+  );
 }
 
 export interface LoadedConfig {
@@ -71,8 +97,9 @@ async function findConfig(options: { cwd: string; configFile?: string }): Promis
     });
   }
   let result;
+  const loading: { file?: string } = {};
   try {
-    result = file ? await explorer().load(file) : await explorer().search(options.cwd);
+    result = file ? await explorer(loading).load(file) : await explorer(loading).search(options.cwd);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     const summary = reason
@@ -81,10 +108,20 @@ async function findConfig(options: { cwd: string; configFile?: string }): Promis
       .filter(Boolean)
       .slice(0, 4)
       .join(' ');
-    throw new CapmediaError('CONFIG_LOAD_FAILED', `The config file ${file ?? 'in ' + options.cwd} could not be loaded: ${summary}`, {
-      hint: 'Fix the error above (syntax, or an import that cannot be found); the file must export the config as its default export.',
-      cause: error,
-      detail: reason,
+    if (error instanceof CapmediaError) throw error;
+    throw new CapmediaError(
+      'CONFIG_LOAD_FAILED',
+      `The config file ${file ?? loading.file ?? 'in ' + options.cwd} could not be loaded: ${summary}`,
+      {
+        hint: 'Fix the error above (syntax, or an import that cannot be found); the file must export the config as its default export.',
+        cause: error,
+        detail: reason,
+      },
+    );
+  }
+  if (file && (!result || result.isEmpty)) {
+    throw new CapmediaError('CONFIG_INVALID', `The config file ${file} is empty.`, {
+      hint: 'Write the config into it (run `capmedia init` elsewhere for a starter), or pass another --config FILE.',
     });
   }
   if (!result || result.isEmpty) {
@@ -92,9 +129,7 @@ async function findConfig(options: { cwd: string; configFile?: string }): Promis
       hint: 'Create capmedia.config.ts (run `capmedia init`), or pass --config FILE.',
     });
   }
-  // defineConfig(() => ({...})) lets a config compute values (e.g. from the environment).
-  const config = typeof result.config === 'function' ? await (result.config as () => unknown)() : result.config;
-  return { config, filepath: result.filepath };
+  return { config: await configExport(result.config, result.filepath), filepath: result.filepath };
 }
 
 /** Schema parse → normalize → semantic rules. Throws CONFIG_INVALID listing every problem. */

@@ -31,6 +31,17 @@ const distributionPointSchema = z.strictObject({
   timeouts: z.strictObject({ connect: z.number().positive().optional(), stall: z.number().positive().optional() }).optional(),
 });
 
+/** A Bazel-layout HTTP cache (<url>/cas/<sha256>, <url>/ac/<key>) shared by CI runners; only trusted runners write. */
+const remoteCacheSchema = z.strictObject({
+  url: z.string().regex(/^https?:\/\//, 'an http:// or https:// URL'),
+  write: z.boolean().default(false),
+  auth: authSchema.optional(),
+  ca: z.string().min(1).optional(),
+  /** Action records are HMAC-SHA256 signed with the key in this variable; unsigned or badly signed ones are ignored. */
+  signingKeyEnv: envName.optional(),
+  timeouts: z.strictObject({ connect: z.number().positive().optional(), stall: z.number().positive().optional() }).optional(),
+});
+
 export const ARCHES = ['x86', 'x64', 'arm64'] as const;
 export const AFTER_ACTIONS = ['poweroff', 'reboot', 'shell'] as const;
 
@@ -137,7 +148,7 @@ const configShape = {
     })
     .default({ arch: 'x64', drivers: ['storage', 'cdrom', 'filesystem'] }),
   taskSequence: taskSequenceSchema,
-  cache: z.strictObject({ dir: z.string().min(1).optional() }).optional(),
+  cache: z.strictObject({ dir: z.string().min(1).optional(), remote: remoteCacheSchema.optional() }).optional(),
 };
 
 /** For TypeScript only: configs are validated against the schema their registry assembles (createConfigSchema). */
@@ -163,6 +174,7 @@ export type ParsedMedia = Omit<z.output<typeof mediaSchema>, 'type'> & { type: s
 /** After defaults are applied. */
 export type ParsedConfig = Omit<z.output<typeof builtinConfigSchema>, 'media'> & { media: ParsedMedia | ParsedMedia[] };
 export type DistributionPointConfig = z.output<typeof distributionPointSchema>;
+export type RemoteCacheConfig = z.input<typeof remoteCacheSchema>;
 export type Arch = (typeof ARCHES)[number];
 
 /** JSON Schema for editors, generated from the same schema (pass the registry's parts to include plugins' media types). */

@@ -43,7 +43,7 @@ export async function readLatest(dp: DistributionPoint, id: string): Promise<Ver
   if (!bytes) {
     throw new CapmediaError(
       'PACKAGE_NOT_FOUND',
-      `Package ${id} is not on distribution point ${dp.name} (${latestPath(id)} does not exist).`,
+      `Package ${id} is not on distribution point ${dp.name} (${latestPath(id)} does not exist at ${dp.displayUrl}).`,
       {
         hint: `Publish it with \`capmedia distribute <folder> --package ${id} --to ${dp.displayUrl}\`, or check the package ID.`,
       },

@@ -9,6 +9,9 @@ import type { PackageManifest } from '../library/manifest.js';
 import type { BootPlatform } from '../plugins/boot/types.js';
 import type { DistributionPoint } from '../plugins/dp/types.js';
 import type { Exec } from '../tools/exec.js';
+import type { ActionRecord } from '../cache/actions.js';
+import { openRemoteCache, Uploads, type RemoteCache } from '../cache/remote/index.js';
+import { emptyStats, type CacheStats } from '../cache/remote/stats.js';
 import { lockPathFor, type LockFile } from '../lock/lockfile.js';
 import { shardOf, type Shard } from '../lock/shard.js';
 
@@ -82,6 +85,17 @@ export interface MediaJob {
   published?: PublishedOutput[];
   /** --keep-going: why this media failed; its later steps are skipped. */
   failure?: unknown;
+  /** The remote cache holds this media's finished volumes (its record, until they are downloaded). */
+  remoteRecord?: ActionRecord<MediaRecord>;
+  /** The volumes came down from the remote cache: pack and split have nothing to do. */
+  restored?: MediaRecord;
+}
+
+/** What a media's remote record holds: its finished volumes, by hash, and what `verify` checks them against. */
+export interface MediaRecord {
+  volumes: Array<{ sha256: string; size: number; label: string; files: LayoutEntry[] }>;
+  /** SMS/data/MediaSet.json of a set, also written beside the outputs. */
+  setManifest?: string;
 }
 
 export interface PublishedOutput {
@@ -118,6 +132,12 @@ export interface BuildContext {
   stageCached?: boolean;
   /** For each package id, the healthy distribution points in order of preference. */
   sources?: Map<string, DistributionPoint[]>;
+  /** The fleet's shared cache (cache.remote), when configured. */
+  remote?: RemoteCache;
+  /** The stage record of the remote cache, when stage is not cached here. */
+  remoteStage?: ActionRecord<{ files: LayoutEntry[] }>;
+  uploads: Uploads;
+  cacheStats: CacheStats;
   /** capmedia.lock beside the config, and what it held when the build started. */
   lockPath: string;
   lock?: LockFile;
@@ -132,6 +152,7 @@ export const DEFAULT_SOURCE_DATE_EPOCH = 315_532_800;
 export function createBuildContext(config: NormalizedConfig, options: BuildOptions): BuildContext {
   const env = options.env ?? process.env;
   const epoch = env.SOURCE_DATE_EPOCH && /^\d+$/.test(env.SOURCE_DATE_EPOCH) ? Number(env.SOURCE_DATE_EPOCH) : DEFAULT_SOURCE_DATE_EPOCH;
+  const notices: string[] = [];
   const named = options.mediaNames?.length ? config.media.filter((m) => options.mediaNames!.includes(m.name)) : config.media;
   const wanted = options.shard ? shardOf(named, options.shard) : named;
   return {
@@ -145,7 +166,10 @@ export function createBuildContext(config: NormalizedConfig, options: BuildOptio
     actions: new ActionCache(config.cacheDir),
     statCache: new StatCache(config.cacheDir),
     jobs: wanted.map((media) => mediaJob(config, media)),
-    notices: [],
+    notices,
+    remote: openRemoteCache(config, env, notices, options.signal),
+    uploads: new Uploads(),
+    cacheStats: emptyStats(),
     lockPath: lockPathFor(config),
     confirm: async (question) => Boolean(options.assumeYes) || (options.ask ? options.ask(question) : false),
   };

@@ -4,9 +4,18 @@ import { resolveContent } from './resolve.js';
 import { checkMediaNames } from './names.js';
 import { checkDistributionPoint, chooseSources, describeCheck, pinsOf } from './verify.js';
 import { stageContent } from './stage.js';
-import { packMedia } from './pack.js';
-import { splitMedia } from './split.js';
 import { publishMedia } from './label.js';
+import {
+  finishCaches,
+  lookupCaches,
+  lookupRemoteStage,
+  packOrRestore,
+  publishThenUpload,
+  restoreMediaFromRemote,
+  splitUnlessRestored,
+  stageFromRemote,
+  uploadStage,
+} from './remote/index.js';
 import { loadLock, settleLock } from './lock.js';
 import { jobSkipReason, planBuild, stageSkipReason, verifySkipReason } from './plan.js';
 import { formatBytes } from '../config/size.js';
@@ -22,9 +31,10 @@ export function buildTasks(): Task[] {
     { title: 'resolve content', task: (ctx, task) => resolveAndPlan(ctx, task) },
     { title: 'verify distribution', skip: verifySkipReason, task: (ctx, task) => verifyAllDistributionPoints(ctx, task) },
     { title: 'stage', skip: stageSkipReason, task: (ctx, task) => stage(ctx, task) },
-    { title: 'format/pack', task: (ctx, task) => perMedia(ctx, task, packMedia) },
-    { title: 'split', task: (ctx, task) => perMedia(ctx, task, splitMedia) },
-    { title: 'label', task: (ctx, task) => perMedia(ctx, task, publishMedia) },
+    { title: 'format/pack', task: (ctx, task) => perMedia(ctx, task, packOrRestore) },
+    { title: 'split', task: (ctx, task) => perMedia(ctx, task, splitUnlessRestored) },
+    { title: 'label', task: (ctx, task) => perMedia(ctx, task, (c, job) => publishThenUpload(c, job, publishMedia)) },
+    { title: 'remote cache', enabled: (ctx) => Boolean(ctx.remote), task: (ctx, task) => finishRemote(ctx, task) },
   ];
 }
 
@@ -35,16 +45,31 @@ async function resolveAndPlan(ctx: BuildContext, task: Wrapper): Promise<void> {
   const lockNote = await settleLock(ctx);
   if (lockNote) task.output = lockNote;
   await planBuild(ctx);
+  await lookupCaches(ctx);
   if (ctx.jobs.every((job) => job.upToDate)) task.title = 'resolve content: up to date, nothing to do';
 }
 
 async function stage(ctx: BuildContext, task: Wrapper): Promise<void> {
   ctx.store.onProgress = (progress) => (task.output = describeProgress(progress));
-  const { files, fetched } = await stageContent(ctx);
+  if (await restoreMediaFromRemote(ctx)) {
+    task.title = 'stage: nothing to stage, the finished media come from the remote cache';
+    return;
+  }
+  await lookupRemoteStage(ctx);
+  const remote = await stageFromRemote(ctx);
+  const { files, fetched } = remote ?? (await stageContent(ctx));
   ctx.layout = files;
   await ctx.actions.put('stage', ctx.stageKey!.key, ctx.stageKey!.preimage, { files });
+  uploadStage(ctx, files);
   const total = files.reduce((s, f) => s + f.size, 0);
-  task.output = `${files.length} files, ${formatBytes(total)}: fetched ${fetched.files} file(s), ${formatBytes(fetched.bytes)}; the rest was in the cache`;
+  const from = remote ? ' from the remote cache' : '';
+  task.output = `${files.length} files, ${formatBytes(total)}: fetched ${fetched.files} file(s), ${formatBytes(fetched.bytes)}${from}; the rest was in the cache`;
+}
+
+async function finishRemote(ctx: BuildContext, task: Wrapper): Promise<void> {
+  task.output = 'waiting for the uploads';
+  const stats = (await finishCaches(ctx)).remote!;
+  task.title = `remote cache: ${stats.hits} hit(s), ${stats.misses} miss(es), ${formatBytes(stats.bytesDown)} down, ${formatBytes(stats.bytesUp)} up${stats.unreachable ? ' (unreachable: built locally)' : ''}`;
 }
 
 /** One subtask per distribution point, in parallel (R3, R4). */

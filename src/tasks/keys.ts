@@ -8,6 +8,7 @@ import { taskSequenceDocument } from '../tasksequence/build.js';
 import type { BuildContext, MediaJob, StepKey } from './context.js';
 import { placements } from './stage.js';
 import type { LockFile } from '../lock/lockfile.js';
+import { redactDeep } from '../redact.js';
 
 /**
  * Each step's key is the hash of exactly what it reads. Bump a version when
@@ -17,7 +18,8 @@ const STAGE_VERSION = 1;
 const PACK_VERSION = 3;
 const PUBLISH_VERSION = 1;
 
-const keyed = (preimage: Preimage): StepKey => ({ key: cacheKey(preimage), preimage });
+// The key sees every byte; the stored pre-image (shown by plan, shared by a remote cache) never holds a URL's secret.
+const keyed = (preimage: Preimage): StepKey => ({ key: cacheKey(preimage), preimage: redactDeep(preimage) });
 
 /** Stage reads the packages' files (by hash, relative paths) and the task sequence. */
 export function stageKey(ctx: BuildContext): StepKey {

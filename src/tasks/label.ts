@@ -1,7 +1,7 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { SET_MANIFEST } from './volumes.js';
-import { ioError } from '../errors.js';
+import { CapmediaError, ioError } from '../errors.js';
 import { sha256File } from '../library/hash.js';
 import { VERSION } from '../version.js';
 import type { BuildContext, MediaJob, PublishedOutput } from './context.js';
@@ -34,6 +34,8 @@ export async function publishMedia(ctx: BuildContext, job: MediaJob): Promise<vo
         confirm: ctx.confirm,
       });
     } else {
+      // Once cancelled, nothing more replaces the user's files.
+      if (ctx.options.signal?.aborted) throw cancelledBeforePublish();
       await moveIntoPlace(volume.temp, volume.final);
     }
   }
@@ -134,4 +136,10 @@ async function writeBeside(final: string, text: string): Promise<void> {
     await rm(temp, { force: true });
     throw ioError('write', final, error);
   }
+}
+
+function cancelledBeforePublish(): CapmediaError {
+  return new CapmediaError('CANCELLED', 'The build was cancelled; previous outputs are untouched.', {
+    hint: 'Run the same command again to build.',
+  });
 }

@@ -1,23 +1,25 @@
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ioError } from '../errors.js';
 import type { BuildContext, MediaJob } from './context.js';
 import { checkFreeSpace } from './stage.js';
 import { assertLayout, layOutTree } from './tree.js';
+import { makeDirs } from '../fs/make-dirs.js';
+import { trackPartial } from '../fs/partials.js';
 
 const PARTIAL_SUFFIX = '.capmedia-partial';
 
 /** Written beside the final output (same file system, so the rename is atomic) under a name no user file has. */
 export function partialPath(final: string): string {
-  return join(dirname(final), `.${basename(final)}.${randomBytes(4).toString('hex')}${PARTIAL_SUFFIX}`);
+  return trackPartial(join(dirname(final), `.${basename(final)}.${randomBytes(4).toString('hex')}${PARTIAL_SUFFIX}`));
 }
 
 export async function packMedia(ctx: BuildContext, job: MediaJob): Promise<void> {
   const { media } = job;
   const outDir = dirname(media.output);
   try {
-    await mkdir(outDir, { recursive: true });
+    await makeDirs(outDir);
   } catch (error) {
     throw ioError('create the output folder', outDir, error);
   }

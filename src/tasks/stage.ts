@@ -2,7 +2,8 @@ import { mkdir, mkdtemp, rm, statfs } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { sha256File } from '../library/hash.js';
-import { CapmediaError } from '../errors.js';
+import { CapmediaError, ioError } from '../errors.js';
+import { makeDirs } from '../fs/make-dirs.js';
 import { formatBytes } from '../config/size.js';
 import { type PackageManifest } from '../library/manifest.js';
 import { safeRelativePath } from '../library/safe-path.js';
@@ -124,8 +125,11 @@ async function prepareForPlatform(ctx: BuildContext, files: LayoutEntry[]): Prom
 
 /** R11: staging can need much space; say so before filling the disk. */
 export async function checkFreeSpace(path: string, needed: number, key: string): Promise<void> {
-  const { mkdir } = await import('node:fs/promises');
-  await mkdir(path, { recursive: true });
+  try {
+    await makeDirs(path);
+  } catch (error) {
+    throw ioError('create the folder', path, error);
+  }
   const info = await statfs(path);
   const free = info.bavail * info.bsize;
   if (free < needed) {

@@ -10,9 +10,10 @@ import { join, normalize } from 'node:path';
  *   stall    — promises the whole body, sends half, then nothing
  *   flaky    — answers 503 `burst` times, then serves
  *   hang     — never answers anything (not even manifests)
+ *   hangfiles — serves manifests, never answers for a blob (not even HEAD)
  * `plain` serves normally. All modes honour Range on later requests.
  */
-export type FaultMode = 'plain' | 'truncate' | 'short' | 'stall' | 'flaky' | 'hang';
+export type FaultMode = 'plain' | 'truncate' | 'short' | 'stall' | 'flaky' | 'hang' | 'hangfiles';
 
 export interface LoggedRequest {
   mode: string;
@@ -45,7 +46,7 @@ export async function startFaultServer(root: string, options: { burst?: number }
     const [, mode, ...rest] = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).split('/');
     const path = rest.join('/');
     const log = (status: number) => requests.push({ mode, method: req.method ?? '', path, range: req.headers.range, status });
-    if (mode === 'hang') return;
+    if (mode === 'hang' || (mode === 'hangfiles' && path.startsWith('files/'))) return;
     const file = join(root, normalize(`/${path}`));
     const info = await stat(file).catch(() => undefined);
     if (!info?.isFile()) return void (log(404), res.writeHead(404).end());

@@ -18,6 +18,8 @@ export interface NginxLocation {
   bearer?: string;
   /** Every request is answered with this status (a 403 location). */
   status?: number;
+  /** Basic auth for everything but GET and HEAD (`limit_except GET HEAD`): anyone reads, only this user writes. */
+  basicWrites?: { user: string; password: string };
   /** Accept WebDAV PUT (and DELETE, MOVE), creating folders as needed. */
   dav?: boolean;
 }
@@ -31,6 +33,8 @@ export interface Nginx {
   caFile: string;
   dir: string;
   errorLog(): Promise<string>;
+  /** The access log so far (combined format: one line per request, with method, path, status and bytes sent). */
+  accessLog(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -55,11 +59,20 @@ export async function startNginx(locations: readonly NginxLocation[]): Promise<N
       const killOnExit = () => child.kill('SIGKILL');
       process.once('exit', killOnExit);
       const errorLog = () => readFile(join(dir, 'error.log'), 'utf8').catch(() => '');
+      const accessLog = () => readFile(join(dir, 'access.log'), 'utf8').catch(() => '');
       const stopServer = async () => {
         process.off('exit', killOnExit);
         await stop(child, dir);
       };
-      return { url: `http://127.0.0.1:${port}`, httpsUrl: `https://127.0.0.1:${tlsPort}`, caFile, dir, errorLog, stop: stopServer };
+      return {
+        url: `http://127.0.0.1:${port}`,
+        httpsUrl: `https://127.0.0.1:${tlsPort}`,
+        caFile,
+        dir,
+        errorLog,
+        accessLog,
+        stop: stopServer,
+      };
     }
     child.kill('SIGKILL');
     // Another process may have taken a port between probing and binding.
@@ -78,6 +91,12 @@ async function config(dir: string, port: number, tlsPort: number, locations: rea
       const { stdout } = await execa('openssl', ['passwd', '-apr1', '-stdin'], { input: location.basic.password });
       await writeFile(file, `${location.basic.user}:${stdout.trim()}\n`);
       lines.push('auth_basic "capmedia test";', `auth_basic_user_file ${file};`);
+    }
+    if (location.basicWrites) {
+      const file = join(dir, `htpasswd-writes-${index}`);
+      const { stdout } = await execa('openssl', ['passwd', '-apr1', '-stdin'], { input: location.basicWrites.password });
+      await writeFile(file, `${location.basicWrites.user}:${stdout.trim()}\n`);
+      lines.push(`limit_except GET HEAD { auth_basic "capmedia test writes"; auth_basic_user_file ${file}; }`);
     }
     if (location.bearer) lines.push(`if ($http_authorization != "Bearer ${location.bearer}") { return 401; }`);
     if (location.dav)
