@@ -1,7 +1,7 @@
 import { cosmiconfig, defaultLoaders, type Loader, type Loaders } from 'cosmiconfig';
 import { dirname, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { CapmediaError } from '../errors.js';
 import { createConfigSchema } from './schema.js';
 import { createRegistry } from '../plugins/registry.js';
