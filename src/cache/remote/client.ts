@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
 import { CapmediaError } from '../../errors.js';
 import { HttpClient, type Response } from '../../plugins/dp/http/client.js';
-import { relayBody, verifiedUpload } from '../../plugins/dp/http/streams.js';
+import { relayBody } from '../../plugins/dp/http/streams.js';
+import { putVerifiedBlob } from '../../plugins/dp/http/put-blob.js';
 import { markVerified } from '../blobs.js';
 import type { ContentStore } from '../store.js';
 import { METADATA_RETRIES, isTransient, withRetries } from '../../plugins/dp/retry.js';
@@ -195,21 +195,14 @@ export class RemoteCache {
     const head = await this.client.send('HEAD', `cas/${sha256}`, what, { signal: this.signal });
     await head.body.dump();
     if (head.statusCode === 200 && Number(head.headers['content-length']) === size) return;
-    const upload = verifiedUpload(sha256, size, `upload of ${path}`);
-    const feeding = pipeline(createReadStream(path), upload).catch(() => undefined);
-    let response: Response;
-    try {
-      response = await this.client.send('PUT', `cas/${sha256}`, what, {
-        signal: this.signal,
-        body: upload,
-        headers: { 'content-length': String(size), 'content-type': 'application/octet-stream' },
-      });
-    } finally {
-      upload.destroy();
-      await feeding;
-    }
-    if (response.statusCode < 200 || response.statusCode > 299) throw await this.client.statusError(response, what, 'write');
-    await response.body.dump();
+    await putVerifiedBlob(this.client, {
+      path: `cas/${sha256}`,
+      sha256,
+      size,
+      body: () => createReadStream(path),
+      what: `upload of ${path}`,
+      signal: this.signal,
+    });
     this.stats.blobsUp++;
     this.stats.bytesUp += size;
   }

@@ -1,4 +1,3 @@
-import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { CapmediaError } from '../../../errors.js';
 import { parseManifest, type PackageFile, type PackageManifest } from '../../../library/manifest.js';
@@ -8,7 +7,8 @@ import { mapPool } from '../../../cache/pool.js';
 import { METADATA_RETRIES, isTransient, withRetries } from '../retry.js';
 import type { BlobReadOptions, DistributionPoint, DistributionPointScheme, PackageCheck } from '../types.js';
 import { HttpClient } from './client.js';
-import { relayBody, verifiedUpload } from './streams.js';
+import { relayBody } from './streams.js';
+import { putVerifiedBlob } from './put-blob.js';
 
 /** Manifests are small; a server sending more is not a content library. */
 const MAX_MANIFEST_BYTES = 32 << 20;
@@ -151,22 +151,7 @@ class HttpDistributionPoint implements DistributionPoint {
   }
 
   async putBlob(sha256: string, size: number, body: () => Readable): Promise<void> {
-    const what = `blob ${sha256.slice(0, 12)}…`;
-    const upload = verifiedUpload(sha256, size, what);
-    const feeding = pipeline(body(), upload).catch(() => undefined);
-    let response: Awaited<ReturnType<HttpClient['send']>>;
-    try {
-      response = await this.client.send('PUT', blobPath(sha256), what, {
-        body: upload,
-        headers: { 'content-length': String(size), 'content-type': 'application/octet-stream' },
-      });
-    } finally {
-      // A server may answer (401, 405) before reading the body: close the source either way.
-      upload.destroy();
-      await feeding;
-    }
-    if (response.statusCode < 200 || response.statusCode > 299) throw await this.client.statusError(response, what, 'write');
-    await response.body.dump();
+    await putVerifiedBlob(this.client, { path: blobPath(sha256), sha256, size, body, what: `blob ${sha256.slice(0, 12)}…` });
   }
 
   async putManifest(manifest: PackageManifest): Promise<void> {

@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
-import { CapmediaError } from '../../../errors.js';
 
 /**
  * The response body with its errors translated: undici's socket and timeout
@@ -39,40 +37,4 @@ function skipBytes(count: number): Transform {
   });
 }
 
-/**
- * An upload body that holds back its last chunk until the whole body hashed
- * right: with Content-Length set, a body that changed since it was hashed
- * arrives short, and the server discards it instead of storing bad bytes
- * under a good name.
- */
-export function verifiedUpload(sha256: string, size: number, what: string): Transform {
-  const hash = createHash('sha256');
-  let seen = 0;
-  let held: Buffer | undefined;
-  return new Transform({
-    highWaterMark: 1 << 20,
-    transform(chunk: Buffer, _encoding, callback: TransformCallback) {
-      seen += chunk.length;
-      hash.update(chunk);
-      const previous = held;
-      held = chunk;
-      callback(null, previous);
-    },
-    flush(callback: TransformCallback) {
-      const actual = hash.digest('hex');
-      if (seen !== size || actual !== sha256) {
-        callback(
-          new CapmediaError(
-            'HASH_MISMATCH',
-            `The ${what} changed while it was published: got ${seen} bytes with sha256 ${actual.slice(0, 16)}…, expected ${size} bytes with sha256 ${sha256.slice(0, 16)}….`,
-            {
-              hint: 'Publish again once nothing writes to the source; the distribution point kept no partial copy.',
-            },
-          ),
-        );
-        return;
-      }
-      callback(null, held);
-    },
-  });
-}
+export { verifiedUpload } from '../../../library/verify-stream.js';
