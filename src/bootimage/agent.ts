@@ -93,7 +93,7 @@ export async function buildAgentArchive(ctx: BuildContext, inputs: AgentArchiveI
   const present = new Set(inputs.initramfsModules);
   const closure = await resolveModuleClosure(ctx, inputs.kernelRoot, inputs.kernelVersion, inputs.modules);
   const extra = closure.filter((file) => !present.has(uncompressedName(file)));
-  const loadOrder = await copyModules(ctx, inputs.kernelRoot, inputs.kernelVersion, extra, root);
+  const { loadOrder } = await copyModules(ctx, { kernelRoot: inputs.kernelRoot, kernelVersion: inputs.kernelVersion, files: extra }, root);
   await mkdir(join(root, 'etc/capmedia'), { recursive: true });
   await writeFile(join(root, AGENT_MODULE_LIST), loadOrder.map((file) => `${file}\n`).join(''));
   ctx.progress(`capture tools: ${programs.length} programs, ${libraries.length} shared libraries, ${loadOrder.length} modules`);

@@ -35,7 +35,7 @@ export async function buildInitramfs(ctx: BuildContext, inputs: InitramfsInputs,
 
   ctx.progress(`resolving kernel modules for ${inputs.modules.length} drivers`);
   const closure = await resolveModuleClosure(ctx, inputs.kernelRoot, inputs.kernelVersion, inputs.modules);
-  const loadOrder = await installModules(ctx, inputs.kernelRoot, inputs.kernelVersion, closure, root);
+  const loadOrder = await installModules(ctx, { kernelRoot: inputs.kernelRoot, kernelVersion: inputs.kernelVersion, files: closure }, root);
 
   ctx.progress(`writing initramfs (${loadOrder.length} modules)`);
   const entries = [...(await collectTree(root)), ...DEVICE_NODES];

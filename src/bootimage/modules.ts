@@ -80,37 +80,35 @@ export function uncompressedName(file: string): string {
  * busybox insmod never has to, writes the load order for /init and runs
  * depmod on the copy. Returns the load order (uncompressed relative paths).
  */
-export async function installModules(
-  ctx: BuildContext,
-  kernelRoot: string,
-  kernelVersion: string,
-  files: readonly string[],
-  initramfsRoot: string,
-): Promise<string[]> {
-  const sourceDir = await modulesRootOf(kernelRoot, kernelVersion);
-  const targetDir = join(initramfsRoot, 'lib/modules', kernelVersion);
-  const loadOrder = await copyModules(ctx, kernelRoot, kernelVersion, files, initramfsRoot);
+export async function installModules(ctx: BuildContext, modules: KernelModules, initramfsRoot: string): Promise<string[]> {
+  const { sourceDir, targetDir, loadOrder } = await copyModules(ctx, modules, initramfsRoot);
   for (const index of BUILTIN_INDEXES) await copyFile(join(sourceDir, index), join(targetDir, index)).catch(() => undefined);
-  await writeModulesOrder(sourceDir, targetDir, files);
-  await ctx.exec('depmod', ['-b', initramfsRoot, kernelVersion], { cancelSignal: ctx.signal });
+  await writeModulesOrder(sourceDir, targetDir, modules.files);
+  await ctx.exec('depmod', ['-b', initramfsRoot, modules.kernelVersion], { cancelSignal: ctx.signal });
   await mkdir(join(initramfsRoot, 'etc/capmedia'), { recursive: true });
   await writeFile(join(initramfsRoot, 'etc/capmedia/modules'), loadOrder.map((file) => `${file}\n`).join(''));
   return loadOrder;
 }
 
+/** Which modules of which unpacked kernel package. */
+export interface KernelModules {
+  kernelRoot: string;
+  kernelVersion: string;
+  /** Relative to lib/modules/<kver>, as modules.dep names them. */
+  files: readonly string[];
+}
+
 /** Copies module files (uncompressed) under <root>/lib/modules/<kver>; returns their relative paths in load order. */
 export async function copyModules(
   ctx: BuildContext,
-  kernelRoot: string,
-  kernelVersion: string,
-  files: readonly string[],
+  { kernelRoot, kernelVersion, files }: KernelModules,
   root: string,
-): Promise<string[]> {
+): Promise<{ sourceDir: string; targetDir: string; loadOrder: string[] }> {
   const sourceDir = await modulesRootOf(kernelRoot, kernelVersion);
   const targetDir = join(root, 'lib/modules', kernelVersion);
   for (const file of files) await copyModule(ctx, join(sourceDir, file), join(targetDir, uncompressedName(file)));
   if (ctx.secureBoot) await requireSignedModules(targetDir, files.map(uncompressedName));
-  return files.map(uncompressedName);
+  return { sourceDir, targetDir, loadOrder: files.map(uncompressedName) };
 }
 
 async function copyModule(ctx: BuildContext, source: string, target: string): Promise<void> {

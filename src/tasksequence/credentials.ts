@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readPasswordFile } from '../fs/password-file.js';
 import { CapmediaError } from '../errors.js';
 import { resolvePath, type NormalizedConfig } from '../config/normalize.js';
 
@@ -56,19 +56,14 @@ function readEmbeddedPassword(config: NormalizedConfig, env: NodeJS.ProcessEnv):
   }
   if (credentials?.passwordFile) {
     const path = resolvePath(config.baseDir, credentials.passwordFile);
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (error) {
-      throw new CapmediaError(
-        'CREDENTIALS_MISSING',
-        `the password file ${path} (taskSequence.credentials.passwordFile) cannot be read: ${(error as Error).message}`,
-        { cause: error },
-      );
-    }
-    const password = text.replace(/\r?\n$/, '');
-    if (password) return password;
-    throw new CapmediaError('CREDENTIALS_MISSING', `the password file ${path} (taskSequence.credentials.passwordFile) is empty`);
+    return readPasswordFile(path, (problem) =>
+      problem.kind === 'empty'
+        ? new CapmediaError('CREDENTIALS_MISSING', `the password file ${path} (taskSequence.credentials.passwordFile) is empty`)
+        : new CapmediaError(
+            'CREDENTIALS_MISSING',
+            `the password file ${path} (taskSequence.credentials.passwordFile) cannot be read (${problem.code})`,
+          ),
+    );
   }
   throw new CapmediaError(
     'CREDENTIALS_MISSING',

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readPasswordFile } from '../../fs/password-file.js';
 import { CapmediaError } from '../../errors.js';
 import type { DistributionPointConfig } from '../../config/schema.js';
 
@@ -54,22 +54,15 @@ function fromFile(dpName: string, path: string | undefined): string {
   if (!path) {
     throw new CapmediaError('CONFIG_INVALID', `Distribution point ${dpName}: Basic auth needs auth.passwordEnv or auth.passwordFile.`);
   }
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new CapmediaError(
-      'AUTH_MISSING',
-      `Distribution point ${dpName} takes its password from ${path} (auth.passwordFile), which cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`,
-      {
-        hint: 'Create the file (mode 600, one line: the password) or fix auth.passwordFile.',
-      },
-    );
-  }
-  // Editors and `echo` add a final newline that is not part of the password.
-  const password = text.replace(/\r?\n$/, '');
-  if (!password) throw new CapmediaError('AUTH_MISSING', `The password file ${path} of distribution point ${dpName} is empty.`);
-  return password;
+  return readPasswordFile(path, (problem) =>
+    problem.kind === 'empty'
+      ? new CapmediaError('AUTH_MISSING', `The password file ${path} of distribution point ${dpName} is empty.`)
+      : new CapmediaError(
+          'AUTH_MISSING',
+          `Distribution point ${dpName} takes its password from ${path} (auth.passwordFile), which cannot be read (${problem.code}).`,
+          { hint: 'Create the file (mode 600, one line: the password) or fix auth.passwordFile.' },
+        ),
+  );
 }
 
 /** Replaces every secret in text: for messages built from other libraries' error text. */
