@@ -29,7 +29,12 @@ test("OVMF boots the winpe ISO's UEFI El Torito image (efisys.bin) from CD", asy
   const linux = await usbBootImage();
   const folder = await makeWinpePackage(join(project.dir, 'pkg/winpe-grub'), {
     efiLoader: join(linux, 'EFI/BOOT/BOOTX64.EFI'),
-    extra: { 'boot/vmlinuz': { copyFrom: join(linux, 'boot/vmlinuz') }, 'boot/initrd.img': { copyFrom: join(linux, 'boot/initrd.img') } },
+    extra: {
+      'boot/vmlinuz': { copyFrom: join(linux, 'boot/vmlinuz') },
+      'boot/initrd.img': { copyFrom: join(linux, 'boot/initrd.img') },
+      // The signed GRUB reads its config from the CD's ISO 9660 tree.
+      'EFI/debian/grub.cfg': { copyFrom: join(linux, 'EFI/debian/grub.cfg') },
+    },
   });
   await project.publish(folder, BOOT_ID, {
     kind: 'bootimage',
