@@ -29,10 +29,23 @@ export async function layOutTree(ctx: BuildContext, spec: TreeSpec, files: reado
   const folders = [...new Set(files.map((f) => dirname(join(spec.treeDir, f.target))))].sort();
   for (const folder of folders) await mkdir(folder, { recursive: true });
   let copied = false;
+  // One blob at several paths is one inode in the tree whether the store is on this file system (hard
+  // links) or not (one copy, then links to it): xorriso stores a shared inode's data once, so the ISO's
+  // bytes must not depend on where staging is.
+  const first = new Map<string, LayoutEntry>();
+  const repeats: LayoutEntry[] = [];
+  for (const file of files) {
+    if (first.has(file.sha256)) repeats.push(file);
+    else first.set(file.sha256, file);
+  }
   // Thousands of small files cost syscalls, not bandwidth: overlap them.
-  await mapPool(files, 16, async (file) => {
+  await mapPool([...first.values()], 16, async (file) => {
     await ensureBlob(ctx, file);
     copied = (await linkOrCopy(ctx.store.path(file.sha256), join(spec.treeDir, file.target), copied ? undefined : file)) || copied;
+  });
+  await mapPool(repeats, 16, async (file) => {
+    const original = join(spec.treeDir, first.get(file.sha256)!.target);
+    await linkOrCopy(original, join(spec.treeDir, file.target));
   });
   await writeTextFiles(spec, ctx.sourceDateEpoch);
   await normalizeTimes(spec.treeDir, ctx.sourceDateEpoch);

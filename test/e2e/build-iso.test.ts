@@ -1,9 +1,11 @@
 import test from 'ava';
-import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { runCli } from '../_helpers/cli.js';
 import { createProject, type TestProject } from '../_helpers/project.js';
+import { REPO_ROOT } from '../_helpers/bootimage.js';
 import { inspectMedia } from '../../src/commands/verify.js';
 
 let project: TestProject;
@@ -117,3 +119,45 @@ test.serial('building twice gives byte-identical ISOs', async (t) => {
   t.is((await stat(join(project.dir, 'out/a.iso'))).size, b.length);
   t.true(a.equals(b));
 });
+
+/**
+ * Staging on another file system than the cache (tmpfs here) copies blobs
+ * instead of hard-linking them. A blob at two paths must still be one inode in
+ * the tree, or xorriso stores its data twice and the ISO's bytes depend on
+ * where staging is.
+ */
+const otherFileSystem = onOtherDevice('/dev/shm', REPO_ROOT) ? '/dev/shm' : undefined;
+const needsOtherFs = otherFileSystem || process.env.CI === 'true' ? test.serial : test.serial.skip;
+needsOtherFs(
+  `staging on another file system gives the same bytes, also for one blob at two paths${otherFileSystem ? '' : ' (skipped: no tmpfs at /dev/shm apart from the repository)'}`,
+  async (t) => {
+    t.truthy(otherFileSystem, 'CI needs a tmpfs at /dev/shm on another file system than the repository');
+    const folder = join(project.dir, 'pkg/twice');
+    await mkdir(join(folder, 'b'), { recursive: true });
+    const bytes = Buffer.alloc(300_000, 7);
+    await writeFile(join(folder, 'a.bin'), bytes);
+    await writeFile(join(folder, 'b/same.bin'), bytes);
+    await project.publish(folder, 'CM100099');
+    const staging = await mkdtemp(join(otherFileSystem!, 'capmedia-test-staging-'));
+    try {
+      await project.writeConfig({ content: ['CM100099'], media: { type: 'iso', file: 'out/local.iso', staging: './staging' } });
+      const local = await runCli(['build'], { cwd: project.dir });
+      t.is(local.exitCode, 0, local.all);
+      await project.writeConfig({ content: ['CM100099'], media: { type: 'iso', file: 'out/tmpfs.iso', staging } });
+      const tmpfs = await runCli(['build'], { cwd: project.dir });
+      t.is(tmpfs.exitCode, 0, tmpfs.all);
+      const [a, b] = await Promise.all([readFile(join(project.dir, 'out/local.iso')), readFile(join(project.dir, 'out/tmpfs.iso'))]);
+      t.true(a.equals(b), 'the ISO staged on tmpfs differs from the one staged beside the cache');
+    } finally {
+      await rm(staging, { recursive: true, force: true });
+    }
+  },
+);
+
+function onOtherDevice(a: string, b: string): boolean {
+  try {
+    return statSync(a).dev !== statSync(b).dev;
+  } catch {
+    return false;
+  }
+}
