@@ -99,19 +99,9 @@ async function fatImage(scratch: string, name: string, label: string, loader?: s
   const image = join(scratch, name);
   const source = loader ?? join(scratch, 'stand-in-BOOTX64.EFI');
   if (!loader) await writeFile(source, Buffer.alloc(32 * 1024, 0x5a));
-  const kib = Math.max(1440, Math.ceil((await stat(source)).size / 1024) + 4096);
+  const kib = Math.max(1440, Math.ceil((await stat(source)).size / 1024) + 512);
   await exec('mkfs.fat', ['-C', '-n', label, image, String(kib)]);
   await exec('mmd', ['-i', image, '::/EFI', '::/EFI/BOOT']);
   await exec('mcopy', ['-i', image, source, `::/EFI/BOOT/${loaderName.toUpperCase()}`]);
-  // shim (the linux boot image's signed chain) starts the GRUB that sits beside it.
-  const grub = join(dirname(source), 'grubx64.efi');
-  if (
-    loader &&
-    (await stat(grub).then(
-      () => true,
-      () => false,
-    ))
-  )
-    await exec('mcopy', ['-i', image, grub, '::/EFI/BOOT/grubx64.efi']);
   return image;
 }

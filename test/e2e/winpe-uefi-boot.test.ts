@@ -6,6 +6,8 @@ import { markerLines } from '../_helpers/qemu.js';
 import { bootUnderQemu } from '../../src/tools/qemu.js';
 import { usbBootImage } from '../media/_boot-image.js';
 import { makeWinpePackage } from '../boot/_winpe.js';
+import { exec } from '../../src/tools/exec.js';
+import { ensureEfiLoader, renderGrubCfg } from '../../src/bootimage/grub.js';
 
 // Slow: one QEMU boot (TCG, OVMF, -m 512, hard timeout).
 const TIMEOUT_MS = 150_000;
@@ -28,13 +30,8 @@ test.after.always(async () => project?.cleanup());
 test("OVMF boots the winpe ISO's UEFI El Torito image (efisys.bin) from CD", async (t) => {
   const linux = await usbBootImage();
   const folder = await makeWinpePackage(join(project.dir, 'pkg/winpe-grub'), {
-    efiLoader: join(linux, 'EFI/BOOT/BOOTX64.EFI'),
-    extra: {
-      'boot/vmlinuz': { copyFrom: join(linux, 'boot/vmlinuz') },
-      'boot/initrd.img': { copyFrom: join(linux, 'boot/initrd.img') },
-      // The signed GRUB reads its config from the CD's ISO 9660 tree.
-      'EFI/debian/grub.cfg': { copyFrom: join(linux, 'EFI/debian/grub.cfg') },
-    },
+    efiLoader: await standaloneGrub(join(project.dir, 'efi-cache')),
+    extra: { 'boot/vmlinuz': { copyFrom: join(linux, 'boot/vmlinuz') }, 'boot/initrd.img': { copyFrom: join(linux, 'boot/initrd.img') } },
   });
   await project.publish(folder, BOOT_ID, {
     kind: 'bootimage',
@@ -60,3 +57,14 @@ test("OVMF boots the winpe ISO's UEFI El Torito image (efisys.bin) from CD", asy
   t.true(result.serial.includes(`CAPMEDIA-TASKSEQUENCE name=${TS_NAME}`));
   t.log(`uefi/cd: ${(result.durationMs / 1000).toFixed(1)} s`);
 });
+
+/**
+ * One-file GRUB with the boot image's grub.cfg embedded (what --no-secure-boot
+ * images carry): efisys.bin is a FAT image holding the loader alone, as the
+ * ADK's does, so the signed chain (shim beside grubx64.efi, grub.cfg in the
+ * ISO tree) does not fit it.
+ */
+async function standaloneGrub(cacheDir: string): Promise<string> {
+  const ctx = { cacheDir, exec, progress: () => undefined, signal: undefined } as unknown as Parameters<typeof ensureEfiLoader>[0];
+  return (await ensureEfiLoader(ctx, await renderGrubCfg())).path;
+}
