@@ -567,6 +567,16 @@ export const CASES: BadInput[] = [
     message: /out\/cut\.iso is truncated: 5242880 bytes, the image says \d+/,
   },
   {
+    name: 'verify an ISO without its build manifest beside it',
+    setup: async (c) => {
+      await mkdir(join(c.dir, 'bare'));
+      await cp(join(c.fixture.cacheDir, '..', 'out/capture.iso'), join(c.dir, 'bare/capture.iso'));
+    },
+    args: ['verify', 'bare/capture.iso'],
+    exit: 0,
+    message: /files: +no build manifest beside it/,
+  },
+  {
     name: 'distribute a missing folder',
     args: ['distribute', 'no-such-folder', '--package', 'CM1', '--to', 'file:./lib2'],
     exit: 2,
