@@ -1,7 +1,7 @@
 import { CapmediaError, isCapmediaError } from '../errors.js';
 import { redact, redactDeep } from '../redact.js';
 
-/** User-facing output for the commands: stdout for results, stderr for problems. */
+/** User-facing output for the commands: stdout for results, stderr for problems; with --json both are JSON on stdout. */
 export interface Printer {
   json: boolean;
   verbose: boolean;
@@ -22,7 +22,8 @@ export function createPrinter(options: { json?: boolean; verbose?: boolean }): P
     result: (value, human) => {
       process.stdout.write(json ? `${JSON.stringify(redactDeep(value), null, 2)}\n` : `${redact(human())}\n`);
     },
-    error: (error) => process.stderr.write(formatError(error, { json, verbose })),
+    // A --json caller parses stdout alone: the error is one JSON line there, and nothing goes to stderr.
+    error: (error) => (json ? process.stdout : process.stderr).write(formatError(error, { json, verbose })),
   };
 }
 

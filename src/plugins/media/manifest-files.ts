@@ -34,7 +34,9 @@ interface BuildManifest {
 async function readManifest(path: string): Promise<BuildManifest | undefined> {
   try {
     const parsed = JSON.parse(await readFile(path, 'utf8')) as unknown;
-    return typeof parsed === 'object' && parsed !== null && Array.isArray((parsed as BuildManifest).volumes) ? (parsed as BuildManifest) : undefined;
+    return typeof parsed === 'object' && parsed !== null && Array.isArray((parsed as BuildManifest).volumes)
+      ? (parsed as BuildManifest)
+      : undefined;
   } catch {
     return undefined;
   }
