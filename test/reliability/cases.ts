@@ -544,6 +544,24 @@ export const CASES: BadInput[] = [
     exit: 1,
     message: /extra\.bin|incomplete|size|corrupt/i,
   },
+  {
+    name: 'a plugin media type without pack',
+    file: ts(
+      'capmedia.config.mjs',
+      `export default { plugins: [{ name: 'broken', mediaTypes: [{ name: 'folder', options: {}, output: { key: 'dir', kind: 'folder', help: 'h', example: 'e' }, cacheInputs: () => ({}) }] }], media: { type: 'folder', dir: 'out/m' } }`,
+    ),
+    exit: 2,
+    message: /The plugin "broken": its media type "folder" is not valid: pack is missing \(a function\)/,
+  },
+  {
+    name: 'a plugin media type whose options are no zod shape',
+    file: ts(
+      'capmedia.config.mjs',
+      `export default { plugins: [{ name: 'broken', mediaTypes: [{ name: 'folder', options: 'nope', output: { key: 'dir', kind: 'folder', help: 'h', example: 'e' }, cacheInputs: () => ({}), pack: async () => ({}) }] }], media: { type: 'folder', dir: 'out/m' } }`,
+    ),
+    exit: 2,
+    message: /The plugin "broken": its media type "folder" is not valid: options is "nope", not a zod raw shape/,
+  },
   // — the command line —
   { name: 'unknown command', args: ['frobnicate'], exit: 2, message: /Unknown argument: frobnicate|say which command/ },
   { name: 'unknown option', args: ['build', '--frobnicate'], exit: 2, message: /Unknown argument/ },
