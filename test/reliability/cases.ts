@@ -509,6 +509,14 @@ export const CASES: BadInput[] = [
     message: /\.\.\/\.\.\/etc\/evil/,
   },
   {
+    name: 'a package file name with terminal escape sequences is printed escaped',
+    setup: (c) => editedLibrary(c, (m) => (m.files[0].path = 'evil\x1b]0;PWNED\x07\x1b[2Jname.txt')),
+    config: ownLibrary,
+    exit: 1,
+    message:
+      /package CM100004: evil\\u001b\]0;PWNED\\u0007\\u001b\[2Jname\.txt: "evil\\u001b\]0;PWNED\\u0007\\u001b\[2Jname\.txt" [^\x00-\x1f]*$/m,
+  },
+  {
     name: 'manifest absolute path',
     setup: (c) => editedLibrary(c, (m) => (m.files[0].path = '/etc/evil')),
     config: ownLibrary,
@@ -593,6 +601,17 @@ export const CASES: BadInput[] = [
     args: ['verify', 'bare/capture.iso'],
     exit: 0,
     message: /files: +no build manifest beside it/,
+  },
+  {
+    name: 'distribute: a dangling link whose name carries escape sequences is named escaped',
+    setup: async (c) => {
+      await mkdir(join(c.dir, 'pkg'));
+      await writeFile(join(c.dir, 'pkg/a.txt'), 'a');
+      await symlink('nowhere', join(c.dir, 'pkg/evil\x1b[2J\rlink'));
+    },
+    args: ['distribute', 'pkg', '--package', 'CM1', '--to', 'file:./lib2'],
+    exit: 1,
+    message: /The symlink evil\\u001b\[2J\\u000dlink points to nothing\./,
   },
   {
     name: 'distribute a missing folder',
