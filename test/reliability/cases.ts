@@ -510,7 +510,7 @@ export const CASES: BadInput[] = [
   },
   {
     name: 'a package file name with terminal escape sequences is printed escaped',
-    setup: (c) => editedLibrary(c, (m) => (m.files[0].path = 'evil\x1b]0;PWNED\x07\x1b[2Jname.txt')),
+    setup: (c) => editedLibrary(c, (m) => m.files.push({ ...m.files[0], path: 'evil\x1b]0;PWNED\x07\x1b[2Jname.txt' })),
     config: ownLibrary,
     exit: 1,
     message:
@@ -680,7 +680,7 @@ export const CASES: BadInput[] = [
     name: 'plan --json of an unknown media name: the error as JSON on stdout',
     args: ['plan', 'nosuchmedia', '--json'],
     exit: 2,
-    message: /^\{"error":\{"code":"USAGE","message":"No media named \\"nosuchmedia\\" in the config\.".*\}\}\n$/,
+    message: /^\{"error":\{"code":"USAGE","message":"No media named \\"nosuchmedia\\" in the config\.".*\}\}$/,
   },
   { name: 'boot a missing image', args: ['boot', 'out/none.iso'], exit: 2, message: /none\.iso/ },
 ];
