@@ -15,6 +15,7 @@ import { preflight } from './tasks/preflight.js';
 import { lockOutputs } from './tasks/locks.js';
 import { removeTrackedPartials } from './fs/partials.js';
 import { untilAborted } from './abort.js';
+import { requireMediaNames } from './config/media-names.js';
 
 export interface BuildRequest extends OutputMode {
   cwd?: string;
@@ -65,7 +66,7 @@ export async function build(request: BuildRequest = {}): Promise<BuildResult> {
     keepGoing: request.keepGoing,
     shard: request.shard,
   });
-  checkMediaNames(config, request.mediaNames);
+  requireMediaNames(config, request.mediaNames);
   if (ctx.jobs.length === 0) {
     // An empty shard still fails a lock that does not match, like every other runner of the matrix.
     if (request.locked) await loadLock(ctx);
@@ -160,13 +161,4 @@ function cancelled(): CapmediaError {
   return new CapmediaError('CANCELLED', 'The build was cancelled; previous outputs are untouched.', {
     hint: 'Run the same command again to build.',
   });
-}
-
-function checkMediaNames(config: NormalizedConfig, names?: string[]): void {
-  const unknown = (names ?? []).filter((name) => !config.media.some((m) => m.name === name));
-  if (unknown.length) {
-    throw new CapmediaError('USAGE', `No media named ${unknown.map((n) => JSON.stringify(n)).join(', ')} in the config.`, {
-      hint: `Media in this config: ${config.media.map((m) => m.name).join(', ')}.`,
-    });
-  }
 }

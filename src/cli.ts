@@ -9,6 +9,8 @@ import { removeTrackedPartialsSync } from './fs/partials.js';
 import type { CommonArgs } from './commands/common.js';
 import type { Printer } from './commands/output.js';
 import type { Outcome } from './commands/outcome.js';
+import { SUPPORTED_ARCHES } from './bootimage/types.js';
+import { bootOptionProblem, shardOptionProblem } from './commands/option-checks.js';
 
 type Handler = (args: any, printer: Printer, signal: AbortSignal) => Promise<Outcome>;
 
@@ -102,7 +104,8 @@ const cli = yargs(hideBin(process.argv))
           describe: 'build exactly what capmedia.lock pins; exit 2 if it is missing or differs from the config',
         })
         .option('shard', { type: 'string', describe: 'build only the k-th of n shares of the media, by name: --shard 2/4' })
-        .option('keep-going', { type: 'boolean', describe: 'when a media fails, build the others; exit 1 naming each failure' }),
+        .option('keep-going', { type: 'boolean', describe: 'when a media fails, build the others; exit 1 naming each failure' })
+        .check((argv) => shardOptionProblem(argv.shard) ?? true),
     run(buildCommand),
   )
   .command(
@@ -144,7 +147,7 @@ const cli = yargs(hideBin(process.argv))
         'build the linux boot image folder from Debian packages',
         (c: Argv<any>): Argv<any> =>
           c
-            .option('arch', { type: 'string', default: 'x64', describe: 'boot image architecture' })
+            .option('arch', { choices: SUPPORTED_ARCHES, default: 'x64', describe: 'boot image architecture' })
             .option('out', { type: 'string', demandOption: true, describe: 'output folder' })
             .option('cache-dir', { type: 'string', describe: 'where downloaded packages are kept' })
             .option('kernel-package', { type: 'string', describe: 'Debian kernel package (default: what linux-image-amd64 depends on)' })
@@ -170,7 +173,8 @@ const cli = yargs(hideBin(process.argv))
           describe: 'attach as a CD or a USB stick (default: cd for an ISO, usb for a disk image)',
         })
         .option('timeout', { type: 'number', default: 180, describe: 'seconds' })
-        .option('marker', { type: 'string', describe: 'success pattern (regular expression)' }),
+        .option('marker', { type: 'string', describe: 'success pattern (regular expression)' })
+        .check((argv) => bootOptionProblem(argv) ?? true),
     run(bootCommand),
   )
   .command(
@@ -257,7 +261,8 @@ const cli = yargs(hideBin(process.argv))
   .alias('h', 'help')
   .wrap(Math.min(110, process.stdout.columns || 100))
   .fail((message, error) => {
-    if (error) throw error;
+    // A failed .check passes its problem as a string: a usage error like any other; a thrown Error is a bug to show.
+    if (error instanceof Error && error.name !== 'YError') throw error;
     const hint = 'run capmedia --help for the commands and options.';
     const code = process.argv.includes('--detailed-exitcode') ? 1 : 2;
     if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: { code: 'USAGE', message, hint } })}\n`);

@@ -6,6 +6,7 @@ import { createBuildContext, type BuildContext } from './tasks/context.js';
 import { lockDigest, serializeLock } from './lock/lockfile.js';
 import { resolveContent } from './tasks/resolve.js';
 import { checkMediaNames } from './tasks/names.js';
+import { requireMediaNames } from './config/media-names.js';
 import { planBuild } from './tasks/plan.js';
 import { finishCaches, lookupCaches } from './tasks/remote/index.js';
 import { loadLock } from './tasks/lock.js';
@@ -56,6 +57,7 @@ export async function plan(request: {
   force?: boolean;
 }): Promise<BuildPlan> {
   const config = request.config ?? (await loadConfig({ cwd: request.cwd ?? process.cwd(), configFile: request.configFile })).config;
+  requireMediaNames(config, request.mediaNames);
   const ctx = createBuildContext(config, {
     mediaNames: request.mediaNames,
     exec: request.exec ?? realExec,

@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { isIsoImage } from '../tools/image-kind.js';
 import { CapmediaError } from '../errors.js';
@@ -58,11 +59,16 @@ function refusal(serial: string): string {
   );
 }
 
-/** Missing or unreadable: a usage error, before QEMU starts. */
+/** Missing, a folder or unreadable: a usage error, before QEMU starts. */
 async function isIsoOrThrow(path: string): Promise<boolean> {
+  const info = await stat(path).catch(() => undefined);
+  const problem = !info ? 'does not exist' : info.isDirectory() ? 'is a folder, not an image file' : undefined;
+  if (problem) throw new CapmediaError('USAGE', `${path} ${problem}.`, { hint: 'Pass the path of a built ISO or USB image.' });
   try {
     return await isIsoImage(path);
-  } catch {
-    throw new CapmediaError('USAGE', `${path} does not exist or cannot be read.`, { hint: 'Pass the path of a built ISO or USB image.' });
+  } catch (error) {
+    throw new CapmediaError('USAGE', `${path} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`, {
+      hint: 'Pass the path of a built ISO or USB image you can read.',
+    });
   }
 }

@@ -1,7 +1,8 @@
 import { CapmediaError, isCapmediaError } from '../errors.js';
+import { printableJson, printableText } from '../printable.js';
 import { redact, redactDeep } from '../redact.js';
 
-/** User-facing output for the commands: stdout for results, stderr for problems. */
+/** User-facing output for the commands: stdout for results, stderr for problems; with --json both are JSON on stdout. */
 export interface Printer {
   json: boolean;
   verbose: boolean;
@@ -17,20 +18,22 @@ export function createPrinter(options: { json?: boolean; verbose?: boolean }): P
     json,
     verbose,
     line: (text) => {
-      if (!json) process.stdout.write(`${redact(text)}\n`);
+      if (!json) process.stdout.write(`${printableText(redact(text))}\n`);
     },
     result: (value, human) => {
-      process.stdout.write(json ? `${JSON.stringify(redactDeep(value), null, 2)}\n` : `${redact(human())}\n`);
+      process.stdout.write(json ? `${printableJson(JSON.stringify(redactDeep(value), null, 2))}\n` : `${printableText(redact(human()))}\n`);
     },
-    error: (error) => process.stderr.write(formatError(error, { json, verbose })),
+    // A --json caller parses stdout alone: the error is one JSON line there, and nothing goes to stderr.
+    error: (error) => (json ? process.stdout : process.stderr).write(formatError(error, { json, verbose })),
   };
 }
 
 export function formatError(error: unknown, options: { json: boolean; verbose: boolean }): string {
   const e = isCapmediaError(error) ? error : unexpected(error);
-  if (options.json) return `${JSON.stringify({ error: { code: e.code, message: e.message, hint: e.hint } })}\n`;
-  let text = `\ncapmedia: ${e.message}\n`;
-  if (e.hint) text += `  hint: ${e.hint}\n`;
+  // A name from a package or a medium can reach any message: its control characters are escaped here whatever the call site did.
+  if (options.json) return `${printableJson(JSON.stringify({ error: { code: e.code, message: e.message, hint: e.hint } }))}\n`;
+  let text = `\ncapmedia: ${printableText(e.message)}\n`;
+  if (e.hint) text += `  hint: ${printableText(e.hint)}\n`;
   if (options.verbose && e.detail) text += `\n${e.detail}\n`;
   else if (e.detail) text += '  (run with --verbose for the tool output)\n';
   return text;

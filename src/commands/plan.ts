@@ -13,7 +13,7 @@ export async function planCommand(args: CommonArgs & { media?: string[]; detaile
 
 /**
  * `capmedia plan --json`, version 1 (README "GitOps"): fields are only ever
- * added. `changes` is what --detailed-exitcode turns into exit 2.
+ * added. `changes` (a media to build, or capmedia.lock to write) is what --detailed-exitcode turns into exit 2.
  */
 export function planJson(result: BuildPlan) {
   const media = result.media.map((p) => {
@@ -30,7 +30,9 @@ export function planJson(result: BuildPlan) {
       steps: p.steps,
     };
   });
-  return { planVersion: 1, changes: media.some((m) => m.action === 'build'), lock: result.lock, media };
+  // A lock that build would write or rewrite is a change to the repository as much as a rebuilt image.
+  const changes = media.some((m) => m.action === 'build') || result.lock.state !== 'up to date';
+  return { planVersion: 1, changes, lock: result.lock, media };
 }
 
 /** Why a media would be built: the packages that moved, else the first step's changed inputs. */

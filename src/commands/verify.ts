@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { printable, quoted } from '../printable.js';
 import { resolve } from 'node:path';
 import { declaredImageSize } from '../tools/image-size.js';
 import { CapmediaError } from '../errors.js';
@@ -47,11 +48,11 @@ export async function verifyCommand(args: CommonArgs & { output: string }, print
   printer.result(report, () =>
     [
       `${report.file}`,
-      `  volume id:       ${report.volumeId}${report.volume ? ` (volume ${report.volume.number} of ${report.volume.of})` : ''}`,
-      ...(report.jolietVolumeId === undefined ? [] : [`  Windows shows:   ${JSON.stringify(report.jolietVolumeId)} (Joliet volume name)`]),
+      `  volume id:       ${printable(report.volumeId)}${report.volume ? ` (volume ${report.volume.number} of ${report.volume.of})` : ''}`,
+      ...(report.jolietVolumeId === undefined ? [] : [`  Windows shows:   ${quoted(report.jolietVolumeId)} (Joliet volume name)`]),
       `  boot:            BIOS ${report.bootBios ? 'yes' : 'NO'}, UEFI ${report.bootUefi ? 'yes' : 'NO'}, partition table ${report.partitionTable}`,
-      `  MediaLabel.txt:  ${report.mediaLabel === undefined ? 'missing' : `label=${report.mediaLabel}`}`,
-      `  task sequence:   ${report.taskSequence ?? 'missing'}`,
+      `  MediaLabel.txt:  ${report.mediaLabel === undefined ? 'missing' : `label=${printable(report.mediaLabel)}`}`,
+      `  task sequence:   ${report.taskSequence === undefined ? 'missing' : printable(report.taskSequence)}`,
       ...uefiChainLines(report.uefiChain),
       `  checksum:        ${report.checksum}`,
       `  files:           ${report.files ?? 'no build manifest beside it'}`,
@@ -59,9 +60,14 @@ export async function verifyCommand(args: CommonArgs & { output: string }, print
     ].join('\n'),
   );
   if (report.problems.length) {
-    throw new CapmediaError('VERIFY_FAILED', `${report.file} is not complete capture media: ${report.problems.join('; ')}.`, {
-      hint: 'Rebuild it with `capmedia build`.',
-    });
+    // Problems quote names read off the media: file names, labels, task sequence names.
+    throw new CapmediaError(
+      'VERIFY_FAILED',
+      `${report.file} is not complete capture media: ${report.problems.map(printable).join('; ')}.`,
+      {
+        hint: 'Rebuild it with `capmedia build`.',
+      },
+    );
   }
 }
 
@@ -70,7 +76,10 @@ function describeContent(content: MediaContent | undefined): string[] {
   if (!content) return [`  content:         no ${MEDIA_CONTENT_JSON} (built before capmedia.lock, or a data volume of a set)`];
   return [
     `  lock digest:     ${content.lockDigest}`,
-    ...content.packages.map((p) => `  package:         ${p.id} ${p.version} (${p.kind}, manifest ${p.manifestSha256})`),
+    ...content.packages.map(
+      (p) =>
+        `  package:         ${printable(p.id)} ${printable(p.version)} (${printable(p.kind)}, manifest ${printable(p.manifestSha256)})`,
+    ),
   ];
 }
 

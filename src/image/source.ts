@@ -24,7 +24,13 @@ export async function openImageSource(location: string, cwd = process.cwd()): Pr
   let folder = resolve(cwd, location);
   if (basename(folder) === MANIFEST_FILE) folder = dirname(folder);
   const info = await stat(folder).catch(() => undefined);
-  if (!info?.isDirectory()) {
+  // Like `verify`: a path that is not there is a mistake on the command line, not a broken image.
+  if (!info) {
+    throw new CapmediaError('USAGE', `${folder} does not exist.`, {
+      hint: 'Give the folder the capture wrote (it holds manifest.json and the part files), its manifest.json, or its http(s) URL.',
+    });
+  }
+  if (!info.isDirectory()) {
     throw new CapmediaError('IMAGE_INVALID', `${folder} is not an image folder.`, {
       hint: 'Give the folder the capture wrote (it holds manifest.json and the part files), or its http(s) URL.',
     });

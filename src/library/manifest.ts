@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { printable } from '../printable.js';
 import { CapmediaError } from '../errors.js';
 import { ARCHES } from '../config/schema.js';
 import { describeSchemaIssues } from '../config/issues.js';
@@ -61,7 +62,7 @@ export function parseManifest(input: unknown, where: string): PackageManifest {
     if (seen.has(key)) {
       throw new CapmediaError(
         'PACKAGE_INVALID',
-        `The package manifest ${where} lists ${file.path} twice (paths are compared case-insensitively, as FAT and Joliet do).`,
+        `The package manifest ${where} lists ${printable(file.path)} twice (paths are compared case-insensitively, as FAT and Joliet do).`,
       );
     }
     seen.add(key);

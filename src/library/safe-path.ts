@@ -1,4 +1,5 @@
 import { CapmediaError } from '../errors.js';
+import { quoted } from '../printable.js';
 
 /**
  * Manifest and tar paths come from outside: a path that is absolute, climbs
@@ -7,7 +8,7 @@ import { CapmediaError } from '../errors.js';
 export function safeRelativePath(path: string, where: string): string {
   const problem = pathProblem(path);
   if (problem) {
-    throw new CapmediaError('UNSAFE_PATH', `Refusing the path ${JSON.stringify(path)} in ${where}: ${problem}.`, {
+    throw new CapmediaError('UNSAFE_PATH', `Refusing the path ${quoted(path)} in ${where}: ${problem}.`, {
       hint: 'Paths in a package must be relative, use "/" separators and stay inside the package (no "..", no absolute paths).',
     });
   }

@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { printable } from '../printable.js';
 import type { Readable } from 'node:stream';
 import { CapmediaError } from '../errors.js';
 import type { PackageFile } from './manifest.js';
@@ -31,7 +32,7 @@ export async function scanTarball(tarball: string, metadataFile: string): Promis
     if (!path) return;
     const previous = entries.get(path);
     if (previous && !(previous.kind === 'directory' && header.type === 'directory')) {
-      throw new CapmediaError('PACKAGE_INVALID', `${tarball} holds ${path} twice; which one is meant is ambiguous.`);
+      throw new CapmediaError('PACKAGE_INVALID', `${tarball} holds ${printable(path)} twice; which one is meant is ambiguous.`);
     }
     if (header.type === 'directory') entries.set(path, { kind: 'directory' });
     else if (header.type === 'symlink' || header.type === 'link')
@@ -44,7 +45,7 @@ export async function scanTarball(tarball: string, metadataFile: string): Promis
     } else {
       throw new CapmediaError(
         'UNSAFE_PATH',
-        `Refusing ${path} in ${tarball}: it is a ${header.type}; a package holds only files, folders and links.`,
+        `Refusing ${printable(path)} in ${tarball}: it is a ${header.type}; a package holds only files, folders and links.`,
       );
     }
   });
@@ -76,7 +77,7 @@ function resolveLink(path: string, entries: Map<string, Scanned>, root: string, 
     const entry = entries.get(current);
     if (entry?.kind === 'file') return entry;
     if (entry?.kind === 'link') {
-      if (seen.has(current)) throw new CapmediaError('PACKAGE_INVALID', `The link ${path} in ${tarball} is part of a loop.`);
+      if (seen.has(current)) throw new CapmediaError('PACKAGE_INVALID', `The link ${printable(path)} in ${tarball} is part of a loop.`);
       seen.add(current);
       if (!entry.target.startsWith(root)) throw escapingLink(current, entry.target, tarball);
       current = entry.target;
@@ -85,7 +86,7 @@ function resolveLink(path: string, entries: Map<string, Scanned>, root: string, 
     const isFolder = entry?.kind === 'directory' || [...entries.keys()].some((p) => p.startsWith(`${current}/`));
     throw new CapmediaError(
       isFolder ? 'PACKAGE_INVALID' : 'UNSAFE_PATH',
-      `The link ${path} in ${tarball} points to ${isFolder ? 'a folder' : 'nothing'} (${current}).`,
+      `The link ${printable(path)} in ${tarball} points to ${isFolder ? 'a folder' : 'nothing'} (${printable(current)}).`,
       {
         hint: isFolder
           ? 'Tarball packages may link files, not folders: archive the folder itself.'

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { printable } from '../printable.js';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { posix } from 'node:path';
@@ -104,7 +105,7 @@ export function entryPath(name: string, tarball: string): string | undefined {
  */
 export function linkTarget(header: Header, path: string, tarball: string): string {
   const linkname = header.linkname ?? '';
-  if (header.type === 'link') return safeRelativePath(linkname, `the hard link ${path} in ${tarball}`);
+  if (header.type === 'link') return safeRelativePath(linkname, `the hard link ${printable(path)} in ${tarball}`);
   if (linkname.startsWith('/')) throw escapingLink(path, linkname, tarball);
   const resolved = posix.normalize(posix.join(posix.dirname(path), linkname));
   if (resolved === '..' || resolved.startsWith('../') || resolved === '.') throw escapingLink(path, linkname, tarball);
@@ -112,9 +113,13 @@ export function linkTarget(header: Header, path: string, tarball: string): strin
 }
 
 export function escapingLink(path: string, linkname: string, tarball: string): CapmediaError {
-  return new CapmediaError('UNSAFE_PATH', `Refusing the link ${path} → ${linkname} in ${tarball}: it points outside the package.`, {
-    hint: 'Put the file itself into the package; links may not escape it.',
-  });
+  return new CapmediaError(
+    'UNSAFE_PATH',
+    `Refusing the link ${printable(path)} → ${printable(linkname)} in ${tarball}: it points outside the package.`,
+    {
+      hint: 'Put the file itself into the package; links may not escape it.',
+    },
+  );
 }
 
 export async function hashStream(body: Readable, keep = 0): Promise<{ sha256: string; size: number; bytes?: Buffer }> {

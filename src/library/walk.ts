@@ -1,4 +1,5 @@
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
+import { printable } from '../printable.js';
 import { join, relative, sep } from 'node:path';
 import { CapmediaError } from '../errors.js';
 
@@ -27,7 +28,7 @@ export async function listFolder(root: string, skip: (path: string) => boolean =
       if (target.isDirectory()) await visit(absolute);
       else if (target.isFile()) files.push({ path, absolute, size: target.size });
       else
-        throw new CapmediaError('UNSAFE_PATH', `${absolute} is neither a file nor a folder (device, socket or FIFO).`, {
+        throw new CapmediaError('UNSAFE_PATH', `${printable(absolute)} is neither a file nor a folder (device, socket or FIFO).`, {
           hint: 'Remove it from the folder before publishing.',
         });
     }
@@ -41,12 +42,12 @@ async function insideTarget(realRoot: string, absolute: string, path: string) {
   try {
     real = await realpath(absolute);
   } catch {
-    throw new CapmediaError('UNSAFE_PATH', `The symlink ${path} points to nothing.`, {
+    throw new CapmediaError('UNSAFE_PATH', `The symlink ${printable(path)} points to nothing.`, {
       hint: 'Remove the dangling link or make it point at a file inside the folder.',
     });
   }
   if (real !== realRoot && !real.startsWith(realRoot + sep)) {
-    throw new CapmediaError('UNSAFE_PATH', `The symlink ${path} points outside the folder (to ${real}).`, {
+    throw new CapmediaError('UNSAFE_PATH', `The symlink ${printable(path)} points outside the folder (to ${printable(real)}).`, {
       hint: 'Copy the file into the folder instead; links may not escape the package.',
     });
   }

@@ -5,6 +5,7 @@ import { builtinPlugin } from './builtins.js';
 import type { BootPlatform } from './boot/types.js';
 import type { DistributionPoint, DistributionPointScheme } from './dp/types.js';
 import type { MediaType } from './media/types.js';
+import { validatePlugin } from './validate.js';
 
 /** The media types, boot platforms and distribution point schemes one config can use: the built-ins plus its plugins. */
 export interface PluginRegistry {
@@ -48,6 +49,7 @@ function collect<T>(
 
 export function createRegistry(plugins: readonly CapmediaPlugin[] = []): PluginRegistry {
   const all = [builtinPlugin, ...plugins];
+  for (const plugin of all) validatePlugin(plugin);
   const mediaTypes = collect(
     all,
     (p) => p.mediaTypes,

@@ -1,4 +1,5 @@
 import { CapmediaError } from '../errors.js';
+import { printable, quoted } from '../printable.js';
 import type { NameRules } from '../plugins/media/name-rules.js';
 import type { BuildContext } from './context.js';
 import { placements } from './stage.js';
@@ -42,7 +43,7 @@ export function nameProblems(files: ReadonlyArray<{ target: string; packageId: s
       seen.add(path);
       const problem = rules.problem(parts[i]);
       const shown = packagePath(path, file.packageId);
-      if (problem) problems.push({ packageId: file.packageId, path: shown, problem: `${JSON.stringify(parts[i])} ${problem}` });
+      if (problem) problems.push({ packageId: file.packageId, path: shown, problem: `${quoted(parts[i])} ${problem}` });
       // Windows, FAT and Joliet readers ignore case: two such names are one file there.
       const key = path.normalize('NFC').toUpperCase();
       const other = folded.get(key);
@@ -50,7 +51,7 @@ export function nameProblems(files: ReadonlyArray<{ target: string; packageId: s
         problems.push({
           packageId: file.packageId,
           path: shown,
-          problem: `differs from ${JSON.stringify(other)} only by case (or Unicode normalization)`,
+          problem: `differs from ${quoted(other)} only by case (or Unicode normalization)`,
         });
       } else folded.set(key, path);
     }
@@ -65,9 +66,11 @@ function packagePath(target: string, packageId: string): string {
 }
 
 function refused(problems: NameProblem[], rules: NameRules, media: string, named: boolean): CapmediaError {
-  const lines = problems.slice(0, SHOWN).map((p) => `  package ${p.packageId || '(generated)'}: ${p.path}: ${p.problem}`);
+  const lines = problems
+    .slice(0, SHOWN)
+    .map((p) => `  package ${printable(p.packageId) || '(generated)'}: ${printable(p.path)}: ${p.problem}`);
   if (problems.length > SHOWN) lines.push(`  … and ${problems.length - SHOWN} more`);
-  const packages = [...new Set(problems.map((p) => p.packageId).filter(Boolean))].join(', ');
+  const packages = [...new Set(problems.map((p) => printable(p.packageId)).filter(Boolean))].join(', ');
   return new CapmediaError(
     'NAME_UNSUPPORTED',
     `${named ? `Media "${media}": ` : ''}${problems.length === 1 ? 'A file name' : `${problems.length} file names`} cannot be held by ${rules.fileSystem}; nothing was fetched or written:\n${lines.join('\n')}`,

@@ -149,3 +149,33 @@ test('the JSON Schema for editors includes plugin media types when given the reg
   t.regex(schema, /"const":"folder"/);
   t.notRegex(JSON.stringify(configJsonSchema()), /"const":"folder"/);
 });
+
+test('a contribution that does not fit its interface is refused when the registry is made, naming plugin, contribution and member', (t) => {
+  const refused = (plugin: unknown) =>
+    t.throws(() => createRegistry([plugin as CapmediaPlugin]), { instanceOf: CapmediaError })?.message ?? '';
+  const { pack: _pack, ...noPack } = folderMedia;
+  t.regex(
+    refused({ name: 'p', mediaTypes: [noPack] }),
+    /The plugin "p": its media type "folder" is not valid: pack is missing \(a function\)/,
+  );
+  t.regex(refused({ name: 'p', mediaTypes: [{ ...folderMedia, options: 'nope' }] }), /options is "nope", not a zod raw shape/);
+  t.regex(refused({ name: 'p', mediaTypes: [{ ...folderMedia, options: { dir: 'x' } }] }), /options is an object, not a zod raw shape/);
+  t.regex(refused({ name: 'p', mediaTypes: [{ ...folderMedia, cacheInputs: {} }] }), /cacheInputs is an object, not a function/);
+  t.regex(
+    refused({ name: 'p', mediaTypes: [{ ...folderMedia, output: { key: 'dir', kind: 'disk' } }] }),
+    /output is not valid \(kind is "disk", not "file" or "folder"; help is missing \(a non-empty string\)/,
+  );
+  t.regex(refused({ name: 'p', mediaTypes: [{ ...folderMedia, spansVolumes: 'yes' }] }), /spansVolumes is "yes", not true or false/);
+  t.regex(refused({ name: 'p', mediaTypes: [42] }), /its media type #1 is number 42, not an object/);
+  t.regex(refused({ name: 'p', mediaTypes: folderMedia }), /The plugin "p": mediaTypes is an object, not an array of media types/);
+  t.regex(
+    refused({ name: 'b', bootPlatforms: [{ name: 'bsd', requiredFiles: 'kernel', incompleteHint: 'h' }] }),
+    /its boot platform "bsd" is not valid: requiredFiles is "kernel", not an array of strings; isoBootArgs is missing \(a function\)/,
+  );
+  t.regex(
+    refused({ name: 's', distributionPointSchemes: [{ ...s3Scheme, protocols: ['s3'] }] }),
+    /its distribution point scheme "s3" is not valid: protocols is an array, not a non-empty array of URL protocols/,
+  );
+  t.regex(refused({ name: 's', distributionPointSchemes: [{ name: 's3', protocols: ['s3:'] }] }), /open is missing \(a function\)/);
+  t.notThrows(() => createRegistry([folderPlugin(), { name: 's3', distributionPointSchemes: [s3Scheme] }]));
+});

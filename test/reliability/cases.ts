@@ -509,6 +509,14 @@ export const CASES: BadInput[] = [
     message: /\.\.\/\.\.\/etc\/evil/,
   },
   {
+    name: 'a package file name with terminal escape sequences is printed escaped',
+    setup: (c) => editedLibrary(c, (m) => m.files.push({ ...m.files[0], path: 'evil\x1b]0;PWNED\x07\x1b[2Jname.txt' })),
+    config: ownLibrary,
+    exit: 1,
+    message:
+      /package CM100004: evil\\u001b\]0;PWNED\\u0007\\u001b\[2Jname\.txt: "evil\\u001b\]0;PWNED\\u0007\\u001b\[2Jname\.txt" [^\x00-\x1f]*$/m,
+  },
+  {
     name: 'manifest absolute path',
     setup: (c) => editedLibrary(c, (m) => (m.files[0].path = '/etc/evil')),
     config: ownLibrary,
@@ -544,6 +552,24 @@ export const CASES: BadInput[] = [
     exit: 1,
     message: /extra\.bin|incomplete|size|corrupt/i,
   },
+  {
+    name: 'a plugin media type without pack',
+    file: ts(
+      'capmedia.config.mjs',
+      `export default { plugins: [{ name: 'broken', mediaTypes: [{ name: 'folder', options: {}, output: { key: 'dir', kind: 'folder', help: 'h', example: 'e' }, cacheInputs: () => ({}) }] }], media: { type: 'folder', dir: 'out/m' } }`,
+    ),
+    exit: 2,
+    message: /The plugin "broken": its media type "folder" is not valid: pack is missing \(a function\)/,
+  },
+  {
+    name: 'a plugin media type whose options are no zod shape',
+    file: ts(
+      'capmedia.config.mjs',
+      `export default { plugins: [{ name: 'broken', mediaTypes: [{ name: 'folder', options: 'nope', output: { key: 'dir', kind: 'folder', help: 'h', example: 'e' }, cacheInputs: () => ({}), pack: async () => ({}) }] }], media: { type: 'folder', dir: 'out/m' } }`,
+    ),
+    exit: 2,
+    message: /The plugin "broken": its media type "folder" is not valid: options is "nope", not a zod raw shape/,
+  },
   // — the command line —
   { name: 'unknown command', args: ['frobnicate'], exit: 2, message: /Unknown argument: frobnicate|say which command/ },
   { name: 'unknown option', args: ['build', '--frobnicate'], exit: 2, message: /Unknown argument/ },
@@ -565,6 +591,27 @@ export const CASES: BadInput[] = [
     args: ['verify', 'out/cut.iso'],
     exit: 1,
     message: /out\/cut\.iso is truncated: 5242880 bytes, the image says \d+/,
+  },
+  {
+    name: 'verify an ISO without its build manifest beside it',
+    setup: async (c) => {
+      await mkdir(join(c.dir, 'bare'));
+      await cp(join(c.fixture.cacheDir, '..', 'out/capture.iso'), join(c.dir, 'bare/capture.iso'));
+    },
+    args: ['verify', 'bare/capture.iso'],
+    exit: 0,
+    message: /files: +no build manifest beside it/,
+  },
+  {
+    name: 'distribute: a dangling link whose name carries escape sequences is named escaped',
+    setup: async (c) => {
+      await mkdir(join(c.dir, 'pkg'));
+      await writeFile(join(c.dir, 'pkg/a.txt'), 'a');
+      await symlink('nowhere', join(c.dir, 'pkg/evil\x1b[2J\rlink'));
+    },
+    args: ['distribute', 'pkg', '--package', 'CM1', '--to', 'file:./lib2'],
+    exit: 1,
+    message: /The symlink evil\\u001b\[2J\\u000dlink points to nothing\./,
   },
   {
     name: 'distribute a missing folder',
@@ -593,6 +640,47 @@ export const CASES: BadInput[] = [
     exit: 2,
     message: /carries a user name or password/,
   },
-  { name: 'image verify of a missing image', args: ['image', 'verify', 'no-such-image'], exit: 1, message: /no-such-image/ },
+  { name: 'image verify of a missing image', args: ['image', 'verify', 'no-such-image'], exit: 2, message: /no-such-image does not exist/ },
+  { name: 'image info of a missing path', args: ['image', 'info', 'nonexist.wim'], exit: 2, message: /nonexist\.wim does not exist/ },
+  { name: 'boot a folder', args: ['boot', 'out'], exit: 2, message: /out is a folder, not an image file/ },
+  {
+    name: 'boot with a --marker that is no regular expression',
+    args: ['boot', 'out/capture.iso', '--marker', '('],
+    exit: 2,
+    message: /--marker "\(" is not a valid regular expression/,
+  },
+  {
+    name: 'boot with a negative --timeout',
+    args: ['boot', 'out/capture.iso', '--timeout', '-5'],
+    exit: 2,
+    message: /--timeout "-5" is not a number of seconds greater than 0/,
+  },
+  {
+    name: 'bootimage create for an unknown architecture',
+    args: ['bootimage', 'create', '--arch', 'sparc', '--out', 'bi'],
+    exit: 2,
+    message: /arch, Given: "sparc", Choices: "x64"/,
+  },
+  { name: 'build with a bad --shard', args: ['build', '--shard', '0/3'], exit: 2, message: /--shard "0\/3" is not a share k\/n/ },
+  {
+    name: 'parse-only refuses a bad --shard like a real run',
+    args: ['build', '--shard', '0/3'],
+    env: { CAPMEDIA_PARSE_ONLY: '1' },
+    exit: 2,
+    message: /--shard "0\/3" is not a share k\/n/,
+  },
+  { name: 'plan an unknown media name', args: ['plan', 'nosuchmedia'], exit: 2, message: /No media named "nosuchmedia" in the config/ },
+  {
+    name: 'plan --detailed-exitcode of an unknown media name',
+    args: ['plan', 'nosuchmedia', '--detailed-exitcode'],
+    exit: 1,
+    message: /No media named "nosuchmedia" in the config/,
+  },
+  {
+    name: 'plan --json of an unknown media name: the error as JSON on stdout',
+    args: ['plan', 'nosuchmedia', '--json'],
+    exit: 2,
+    message: /^\{"error":\{"code":"USAGE","message":"No media named \\"nosuchmedia\\" in the config\.".*\}\}$/,
+  },
   { name: 'boot a missing image', args: ['boot', 'out/none.iso'], exit: 2, message: /none\.iso/ },
 ];

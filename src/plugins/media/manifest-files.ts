@@ -11,18 +11,35 @@ interface ManifestFile {
 /** Files capmedia writes itself at pack time; not in the content manifest. */
 const GENERATED = new Set(['MediaLabel.txt', 'autorun.inf', 'isolinux/boot.cat', 'SMS/data/MediaSet.json']);
 
-/** The files the build manifest beside the ISO says this volume holds; undefined when there is no manifest. */
+/**
+ * The files the build manifest beside the image says this volume holds; undefined when there is no
+ * manifest (or it is not one capmedia wrote). Volume k of a set (`x-2.iso`) is described by `x.iso.manifest.json`.
+ */
 export async function expectedFiles(iso: string): Promise<ManifestFile[] | undefined> {
-  const candidates = [`${iso}.manifest.json`, iso.replace(/-\d+(\.[^.]+)$/, '$1.manifest.json')];
+  const candidates = new Set([`${iso}.manifest.json`]);
+  const setMember = /-\d+(\.[^./]+)$/.exec(iso);
+  if (setMember) candidates.add(`${iso.slice(0, setMember.index)}${setMember[1]}.manifest.json`);
   for (const path of candidates) {
-    const manifest = await readFile(path, 'utf8').then(
-      (t) => JSON.parse(t) as { volumes?: Array<{ file: string; files?: ManifestFile[] }> },
-      () => undefined,
-    );
-    const volume = manifest?.volumes?.find((v) => v.file === basename(iso));
-    if (volume?.files) return volume.files;
+    const volume = (await readManifest(path))?.volumes?.find((v) => v?.file === basename(iso));
+    if (Array.isArray(volume?.files)) return volume.files;
   }
   return undefined;
+}
+
+interface BuildManifest {
+  volumes?: Array<{ file: string; files?: ManifestFile[] } | null>;
+}
+
+/** A missing or unparsable manifest is the same as none: verify then checks the media on its own. */
+async function readManifest(path: string): Promise<BuildManifest | undefined> {
+  try {
+    const parsed = JSON.parse(await readFile(path, 'utf8')) as unknown;
+    return typeof parsed === 'object' && parsed !== null && Array.isArray((parsed as BuildManifest).volumes)
+      ? (parsed as BuildManifest)
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Paths and sizes on the ISO, read without mounting it. */
