@@ -37,7 +37,13 @@ export async function cleanCommand(args: CommonArgs, printer: Printer): Promise<
     removed.push(join(cacheDir, name));
   }
   // The folder goes too once nothing of the user's is left in it.
-  if (await rmdir(cacheDir).then(() => true, () => false)) removed.push(cacheDir);
+  if (
+    await rmdir(cacheDir).then(
+      () => true,
+      () => false,
+    )
+  )
+    removed.push(cacheDir);
   for (const dir of stagingDirs) {
     const names = await readdir(dir).catch(() => [] as string[]);
     for (const name of names.filter((n) => STAGING_NAME.test(n))) {

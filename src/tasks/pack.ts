@@ -79,10 +79,14 @@ export async function packMedia(ctx: BuildContext, job: MediaJob): Promise<void>
  */
 export async function removeStalePartials(output: string): Promise<void> {
   const ext = extname(output);
-  const own = new RegExp(`^\\.${escapeRegExp(basename(output, ext))}(-\\d+)?${escapeRegExp(ext)}\\.[0-9a-f]{8}${escapeRegExp(PARTIAL_SUFFIX)}$`);
+  const own = new RegExp(
+    `^\\.${escapeRegExp(basename(output, ext))}(-\\d+)?${escapeRegExp(ext)}\\.[0-9a-f]{8}${escapeRegExp(PARTIAL_SUFFIX)}$`,
+  );
   const names = await readdir(dirname(output)).catch(() => [] as string[]);
   // recursive: a media type may write a folder (its partial is one too).
-  await Promise.all(names.filter((name) => own.test(name)).map((name) => rm(join(dirname(output), name), { recursive: true, force: true })));
+  await Promise.all(
+    names.filter((name) => own.test(name)).map((name) => rm(join(dirname(output), name), { recursive: true, force: true })),
+  );
 }
 
 function escapeRegExp(text: string): string {

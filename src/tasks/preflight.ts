@@ -77,7 +77,7 @@ function outputKey(media: NormalizedMedia): string {
   return `${media.type === 'iso' ? 'media.file' : 'media.device'} of media ${JSON.stringify(media.name)}`;
 }
 
-/** `capmedia clean` removes the cache whole: it must not hold the config or a library. */
+/** The cache is capmedia's to fill and `capmedia clean` empties it: it must not hold the config or a library. */
 export async function checkCacheFolder(config: NormalizedConfig): Promise<void> {
   const [cache] = await comparable([{ path: config.cacheDir, what: 'the cache folder' }]);
   refuseCacheHolding(config, cache, await comparable(await configInputs(config)));
@@ -87,7 +87,7 @@ function refuseCacheHolding(config: NormalizedConfig, cache: Named, inputs: Name
   const held = inputs.find((input) => isSameOrInside(input.path, cache.path));
   if (!held) return;
   throw new CapmediaError('OUTPUT_CONFLICT', `cache.dir is ${config.cacheDir}, which holds ${held.what} (${held.given ?? held.path}).`, {
-    hint: "The cache is capmedia's to fill and `capmedia clean` removes it whole: point cache.dir at a folder of its own.",
+    hint: "The cache is capmedia's to fill and `capmedia clean` empties it: point cache.dir at a folder of its own.",
   });
 }
 
@@ -107,7 +107,10 @@ async function configInputs(config: NormalizedConfig): Promise<Named[]> {
   const remote = config.cache?.remote;
   if (remote?.ca) inputs.push({ path: resolvePath(config.baseDir, remote.ca), what: 'the CA file of the remote cache (cache.remote.ca)' });
   if (remote?.auth?.passwordFile)
-    inputs.push({ path: resolvePath(config.baseDir, remote.auth.passwordFile), what: 'the password file of the remote cache (cache.remote.auth.passwordFile)' });
+    inputs.push({
+      path: resolvePath(config.baseDir, remote.auth.passwordFile),
+      what: 'the password file of the remote cache (cache.remote.auth.passwordFile)',
+    });
   const credentials = config.taskSequence.credentials?.passwordFile;
   if (credentials)
     inputs.push({ path: resolvePath(config.baseDir, credentials), what: 'the password file of taskSequence.credentials.passwordFile' });

@@ -167,6 +167,11 @@ async function checkOutputPath(media: BuildContext['jobs'][number]['media'], typ
   if (info && type.output.kind === 'folder') {
     // A type without a marker proves the folder its own by the build manifest capmedia wrote beside it.
     const recorded = !type.output.marker && (await stat(`${media.output}.manifest.json`).catch(() => undefined)) !== undefined;
-    if (!recorded) await checkReplaceableFolder({ path: media.output, marker: type.output.marker, key: `${key} of media ${JSON.stringify(media.name)}` });
+    if (!recorded)
+      await checkReplaceableFolder({
+        path: media.output,
+        marker: type.output.marker,
+        key: `${key} of media ${JSON.stringify(media.name)}`,
+      });
   }
 }

@@ -85,7 +85,12 @@ test.serial('A2. an output on the lock, or on a password or CA file the config n
     {
       name: 'remote-password',
       file: 'remote.secret',
-      overrides: { cache: { dir: join(project.dir, 'cache'), remote: { url: 'http://127.0.0.1:9/', auth: { username: 'ci', passwordFile: 'remote.secret' } } } },
+      overrides: {
+        cache: {
+          dir: join(project.dir, 'cache'),
+          remote: { url: 'http://127.0.0.1:9/', auth: { username: 'ci', passwordFile: 'remote.secret' } },
+        },
+      },
       message: /cache\.remote\.auth\.passwordFile/,
     },
     {
@@ -141,7 +146,10 @@ test.serial("A3. a netboot folder holding the user's files is refused before any
   await rm(join(dir, 'serve', 'index.html'));
   t.is((await runCli(['build'], { cwd: dir })).exitCode, 0);
   t.true((await readdir(join(dir, 'serve'))).includes('capmedia-media.cpio'));
-  await writeFile(join(dir, 'capmedia.config.ts'), (await readFile(join(dir, 'capmedia.config.ts'), 'utf8')).replace('"Configuration Manager"', '"Rebuilt"'));
+  await writeFile(
+    join(dir, 'capmedia.config.ts'),
+    (await readFile(join(dir, 'capmedia.config.ts'), 'utf8')).replace('"Configuration Manager"', '"Rebuilt"'),
+  );
   const rebuilt = await runCli(['build'], { cwd: dir });
   t.is(rebuilt.exitCode, 0, rebuilt.all);
 });
@@ -173,22 +181,27 @@ test.serial("A4. two configs in one folder each keep their own lock: building si
 });
 
 test.serial('C3. an ISO out/capture.iso and a USB image out/capture.img in one config build side by side', async (t) => {
-  const dir = await configAt('c3', { media: [iso({ name: 'dvd' }), { name: 'stick', type: 'usb', device: 'out/capture.img', staging: './staging' }] });
+  const dir = await configAt('c3', {
+    media: [iso({ name: 'dvd' }), { name: 'stick', type: 'usb', device: 'out/capture.img', staging: './staging' }],
+  });
   const result = await runCli(['build'], { cwd: dir });
   t.is(result.exitCode, 0, result.all);
   t.true((await readdir(join(dir, 'out'))).includes('capture.img'));
 });
 
-test.serial('C5. a partial left by kill -9 is removed by the next build, even an up-to-date one; other outputs’ partials stay', async (t) => {
-  const dir = await configAt('c5', { media: iso() });
-  t.is((await runCli(['build'], { cwd: dir })).exitCode, 0);
-  const stale = ['.capture.iso.0badc0de.capmedia-partial', '.capture-2.iso.1badc0de.capmedia-partial'];
-  const other = '.capture2.iso.2badc0de.capmedia-partial';
-  for (const name of [...stale, other]) await writeFile(join(dir, 'out', name), 'half an image');
-  const result = await runCli(['build', '--json'], { cwd: dir });
-  t.is(result.exitCode, 0, result.all);
-  t.regex(result.stdout, /"upToDate": ?true/);
-  const left = await readdir(join(dir, 'out'));
-  for (const name of stale) t.false(left.includes(name), name);
-  t.true(left.includes(other));
-});
+test.serial(
+  'C5. a partial left by kill -9 is removed by the next build, even an up-to-date one; other outputs’ partials stay',
+  async (t) => {
+    const dir = await configAt('c5', { media: iso() });
+    t.is((await runCli(['build'], { cwd: dir })).exitCode, 0);
+    const stale = ['.capture.iso.0badc0de.capmedia-partial', '.capture-2.iso.1badc0de.capmedia-partial'];
+    const other = '.capture2.iso.2badc0de.capmedia-partial';
+    for (const name of [...stale, other]) await writeFile(join(dir, 'out', name), 'half an image');
+    const result = await runCli(['build', '--json'], { cwd: dir });
+    t.is(result.exitCode, 0, result.all);
+    t.regex(result.stdout, /"upToDate": ?true/);
+    const left = await readdir(join(dir, 'out'));
+    for (const name of stale) t.false(left.includes(name), name);
+    t.true(left.includes(other));
+  },
+);

@@ -20,7 +20,7 @@ export const netboot = definePlugin((options: NetbootOptions = {}) => {
   const media: MediaType = {
     name: 'netboot',
     options: {
-      /** The output folder: replaced as a whole on each build. */
+      /** The output folder: replaced as a whole on each build (only when empty or written by this plugin). */
       dir: z.string().min(1).optional(),
       /** Kernel arguments for this media entry, after the plugin's. */
       append: z

@@ -8,5 +8,9 @@ import { NETBOOT_FILES } from './layout.js';
  * moved aside only once the new one is complete.
  */
 export async function publishFolder({ temp, final, media }: PublishInput): Promise<void> {
-  await replaceOutputFolder(temp, { path: final, marker: NETBOOT_FILES.mediaInitrd, key: `media.dir of media ${JSON.stringify(media.name)}` });
+  await replaceOutputFolder(temp, {
+    path: final,
+    marker: NETBOOT_FILES.mediaInitrd,
+    key: `media.dir of media ${JSON.stringify(media.name)}`,
+  });
 }
