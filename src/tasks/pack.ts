@@ -7,6 +7,7 @@ import { checkFreeSpace } from './stage.js';
 import { assertLayout, layOutTree } from './tree.js';
 import { makeDirs } from '../fs/make-dirs.js';
 import { trackPartial } from '../fs/partials.js';
+import { lockedByOther } from '../fs/output-lock.js';
 import { claimStaging } from './staging-owner.js';
 
 const PARTIAL_SUFFIX = '.capmedia-partial';
@@ -80,13 +81,17 @@ export async function packMedia(ctx: BuildContext, job: MediaJob): Promise<void>
 export async function removeStalePartials(output: string): Promise<void> {
   const ext = extname(output);
   const own = new RegExp(
-    `^\\.${escapeRegExp(basename(output, ext))}(-\\d+)?${escapeRegExp(ext)}\\.[0-9a-f]{8}${escapeRegExp(PARTIAL_SUFFIX)}$`,
+    `^\\.(${escapeRegExp(basename(output, ext))}(-\\d+)?${escapeRegExp(ext)})\\.[0-9a-f]{8}${escapeRegExp(PARTIAL_SUFFIX)}$`,
   );
-  const names = await readdir(dirname(output)).catch(() => [] as string[]);
-  // recursive: a media type may write a folder (its partial is one too).
-  await Promise.all(
-    names.filter((name) => own.test(name)).map((name) => rm(join(dirname(output), name), { recursive: true, force: true })),
-  );
+  const folder = dirname(output);
+  for (const name of await readdir(folder).catch(() => [] as string[])) {
+    const match = own.exec(name);
+    if (!match) continue;
+    // capture-2.iso may be another config's own output, written under its own lock right now.
+    if (match[2] && (await lockedByOther(join(folder, match[1])))) continue;
+    // recursive: a media type may write a folder (its partial is one too).
+    await rm(join(folder, name), { recursive: true, force: true });
+  }
 }
 
 function escapeRegExp(text: string): string {

@@ -196,12 +196,16 @@ test.serial(
     t.is((await runCli(['build'], { cwd: dir })).exitCode, 0);
     const stale = ['.capture.iso.0badc0de.capmedia-partial', '.capture-2.iso.1badc0de.capmedia-partial'];
     const other = '.capture2.iso.2badc0de.capmedia-partial';
-    for (const name of [...stale, other]) await writeFile(join(dir, 'out', name), 'half an image');
+    // capture-3.iso as another config's output, being written under its live lock (this test's process holds it).
+    const held = '.capture-3.iso.3badc0de.capmedia-partial';
+    await writeFile(join(dir, 'out', '.capture-3.iso.capmedia-lock'), `${process.pid}\n`);
+    for (const name of [...stale, other, held]) await writeFile(join(dir, 'out', name), 'half an image');
     const result = await runCli(['build', '--json'], { cwd: dir });
     t.is(result.exitCode, 0, result.all);
     t.regex(result.stdout, /"upToDate": ?true/);
     const left = await readdir(join(dir, 'out'));
     for (const name of stale) t.false(left.includes(name), name);
     t.true(left.includes(other));
+    t.true(left.includes(held));
   },
 );
