@@ -60,23 +60,33 @@ test.serial("A1. clean from another config sharing media.staging keeps a running
   const staging = join(project.dir, 'shared-staging');
   await mkdir(staging, { recursive: true });
   const a = await configAt('a1-site-a', { content: ['CM300001'], media: iso({ staging }) });
-  const b = await configAt('a1-site-b', { media: iso({ staging }) });
+  const b = await configAt('a1-site-b', { cache: { dir: join(project.dir, 'a1-cache-b') }, media: iso({ staging }) });
   // A crashed build's folder: no live owner, so it is stale.
   await mkdir(join(staging, 'capmedia-old-0123456789ab', 'tree'), { recursive: true });
   const running = startCli(['build'], a);
-  let ours: string[] = [];
-  while (running.child.exitCode === null && ours.length === 0) {
-    ours = (await readdir(staging)).filter((n) => n.startsWith('capmedia-default-'));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+  let ours: string | undefined;
+  while (running.child.exitCode === null && !ours) {
+    const names = (await readdir(staging)).filter((n) => n.startsWith('capmedia-default-'));
+    // Its tree is being laid out: the build is in format/pack, using the folder.
+    for (const name of names) if ((await readdir(join(staging, name)).catch(() => [] as string[])).includes('tree')) ours = name;
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  const cleaned = await runCli(['clean', '--json'], { cwd: b });
+  if (!ours) return t.fail(`the build never laid out its tree:\n${running.output()}`);
+  // Paused, not ended: `clean` must see a live build whatever the machine's speed.
+  running.child.kill('SIGSTOP');
+  let cleaned;
+  try {
+    cleaned = await runCli(['clean', '--json'], { cwd: b });
+  } finally {
+    running.child.kill('SIGCONT');
+  }
   t.is(cleaned.exitCode, 0, cleaned.all);
   const left = await readdir(staging);
-  const done = await running.child;
-  t.is(done.exitCode, 0, running.output());
-  t.true(ours.length === 1 && left.includes(ours[0]), `the running build's staging was removed: ${cleaned.all}`);
+  t.true(left.includes(ours), `the running build's staging was removed: ${cleaned.all}`);
   t.false(left.includes('capmedia-old-0123456789ab'));
   t.regex(cleaned.stdout, /"kept"/);
+  const done = await running.child;
+  t.is(done.exitCode, 0, running.output());
 });
 
 test.serial('A2. an output on the lock, or on a password or CA file the config names, is refused (exit 2) and the file kept', async (t) => {
