@@ -24,3 +24,5 @@ export type { DistributionPoint, DistributionPointScheme, PackageCheck } from '.
 export type { Exec } from './tools/exec.js';
 /** The zod a plugin's media options are written with: the same instance the config schema is assembled with. */
 export { z } from 'zod';
+/** Folder media: replace an output folder only when it is absent, empty or capmedia's own (its marker file). */
+export { checkReplaceableFolder, replaceOutputFolder, type OutputFolder } from './fs/output-folder.js';

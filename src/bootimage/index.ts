@@ -56,7 +56,10 @@ export async function createBootImage(options: CreateBootImageOptions): Promise<
   };
   try {
     await mkdir(dirname(outDir), { recursive: true });
-    return await replaceDirectory(outDir, async (stageDir) => ({ outDir, metadata: await buildInto(ctx, options, stageDir) }));
+    return await replaceDirectory(outDir, BOOT_IMAGE_FILES.metadata, async (stageDir) => ({
+      outDir,
+      metadata: await buildInto(ctx, options, stageDir),
+    }));
   } catch (error) {
     throw wrapFailure(error, outDir, options.signal);
   } finally {

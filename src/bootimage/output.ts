@@ -1,7 +1,8 @@
-import { lstat, lutimes, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { lutimes, mkdir, readdir, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ioError } from '../errors.js';
+import { checkReplaceableFolder, replaceOutputFolder } from '../fs/output-folder.js';
 
 /**
  * Writing the boot image folder: it is built in a temp sibling and swapped
@@ -9,8 +10,14 @@ import { ioError } from '../errors.js';
  * never half of one.
  */
 
-/** Runs build(tempDir) and, only if it succeeds, replaces outDir with tempDir. */
-export async function replaceDirectory<T>(outDir: string, build: (tempDir: string) => Promise<T>): Promise<T> {
+/**
+ * Runs build(tempDir) and, only if it succeeds, replaces outDir with tempDir.
+ * outDir must be absent, empty or a boot image capmedia wrote (it holds
+ * `marker`): checked before any work, and again before the swap.
+ */
+export async function replaceDirectory<T>(outDir: string, marker: string, build: (tempDir: string) => Promise<T>): Promise<T> {
+  const folder = { path: outDir, marker, key: 'the boot image folder (--out)' };
+  await checkReplaceableFolder(folder);
   const suffix = `${process.pid}-${randomBytes(4).toString('hex')}`;
   const tempDir = join(dirname(outDir), `.${basename(outDir)}.tmp-${suffix}`);
   await mkdir(tempDir, { recursive: true }).catch((error) => {
@@ -18,26 +25,11 @@ export async function replaceDirectory<T>(outDir: string, build: (tempDir: strin
   });
   try {
     const result = await build(tempDir);
-    await swapIntoPlace(tempDir, outDir, join(dirname(outDir), `.${basename(outDir)}.old-${suffix}`));
+    await replaceOutputFolder(tempDir, folder);
     return result;
   } finally {
     await rm(tempDir, { recursive: true, force: true });
   }
-}
-
-async function swapIntoPlace(tempDir: string, outDir: string, oldDir: string): Promise<void> {
-  const hadOld = await lstat(outDir).then(
-    () => true,
-    () => false,
-  );
-  try {
-    if (hadOld) await rename(outDir, oldDir);
-    await rename(tempDir, outDir);
-  } catch (error) {
-    if (hadOld) await rename(oldDir, outDir).catch(() => undefined);
-    throw ioError('move the new boot image into', outDir, error);
-  }
-  if (hadOld) await rm(oldDir, { recursive: true, force: true });
 }
 
 /** Sets every mtime under dir (and dir itself) to epoch seconds, children first. */

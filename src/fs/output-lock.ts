@@ -79,6 +79,12 @@ async function holderOf(path: string): Promise<number | 'starting' | 'stale'> {
   return isProcessAlive(pid) ? pid : 'stale';
 }
 
+/** Whether another live build holds the lock of this output (its own partials are then not stale). */
+export async function lockedByOther(output: string): Promise<boolean> {
+  const holder = await holderOf(lockPath(output));
+  return holder !== 'stale' && holder !== process.pid;
+}
+
 async function releaseLock(path: string): Promise<void> {
   untrackPartial(path);
   if ((await holderOf(path)) === process.pid) await rm(path, { force: true });

@@ -35,10 +35,25 @@ const lockSchema = z.strictObject({
 export type LockEntry = z.output<typeof entrySchema>;
 export type LockFile = z.output<typeof lockSchema>;
 
-/** capmedia.lock beside the config file. */
+/**
+ * The lock beside the config file, one per config so two configs in a folder
+ * keep their own pins: capmedia.config.*, .capmediarc* and package.json (the
+ * names found without --config) use capmedia.lock; any other config file
+ * uses its name without `.config.<ext>` or `.<ext>` (site-b.config.ts →
+ * site-b.lock, prod.yaml → prod.lock).
+ */
 export function lockPathFor(config: { configFile?: string; baseDir: string }): string {
-  const folder = config.configFile ? dirname(config.configFile) : config.baseDir;
-  return join(folder, LOCK_FILE);
+  if (!config.configFile) return join(config.baseDir, LOCK_FILE);
+  return join(dirname(config.configFile), lockNameFor(basename(config.configFile)));
+}
+
+function lockNameFor(configName: string): string {
+  if (configName === 'package.json' || /^capmedia\.config\.[^.]+$/.test(configName) || /^\.capmediarc(\.[^.]+)?$/.test(configName))
+    return LOCK_FILE;
+  const stem = configName.replace(/\.config\.[^.]+$/, '').replace(/\.[^.]+$/, '');
+  const name = `${stem}.lock`;
+  // A config named like its lock (site.lock) or only an extension (.yaml) must not be its own lock.
+  return stem && name !== configName ? name : `${configName}.lock`;
 }
 
 export function lockEntry(manifest: PackageManifest, manifestSha256: string): LockEntry {

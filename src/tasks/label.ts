@@ -44,7 +44,7 @@ export async function publishMedia(ctx: BuildContext, job: MediaJob): Promise<vo
     if (published.length > 1)
       await writeBeside(setManifestPath(records), await readFile(join(job.stagingDir, 'vol-1', 'tree', SET_MANIFEST), 'utf8'));
     await writeBeside(`${records}.manifest.json`, `${JSON.stringify(buildManifest(ctx, job, published), null, 2)}\n`);
-    await removeStale(previous, published, records);
+    await removeStale(previous, published, records, Boolean(type.spansVolumes));
   }
   job.published = published;
   await recordPublished(ctx, job, published);
@@ -70,13 +70,14 @@ async function previousOutputs(output: string): Promise<string[]> {
  * Only after the new set is in place: volumes of a previous larger set (or
  * the single file a set replaces) that the new set does not overwrite.
  */
-async function removeStale(previous: string[], published: PublishedOutput[], output: string): Promise<void> {
+async function removeStale(previous: string[], published: PublishedOutput[], output: string, spansVolumes: boolean): Promise<void> {
   const current = new Set(published.map((o) => o.path));
   for (const path of previous.filter((p) => !current.has(p))) {
     await rm(path, { force: true });
     await rm(`${path}.sha256`, { force: true });
   }
-  if (published.length === 1) await rm(setManifestPath(output), { force: true });
+  // Media that never span volumes own no set manifest: capture.set.json beside capture.img is another media's.
+  if (spansVolumes && published.length === 1) await rm(setManifestPath(output), { force: true });
 }
 
 /** The publish record is written last: it is what makes the next build "up to date". */

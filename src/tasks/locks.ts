@@ -7,6 +7,7 @@ import { lockOutput, type OutputLock } from '../fs/output-lock.js';
 import { splitExisting } from '../fs/real-path.js';
 import type { BuildContext } from './context.js';
 import { isFolder } from './preflight.js';
+import { removeStalePartials } from './pack.js';
 
 /** One lock per output file, taken in path order so two builds of overlapping media cannot deadlock. */
 export async function lockOutputs(ctx: BuildContext, log: (line: string) => void): Promise<OutputLock> {
@@ -30,6 +31,8 @@ export async function lockOutputs(ctx: BuildContext, log: (line: string) => void
           onWait: (pid) => log(`capmedia: another build (process ${pid}) is writing ${output}; waiting for it to finish…`),
         }),
       );
+      // The lock is ours now, so any partial of this output is a dead build's: gone even when the build is up to date.
+      await removeStalePartials(output);
     }
   } catch (error) {
     await release();

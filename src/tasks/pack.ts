@@ -7,6 +7,8 @@ import { checkFreeSpace } from './stage.js';
 import { assertLayout, layOutTree } from './tree.js';
 import { makeDirs } from '../fs/make-dirs.js';
 import { trackPartial } from '../fs/partials.js';
+import { lockedByOther } from '../fs/output-lock.js';
+import { claimStaging } from './staging-owner.js';
 
 const PARTIAL_SUFFIX = '.capmedia-partial';
 
@@ -25,6 +27,7 @@ export async function packMedia(ctx: BuildContext, job: MediaJob): Promise<void>
   }
   await removeStalePartials(media.output);
   await rm(job.stagingDir, { recursive: true, force: true });
+  await claimStaging(job.stagingDir);
   job.trees.clear();
   const layout = assertLayout(ctx.layout);
   const contentBytes = layout.reduce((sum, f) => sum + f.size, 0);
@@ -71,13 +74,28 @@ export async function packMedia(ctx: BuildContext, job: MediaJob): Promise<void>
   }
 }
 
-/** A build killed with -9 leaves its partial images behind (volumes too); only files with our own suffix are removed. */
-async function removeStalePartials(output: string): Promise<void> {
-  const prefix = `.${basename(output, extname(output))}`;
-  const names = await readdir(dirname(output)).catch(() => [] as string[]);
-  const stale = names.filter((name) => name.startsWith(prefix) && name.endsWith(PARTIAL_SUFFIX));
-  // recursive: a media type may write a folder (its partial is one too).
-  await Promise.all(stale.map((name) => rm(join(dirname(output), name), { recursive: true, force: true })));
+/**
+ * The partials of this output and its volumes left by a build that died (kill -9, power loss).
+ * Only the holder of the output's lock writes them, so the lock holder may call this.
+ */
+export async function removeStalePartials(output: string): Promise<void> {
+  const ext = extname(output);
+  const own = new RegExp(
+    `^\\.(${escapeRegExp(basename(output, ext))}(-\\d+)?${escapeRegExp(ext)})\\.[0-9a-f]{8}${escapeRegExp(PARTIAL_SUFFIX)}$`,
+  );
+  const folder = dirname(output);
+  for (const name of await readdir(folder).catch(() => [] as string[])) {
+    const match = own.exec(name);
+    if (!match) continue;
+    // capture-2.iso may be another config's own output, written under its own lock right now.
+    if (match[2] && (await lockedByOther(join(folder, match[1])))) continue;
+    // recursive: a media type may write a folder (its partial is one too).
+    await rm(join(folder, name), { recursive: true, force: true });
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Removes the partial files of a failed or cancelled build; the user's previous outputs are never touched. */

@@ -3,7 +3,8 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CapmediaError } from '../errors.js';
 import { configImports } from '../config/imports.js';
-import type { NormalizedConfig, NormalizedMedia } from '../config/normalize.js';
+import { resolvePath, type NormalizedConfig, type NormalizedMedia } from '../config/normalize.js';
+import { lockPathFor } from '../lock/lockfile.js';
 import { looksLikeDevicePath } from '../devices/roots.js';
 import { comparableFolder, comparablePath, isSameOrInside } from '../fs/real-path.js';
 import { checkUsableFolder } from '../fs/usable-folder.js';
@@ -44,7 +45,7 @@ export async function preflight(ctx: BuildContext): Promise<void> {
   const claimed = new Map<string, Named>();
   for (const job of ctx.jobs) {
     if (!writesFile(job.media)) continue;
-    for (const output of await comparable(outputsOf(job), true)) {
+    for (const output of await comparable(outputsOf(job, Boolean(ctx.config.registry.mediaType(job.media.type).spansVolumes)), true)) {
       const input = inputs.find((i) => isSameOrInside(output.path, i.path));
       if (input) throw conflict(job, output, input, output.path === input.path ? 'would overwrite' : 'would be written inside');
       const other = claimed.get(output.path);
@@ -76,7 +77,7 @@ function outputKey(media: NormalizedMedia): string {
   return `${media.type === 'iso' ? 'media.file' : 'media.device'} of media ${JSON.stringify(media.name)}`;
 }
 
-/** `capmedia clean` removes the cache whole: it must not hold the config or a library. */
+/** The cache is capmedia's to fill and `capmedia clean` empties it: it must not hold the config or a library. */
 export async function checkCacheFolder(config: NormalizedConfig): Promise<void> {
   const [cache] = await comparable([{ path: config.cacheDir, what: 'the cache folder' }]);
   refuseCacheHolding(config, cache, await comparable(await configInputs(config)));
@@ -86,11 +87,11 @@ function refuseCacheHolding(config: NormalizedConfig, cache: Named, inputs: Name
   const held = inputs.find((input) => isSameOrInside(input.path, cache.path));
   if (!held) return;
   throw new CapmediaError('OUTPUT_CONFLICT', `cache.dir is ${config.cacheDir}, which holds ${held.what} (${held.given ?? held.path}).`, {
-    hint: "The cache is capmedia's to fill and `capmedia clean` removes it whole: point cache.dir at a folder of its own.",
+    hint: "The cache is capmedia's to fill and `capmedia clean` empties it: point cache.dir at a folder of its own.",
   });
 }
 
-/** What the user owns and the build reads: the config, its imports, file: libraries, CA and password files. */
+/** What the user owns and the build reads: the config, its imports, its lock, file: libraries, CA and password files. */
 async function configInputs(config: NormalizedConfig): Promise<Named[]> {
   const inputs: Named[] = [];
   if (config.configFile) {
@@ -103,11 +104,23 @@ async function configInputs(config: NormalizedConfig): Promise<Named[]> {
     if (dp.auth?.passwordFile)
       inputs.push({ path: dp.auth.passwordFile, what: `the password file of distribution point ${JSON.stringify(dp.name)}` });
   }
+  const remote = config.cache?.remote;
+  if (remote?.ca) inputs.push({ path: resolvePath(config.baseDir, remote.ca), what: 'the CA file of the remote cache (cache.remote.ca)' });
+  if (remote?.auth?.passwordFile)
+    inputs.push({
+      path: resolvePath(config.baseDir, remote.auth.passwordFile),
+      what: 'the password file of the remote cache (cache.remote.auth.passwordFile)',
+    });
+  const credentials = config.taskSequence.credentials?.passwordFile;
+  if (credentials)
+    inputs.push({ path: resolvePath(config.baseDir, credentials), what: 'the password file of taskSequence.credentials.passwordFile' });
+  // The lock pins what the config builds: an output over it would lose the pins.
+  inputs.push({ path: lockPathFor(config), what: 'the lock file' });
   return inputs;
 }
 
 /** Every file a build of this media may write beside the output. */
-function outputsOf(job: MediaJob): Named[] {
+function outputsOf(job: MediaJob, spansVolumes: boolean): Named[] {
   const output = job.media.output;
   const key = outputKey(job.media);
   const ext = /\.[^./]*$/.exec(basename(output))?.[0] ?? '';
@@ -115,9 +128,11 @@ function outputsOf(job: MediaJob): Named[] {
     { path: output, what: key },
     { path: `${output}.sha256`, what: `the checksum of ${key}` },
     { path: `${output}.manifest.json`, what: `the build manifest of ${key}` },
-    { path: join(dirname(output), `${basename(output, ext)}.set.json`), what: `the set manifest of ${key}` },
     { path: lockPath(output), what: `the lock of ${key}` },
   ];
+  // Only media that span volumes write a set manifest and numbered volumes.
+  if (!spansVolumes) return named;
+  named.push({ path: join(dirname(output), `${basename(output, ext)}.set.json`), what: `the set manifest of ${key}` });
   for (let n = 1; n <= MAX_VOLUMES; n++) {
     const volume = volumeFileName(output, n);
     named.push(

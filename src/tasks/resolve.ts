@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { checkReplaceableFolder } from '../fs/output-folder.js';
 import { CapmediaError } from '../errors.js';
 import type { Arch } from '../config/schema.js';
 import type { BootImageInfo, PackageManifest } from '../library/manifest.js';
@@ -162,5 +163,15 @@ async function checkOutputPath(media: BuildContext['jobs'][number]['media'], typ
     throw new CapmediaError('USAGE', `${key} of media ${JSON.stringify(media.name)} is ${media.output}, which is a file, not a folder.`, {
       hint: `Point ${key} at a folder (it is created, and replaced as a whole on each build), e.g. ${join(dirname(media.output), type.output.example)}.`,
     });
+  }
+  if (info && type.output.kind === 'folder') {
+    // A type without a marker proves the folder its own by the build manifest capmedia wrote beside it.
+    const recorded = !type.output.marker && (await stat(`${media.output}.manifest.json`).catch(() => undefined)) !== undefined;
+    if (!recorded)
+      await checkReplaceableFolder({
+        path: media.output,
+        marker: type.output.marker,
+        key: `${key} of media ${JSON.stringify(media.name)}`,
+      });
   }
 }

@@ -152,12 +152,13 @@ test('a failed build leaves the previous boot image folder untouched', async (t)
   t.teardown(cleanup);
   const outDir = join(dir, 'image');
   await mkdir(outDir);
-  await writeFile(join(outDir, 'marker'), 'old\n');
+  // A previous boot image (it holds capmedia-package.json): the only kind of folder a build may replace.
+  await writeFile(join(outDir, BOOT_IMAGE_FILES.metadata), 'old\n');
   await t.throwsAsync(
     createBootImage({ arch: 'x64', outDir, cacheDir: CACHE_DIR, kernelPackage: 'linux-image-0.0.0-0-nonexistent-amd64' }),
     { instanceOf: CapmediaError },
   );
-  t.is(await readFile(join(outDir, 'marker'), 'utf8'), 'old\n');
+  t.is(await readFile(join(outDir, BOOT_IMAGE_FILES.metadata), 'utf8'), 'old\n');
   t.deepEqual(await readdir(dir), ['image']);
 });
 

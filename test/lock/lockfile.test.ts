@@ -7,7 +7,7 @@ import { CapmediaError } from '../../src/errors.js';
 import { sha256Hex } from '../../src/library/hash.js';
 import { manifestDocument, pinnedPath, publishManifest, readIndex, readPinned } from '../../src/library/versions.js';
 import { assertLockMatches, lockDifferences } from '../../src/lock/diff.js';
-import { LOCKFILE_VERSION, readLock, serializeLock, writeLock, type LockFile } from '../../src/lock/lockfile.js';
+import { LOCKFILE_VERSION, lockPathFor, readLock, serializeLock, writeLock, type LockFile } from '../../src/lock/lockfile.js';
 import { parseShard, shardOf } from '../../src/lock/shard.js';
 import { openDistributionPoint } from '../../src/plugins/registry.js';
 
@@ -19,6 +19,19 @@ test('the lock serializes sorted, two-space, LF-terminated, whatever the inserti
   t.is(serializeLock(a), serializeLock(b));
   t.regex(serializeLock(a), /^\{\n {2}"lockfileVersion": 1,\n {2}"packages": \{\n {4}"A": \{\n {6}"kind"/);
   t.true(serializeLock(a).endsWith('}\n'));
+});
+
+test('one lock per config: the searched-for names share capmedia.lock, any other config file gets <name>.lock', (t) => {
+  const lockOf = (name: string) => lockPathFor({ configFile: join('/repo/site', name), baseDir: '/repo/site' });
+  for (const name of ['capmedia.config.ts', 'capmedia.config.json', '.capmediarc', '.capmediarc.yaml', 'package.json'])
+    t.is(lockOf(name), '/repo/site/capmedia.lock', name);
+  t.is(lockOf('site-a.config.ts'), '/repo/site/site-a.lock');
+  t.is(lockOf('site-b.config.yaml'), '/repo/site/site-b.lock');
+  t.is(lockOf('prod.json'), '/repo/site/prod.lock');
+  // Never the config itself.
+  t.is(lockOf('odd.lock'), '/repo/site/odd.lock.lock');
+  t.is(lockOf('.yaml'), '/repo/site/.yaml.lock');
+  t.is(lockPathFor({ baseDir: '/repo/site' }), '/repo/site/capmedia.lock');
 });
 
 test('readLock: absent is undefined; another lockfileVersion, bad JSON or a bad entry is LOCK_INVALID (exit 2)', async (t) => {

@@ -2,6 +2,7 @@ import { definePlugin, z, type MediaType } from 'capmedia';
 import { folderDigest, inspectNetbootFolder } from './inspect.js';
 import { packNetbootFolder } from './pack.js';
 import { publishFolder } from './publish.js';
+import { NETBOOT_FILES } from './layout.js';
 
 export interface NetbootOptions {
   /** Kernel arguments every loader configuration gets, after the boot image's own (e.g. "ip=dhcp"). */
@@ -19,7 +20,7 @@ export const netboot = definePlugin((options: NetbootOptions = {}) => {
   const media: MediaType = {
     name: 'netboot',
     options: {
-      /** The output folder: replaced as a whole on each build. */
+      /** The output folder: replaced as a whole on each build (only when empty or written by this plugin). */
       dir: z.string().min(1).optional(),
       /** Kernel arguments for this media entry, after the plugin's. */
       append: z
@@ -32,6 +33,8 @@ export const netboot = definePlugin((options: NetbootOptions = {}) => {
       kind: 'folder',
       help: 'network boot media need media.dir, the folder to serve over TFTP or HTTP (e.g. "out/netboot")',
       example: 'netboot',
+      // Every folder this plugin writes holds it: a folder without it is the user's, never replaced.
+      marker: NETBOOT_FILES.mediaInitrd,
     },
     // What changes the folder beyond the staged files, label and autorun (which the pack step keys itself).
     cacheInputs: (entry) => ({ append: [options.append, entry.append].filter(Boolean).join(' ') }),

@@ -1,34 +1,16 @@
-import { randomBytes } from 'node:crypto';
-import { rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { CapmediaError, type PublishInput } from 'capmedia';
+import { replaceOutputFolder, type PublishInput } from 'capmedia';
+import { NETBOOT_FILES } from './layout.js';
 
 /**
- * Puts the finished folder in place of the previous one. The previous folder
- * is moved aside only once the new one is complete, and comes back if the new
- * one cannot be moved in.
+ * Puts the finished folder in place of the previous one, through capmedia's
+ * own rule for folder media: a folder holding files this plugin did not write
+ * (no capmedia-media.cpio) is refused, never wiped; the previous folder is
+ * moved aside only once the new one is complete.
  */
-export async function publishFolder({ temp, final }: PublishInput): Promise<void> {
-  const aside = join(dirname(final), `.${basename(final)}.${randomBytes(4).toString('hex')}.capmedia-old`);
-  const hadPrevious = await rename(final, aside).then(
-    () => true,
-    (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return false;
-      throw publishError(final, error);
-    },
-  );
-  try {
-    await rename(temp, final);
-  } catch (error) {
-    if (hadPrevious) await rename(aside, final);
-    throw publishError(final, error);
-  }
-  if (hadPrevious) await rm(aside, { recursive: true, force: true });
-}
-
-function publishError(final: string, error: unknown): CapmediaError {
-  return new CapmediaError('PUBLISH_FAILED', `The network boot folder could not be put in place at ${final}: ${(error as Error).message}`, {
-    hint: 'Check that the folder above it is writable; the previous folder, if any, is unchanged.',
-    cause: error,
+export async function publishFolder({ temp, final, media }: PublishInput): Promise<void> {
+  await replaceOutputFolder(temp, {
+    path: final,
+    marker: NETBOOT_FILES.mediaInitrd,
+    key: `media.dir of media ${JSON.stringify(media.name)}`,
   });
 }

@@ -66,6 +66,12 @@ export interface MediaOutput {
   help: string;
   /** A name for hints, e.g. "capture.iso". */
   example: string;
+  /**
+   * folder: a file the type writes at the root of every folder it makes. An
+   * existing folder is replaced only when it is empty or holds this (or, for a
+   * type without one, capmedia's build manifest lies beside it): never a folder of the user's.
+   */
+  marker?: string;
 }
 
 /** A problem with one key of a media entry: `media.<key>: <message>`. */

@@ -13,6 +13,7 @@ import type { StageRecord } from '../plan.js';
 import { checkContentForMedia } from '../stage.js';
 import { SET_MANIFEST, volumeFileName } from '../volumes.js';
 import { holdsSecret, mediaRecordKey, travels } from './policy.js';
+import { claimStaging } from '../staging-owner.js';
 
 /** Counts the local lookups planBuild made, then asks the remote about what is still to do. */
 export async function lookupCaches(ctx: BuildContext): Promise<void> {
@@ -72,6 +73,7 @@ export async function restoreMedia(ctx: BuildContext, job: MediaJob): Promise<bo
 export async function placeRestored(ctx: BuildContext, job: MediaJob): Promise<void> {
   const { volumes, setManifest } = job.restored!;
   const type = ctx.config.registry.mediaType(job.media.type);
+  await claimStaging(job.stagingDir);
   job.volumes = [];
   for (const [index, volume] of volumes.entries()) {
     const final = volumes.length === 1 ? job.media.output : volumeFileName(job.media.output, index + 1);

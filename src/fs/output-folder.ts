@@ -1,0 +1,68 @@
+import { lstat, readdir, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { CapmediaError, ioError } from '../errors.js';
+
+/**
+ * Folder outputs are replaced whole, so a folder may only be replaced when
+ * nothing of the user's can be in it: it is absent, empty, or capmedia wrote
+ * it (it holds the marker file the writer puts in every folder it makes).
+ */
+export interface OutputFolder {
+  /** The folder to replace. */
+  path: string;
+  /** A file every folder this writer makes holds at its root, e.g. capmedia-package.json; none: only an absent or empty folder is replaced. */
+  marker?: string;
+  /** What names the folder in messages, e.g. 'media.dir of media "pxe"' or '--out'. */
+  key: string;
+}
+
+/** OUTPUT_CONFLICT (exit 2) unless the folder is absent, empty or capmedia's own; run before any work. */
+export async function checkReplaceableFolder(folder: OutputFolder): Promise<void> {
+  const info = await lstat(folder.path).catch(() => undefined);
+  if (!info) return;
+  if (!info.isDirectory()) {
+    throw new CapmediaError('OUTPUT_CONFLICT', `${folder.key} is ${folder.path}, which is not a folder. Nothing was built or written.`, {
+      hint: `Point ${folder.key} at a folder of its own (absent, empty, or written by capmedia before).`,
+    });
+  }
+  let names: string[];
+  try {
+    names = await readdir(folder.path);
+  } catch (error) {
+    throw ioError('read the folder', folder.path, error);
+  }
+  if (names.length === 0 || (folder.marker && names.includes(folder.marker))) return;
+  const shown = names.slice(0, 3).join(', ') + (names.length > 3 ? ', …' : '');
+  throw new CapmediaError(
+    'OUTPUT_CONFLICT',
+    `${folder.key} is ${folder.path}, which holds files capmedia did not write (${shown}${folder.marker ? `; no ${folder.marker}` : ''}). It is replaced whole on each build, so nothing was built or written.`,
+    { hint: `Point ${folder.key} at an empty or new folder, or move those files out of ${folder.path}.` },
+  );
+}
+
+/**
+ * Puts the finished folder `temp` in place of `folder.path`, checking the
+ * rule again (the folder may have changed during the build). The previous
+ * folder is moved aside only once the new one is complete, and comes back if
+ * the new one cannot be moved in.
+ */
+export async function replaceOutputFolder(temp: string, folder: OutputFolder): Promise<void> {
+  await checkReplaceableFolder(folder);
+  const final = folder.path;
+  const aside = join(dirname(final), `.${basename(final)}.${randomBytes(4).toString('hex')}.capmedia-old`);
+  const hadPrevious = await rename(final, aside).then(
+    () => true,
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return false;
+      throw ioError('move the previous folder aside', final, error);
+    },
+  );
+  try {
+    await rename(temp, final);
+  } catch (error) {
+    if (hadPrevious) await rename(aside, final).catch(() => undefined);
+    throw ioError('move the new folder into', final, error);
+  }
+  if (hadPrevious) await rm(aside, { recursive: true, force: true });
+}
