@@ -4,6 +4,8 @@ export interface Measurement {
   seconds: number;
   /** Peak resident set size in MiB (GNU time's "Maximum resident set size"). */
   peakRssMiB: number;
+  /** CPU seconds, user + system (GNU time's own figures for the command and what it waited for). */
+  cpuSeconds: number;
 }
 
 /** Runs a command under /usr/bin/time -v: wall time from us, peak RSS from it. */
@@ -19,7 +21,10 @@ export async function measure(
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (result.exitCode !== 0) throw new Error(`${file} ${args.join(' ')} failed:\n${String(result.all).slice(-3000)}`);
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(String(result.stderr));
-  return { seconds, peakRssMiB: rss ? Number(rss[1]) / 1024 : NaN };
+  const cpu = ['User', 'System'].map((kind) =>
+    Number(new RegExp(`${kind} time \\(seconds\\): ([\\d.]+)`).exec(String(result.stderr))?.[1]),
+  );
+  return { seconds, peakRssMiB: rss ? Number(rss[1]) / 1024 : NaN, cpuSeconds: cpu[0] + cpu[1] };
 }
 
 export async function dropCaches(): Promise<void> {

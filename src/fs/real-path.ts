@@ -1,5 +1,5 @@
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
 
 /**
  * A path as the file system sees it, for comparing two paths: `..` folded,
@@ -22,8 +22,16 @@ export async function comparableFolder(path: string): Promise<{ path: string; fo
 
 /** True when `inner` is `outer` or lies inside it (both comparable paths). */
 export function isSameOrInside(inner: string, outer: string): boolean {
-  const rel = relative(outer, inner);
-  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !rel.startsWith(sep));
+  // Comparable paths are absolute and normalized: a prefix test says it, without path.relative's resolving of both
+  // (preflight asks for every reserved volume name against every input).
+  if (!isAbsolute(inner) || !isAbsolute(outer)) return isSameOrInside(resolve(inner), resolve(outer));
+  const a = withoutTrailingSep(normalize(inner));
+  const b = withoutTrailingSep(normalize(outer));
+  return a === b || a.startsWith(b === sep ? b : b + sep);
+}
+
+function withoutTrailingSep(path: string): string {
+  return path.length > 1 && path.endsWith(sep) ? path.slice(0, -1) : path;
 }
 
 /** The deepest ancestor that exists, and the names below it that do not (yet). */

@@ -91,7 +91,8 @@ export async function readLock(path: string): Promise<LockFile | undefined> {
   } catch (error) {
     throw invalid(path, `it is not valid JSON (${(error as Error).message})`);
   }
-  const parsed = lockSchema.safeParse(json);
+  // Parsed once per run: zod's compiled fast path would cost more to generate than it saves.
+  const parsed = lockSchema.safeParse(json, { jitless: true });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue.path.length ? issue.path.join('.') : '(top level)';

@@ -1,6 +1,5 @@
 import { access } from 'node:fs/promises';
 import { shortKey } from '../cache/key.js';
-import { mapPool } from '../cache/pool.js';
 import type { BuildContext, LayoutEntry, MediaJob, PublishedOutput } from './context.js';
 import { packKey, publishKey, stageKey } from './keys.js';
 
@@ -31,13 +30,12 @@ export async function planBuild(ctx: BuildContext): Promise<void> {
   if (staged) {
     ctx.layout = staged.outputs.files;
     // When every output is up to date nothing will be laid out, so the blobs need not be looked at.
-    ctx.stageCached = ctx.jobs.every((job) => job.upToDate) || (await allBlobsPresent(ctx, staged.outputs.files));
+    ctx.stageCached = ctx.jobs.every((job) => job.upToDate) || allBlobsPresent(ctx, staged.outputs.files);
   }
 }
 
-async function allBlobsPresent(ctx: BuildContext, files: readonly LayoutEntry[]): Promise<boolean> {
-  const present = await mapPool(files, 16, (file) => ctx.store.has(file.sha256, file.size));
-  return present.every(Boolean);
+function allBlobsPresent(ctx: BuildContext, files: readonly LayoutEntry[]): boolean {
+  return files.every((file) => ctx.store.hasNow(file.sha256, file.size));
 }
 
 /** The outputs are still what we published: same bytes (stat cache, re-hashed when the stat changed), sidecars present. */

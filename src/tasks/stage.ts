@@ -52,7 +52,7 @@ export interface StageResult {
 export async function stageContent(ctx: BuildContext): Promise<StageResult> {
   const files = placements(ctx);
   checkContentForMedia(ctx, files);
-  const missing = await missingBytes(ctx, files);
+  const missing = missingBytes(ctx, files);
   await checkFreeSpace(ctx.store.root, missing, 'the cache folder (cache.dir or CAPMEDIA_CACHE_DIR)');
   const fetched = { files: 0, bytes: 0 };
   // Many small files cost syscalls, not bandwidth: overlap them.
@@ -67,9 +67,9 @@ export async function stageContent(ctx: BuildContext): Promise<StageResult> {
   return { files: layout, fetched };
 }
 
-async function missingBytes(ctx: BuildContext, files: readonly LayoutEntry[]): Promise<number> {
+function missingBytes(ctx: BuildContext, files: readonly LayoutEntry[]): number {
   let bytes = 0;
-  for (const file of files) if (!(await ctx.store.has(file.sha256, file.size))) bytes += file.size;
+  for (const file of files) if (!ctx.store.hasNow(file.sha256, file.size)) bytes += file.size;
   return bytes;
 }
 
