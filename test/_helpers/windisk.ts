@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { access, chmod, constants, link, mkdir, mkdtemp, open, rm, truncate, writeFile } from 'node:fs/promises';
+import { access, chmod, constants, link, mkdir, mkdtemp, open, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { exec } from '../../src/tools/exec.js';
 import { copyRegion } from './refdisk.js';
@@ -204,4 +204,20 @@ export async function hostCapture(volume: string, wim: string, configDir: string
     ].join('\n'),
   );
   await exec('wimlib-imagex', ['capture', volume, wim, 'host', '--compress=LZX', `--config=${config}`]);
+}
+
+/** Files of an NTFS volume read with ntfscat (no mount), path → sha256 or "missing"; scratch holds one file at a time. */
+export async function ntfsFiles(scratch: string, volume: string, paths: string[]): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  for (const path of paths) {
+    const out = join(scratch, 'ntfscat.out');
+    await exec('ntfscat', [volume, path], { stdoutFile: out }).then(
+      async () =>
+        (files[path] = createHash('sha256')
+          .update(await readFile(out))
+          .digest('hex')),
+      () => (files[path] = 'missing'),
+    );
+  }
+  return files;
 }

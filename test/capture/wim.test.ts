@@ -7,7 +7,7 @@ import { exec } from '../../src/tools/exec.js';
 import { runCli } from '../_helpers/cli.js';
 import { startNginx, type Nginx } from '../_helpers/nginx.js';
 import { extractRegion, makeReferenceDisk, readPartitionFiles } from '../_helpers/refdisk.js';
-import { hostCapture, makeWindowsDisk, ntfsFixtureProblem, wimTreeListing, type WindowsDisk } from '../_helpers/windisk.js';
+import { hostCapture, makeWindowsDisk, ntfsFiles, ntfsFixtureProblem, wimTreeListing, type WindowsDisk } from '../_helpers/windisk.js';
 import { runAgentOnHost } from './_host-agent.js';
 
 /**
@@ -73,22 +73,6 @@ async function headerMagic(file: string): Promise<string> {
   } finally {
     await handle.close();
   }
-}
-
-/** Every file of the volume read with ntfscat (no mount), as path → sha256. */
-async function ntfsFiles(volume: string, paths: string[]): Promise<Record<string, string>> {
-  const files: Record<string, string> = {};
-  for (const path of paths) {
-    const out = join(work, 'ntfscat.out');
-    await exec('ntfscat', [volume, path], { stdoutFile: out }).then(
-      async () =>
-        (files[path] = createHash('sha256')
-          .update(await readFile(out))
-          .digest('hex')),
-      () => (files[path] = 'missing'),
-    );
-  }
-  return files;
 }
 
 maybe('NTFS becomes one standard WIM with the image name, description and properties; the tree equals a host capture', async (t) => {
@@ -157,7 +141,7 @@ maybe('image restore rebuilds the NTFS partition (mkntfs + apply, no mount) with
   await extractRegion(restored, windows.ntfs.offset, windows.ntfs.bytes, volume);
   const paths = [...Object.keys(windows.files), ...windows.excluded];
   const expected = { ...windows.files, ...Object.fromEntries(windows.excluded.map((path) => [path, 'missing'])) };
-  t.deepEqual(await ntfsFiles(volume, paths), expected);
+  t.deepEqual(await ntfsFiles(work, volume, paths), expected);
   // Link group ids are inode numbers, which a new volume assigns afresh.
   const withoutLinkIds = (text: string) => text.replace(/^Link Group ID.*$/gm, '');
   await rm(join(work, 'restored.wim'), { force: true });
@@ -249,7 +233,7 @@ maybe('exclude patterns, xpress compression and split into .swm parts that verif
   const volume = join(work, 'restored-split-ntfs.img');
   await extractRegion(restored, windows.ntfs.offset, windows.ntfs.bytes, volume);
   const bild = 'Users/Åsa Öberg/Pictures/bild.bin';
-  t.deepEqual(await ntfsFiles(volume, [bild, 'Program Files/Contoso/app.dll']), {
+  t.deepEqual(await ntfsFiles(work, volume, [bild, 'Program Files/Contoso/app.dll']), {
     [bild]: windows.files[bild],
     'Program Files/Contoso/app.dll': 'missing',
   });
@@ -289,7 +273,7 @@ maybe('http: one pipable WIM streamed per volume; image verify and image convert
   t.is(restore.exitCode, 0, restore.all);
   const volume = join(work, 'restored-http-ntfs.img');
   await extractRegion(restored, windows.ntfs.offset, windows.ntfs.bytes, volume);
-  t.deepEqual(await ntfsFiles(volume, Object.keys(windows.files)), windows.files);
+  t.deepEqual(await ntfsFiles(work, volume, Object.keys(windows.files)), windows.files);
 });
 
 maybe("format 'wim': an ext4 volume is mounted read-only into the WIM with UNIX data and restores to the same files", async (t) => {

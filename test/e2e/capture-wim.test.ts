@@ -1,5 +1,4 @@
 import test from 'ava';
-import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, open, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +9,7 @@ import { startNginx, type Nginx } from '../_helpers/nginx.js';
 import { createProject, type TestProject } from '../_helpers/project.js';
 import { markerLines } from '../_helpers/qemu.js';
 import { extractRegion } from '../_helpers/refdisk.js';
-import { hostCapture, makeWindowsDisk, ntfsFixtureProblem, wimTreeListing, type WindowsDisk } from '../_helpers/windisk.js';
+import { hostCapture, makeWindowsDisk, ntfsFiles, ntfsFixtureProblem, wimTreeListing, type WindowsDisk } from '../_helpers/windisk.js';
 
 /**
  * The boot image captures a Windows reference computer into a WIM (issue
@@ -123,22 +122,6 @@ async function assertNamed(t: any, wim: string): Promise<void> {
   t.notRegex(tree, /pagefile\.sys|hiberfil\.sys/);
 }
 
-/** Files of an NTFS volume read with ntfscat (no mount), path → sha256 or "missing". */
-async function ntfsFiles(volume: string, paths: string[]): Promise<Record<string, string>> {
-  const files: Record<string, string> = {};
-  for (const path of paths) {
-    const out = join(work, 'ntfscat.out');
-    await exec('ntfscat', [volume, path], { stdoutFile: out }).then(
-      async () =>
-        (files[path] = createHash('sha256')
-          .update(await readFile(out))
-          .digest('hex')),
-      () => (files[path] = 'missing'),
-    );
-  }
-  return files;
-}
-
 maybe(
   'the agent captures the NTFS volume into one standard WIM on disk:CAPTURE; it verifies, is named and restores file by file',
   async (t) => {
@@ -163,7 +146,7 @@ maybe(
     const volume = join(work, 'restored-ntfs.img');
     await extractRegion(restored, windows.ntfs.offset, windows.ntfs.bytes, volume);
     const expected = { ...windows.files, ...Object.fromEntries(windows.excluded.map((path) => [path, 'missing'])) };
-    t.deepEqual(await ntfsFiles(volume, Object.keys(expected)), expected, 'the restored NTFS partition holds the source files');
+    t.deepEqual(await ntfsFiles(work, volume, Object.keys(expected)), expected, 'the restored NTFS partition holds the source files');
   },
 );
 
