@@ -1,5 +1,5 @@
 import { Listr, PRESET_TIMER } from 'listr2';
-import { CapmediaError } from './errors.js';
+import { CapmediaError } from './errors/index.js';
 import { loadConfig } from './config/load.js';
 import type { NormalizedConfig } from './config/normalize.js';
 import { exec as realExec, type Exec } from './tools/exec.js';

@@ -2,7 +2,7 @@
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { resolve } from 'node:path';
-import { exitCodeFor } from './errors.js';
+import { exitCodeFor } from './errors/index.js';
 import { VERSION } from './version.js';
 import { createPrinter } from './commands/output.js';
 import { removeTrackedPartialsSync } from './fs/partials.js';

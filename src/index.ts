@@ -5,7 +5,7 @@ export { configJsonSchema } from './config/schema.js';
 export { loadConfig, validateConfig } from './config/load.js';
 export type { NormalizedConfig, NormalizedMedia } from './config/normalize.js';
 export { build, type BuildRequest, type BuildResult } from './build.js';
-export { CapmediaError, exitCodeFor, type ErrorCode } from './errors.js';
+export { CapmediaError, exitCodeFor, type ErrorCode } from './errors/index.js';
 export { parseMediaSize, SIZE_PRESETS } from './config/size.js';
 // Plugins: the API the built-in media types, boot platforms and distribution point schemes use too.
 export { definePlugin, type CapmediaPlugin } from './plugins/api.js';

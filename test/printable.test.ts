@@ -1,6 +1,6 @@
 import test from 'ava';
 import { formatError } from '../src/commands/output.js';
-import { CapmediaError } from '../src/errors.js';
+import { CapmediaError } from '../src/errors/index.js';
 import { printable, printableJson, printableText, quoted } from '../src/printable.js';
 
 const EVIL = 'evil\x1b]0;PWNED\x07\x1b[2Jname.txt';

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { redact, redactDeep } from '../src/redact.js';
-import { CapmediaError } from '../src/errors.js';
+import { CapmediaError } from '../src/errors/index.js';
 
 test('passwords and tokens in URLs are replaced; the rest of the text stays readable', (t) => {
   t.is(redact('GET https://svc:Secret123@dav.example.org/x failed'), 'GET https://svc:***@dav.example.org/x failed');

@@ -1,6 +1,6 @@
 import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 import { collectTree, writeCpioGz } from './cpio.js';
 import { describePackages, fetchDeb, unpackDeb } from './debs.js';
 import { libraryPackageClosure } from './depends.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 
 /**
  * A deterministic gzip'd cpio "newc" archive, the format the kernel unpacks

@@ -1,4 +1,4 @@
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 import { aptShow, fieldOf } from './debs.js';
 import type { BuildContext } from './types.js';
 

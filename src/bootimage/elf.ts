@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 
 /**
  * The two facts the initramfs needs from an x86-64 ELF file: its program

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 import { BOOT_IMAGE_FILES, KERNEL_CMDLINE, TASK_SEQUENCE_JSON } from './layout.js';
 import { readLinuxTemplate, renderTemplate } from './templates.js';
 import type { BuildContext } from './types.js';

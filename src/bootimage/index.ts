@@ -1,7 +1,7 @@
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 import { exec as realExec } from '../tools/exec.js';
 import { buildAgentArchive, fetchAgentPackages } from './agent.js';
 import { describePackages, ensureAptLists, fetchDeb, resolveKernelPackage, unpackDeb } from './debs.js';

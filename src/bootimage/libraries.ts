@@ -1,6 +1,6 @@
 import { copyFile, chmod, lstat, mkdir, readlink } from 'node:fs/promises';
 import { dirname, join, normalize } from 'node:path';
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 import { readElfDependencies } from './elf.js';
 
 /**

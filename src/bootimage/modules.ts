@@ -1,6 +1,6 @@
 import { copyFile, mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 import { requireSignedModules } from './signed.js';
 import type { BuildContext } from './types.js';
 

@@ -1,7 +1,7 @@
 import { lutimes, mkdir, readdir, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { ioError } from '../errors.js';
+import { ioError } from '../errors/index.js';
 import { checkReplaceableFolder, replaceOutputFolder } from '../fs/output-folder.js';
 
 /**

@@ -1,6 +1,6 @@
 import { copyFile, mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 import { parsePe } from '../efi/pe.js';
 import { describePackages, fetchDeb, unpackDeb } from './debs.js';
 import { BOOT_IMAGE_FILES } from './layout.js';

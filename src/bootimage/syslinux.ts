@@ -1,6 +1,6 @@
 import { copyFile, mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 import type { Exec } from '../tools/exec.js';
 import { BOOT_IMAGE_FILES, KERNEL_CMDLINE } from './layout.js';
 import { readLinuxTemplate, renderTemplate, type LinuxTemplate } from './templates.js';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { CapmediaError, ioError } from '../errors.js';
+import { CapmediaError, ioError } from '../errors/index.js';
 
 /** templates/linux/ of the package: two levels up from src/bootimage or dist/bootimage. */
 export const LINUX_TEMPLATE_DIR = fileURLToPath(new URL('../../templates/linux/', import.meta.url));

@@ -4,7 +4,7 @@ import { mkdir, open, readdir, rename, rm, stat, truncate, type FileHandle } fro
 import { dirname, join } from 'node:path';
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { CapmediaError, ioError } from '../errors.js';
+import { CapmediaError, ioError } from '../errors/index.js';
 import { isProcessAlive as isAlive } from '../tools/process.js';
 
 /** Errors of the local disk (full, read-only): no other distribution point can fix them. */

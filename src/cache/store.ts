@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import { CapmediaError, ioError } from '../errors.js';
+import { CapmediaError, ioError } from '../errors/index.js';
 import { hashingPassThrough } from '../library/verify-stream.js';
 import { PartialBlob } from './partial.js';
 import type { FetchProgress } from './progress.js';

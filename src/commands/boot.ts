@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { isIsoImage } from '../tools/image-kind.js';
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 import { bootUnderQemu } from '../tools/qemu.js';
 import type { Printer } from './output.js';
 import type { CommonArgs } from './common.js';

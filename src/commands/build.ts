@@ -2,7 +2,7 @@ import { build } from '../build.js';
 import { formatBytes } from '../config/size.js';
 import { loadConfig } from '../config/load.js';
 import { askOnTerminal, canAsk } from '../devices/prompt.js';
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 import { parseShard } from '../lock/shard.js';
 import type { Printer } from './output.js';
 import type { CommonArgs } from './common.js';

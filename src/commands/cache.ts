@@ -1,7 +1,7 @@
 import { loadConfig } from '../config/load.js';
 import { defaultCacheDir } from '../config/normalize.js';
 import { formatBytes } from '../config/size.js';
-import { isCapmediaError } from '../errors.js';
+import { isCapmediaError } from '../errors/index.js';
 import { loadStats } from '../cache/remote/stats.js';
 import type { Printer } from './output.js';
 import type { CommonArgs } from './common.js';

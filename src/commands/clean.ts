@@ -2,7 +2,7 @@ import { readdir, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { defaultCacheDir } from '../config/normalize.js';
-import { isCapmediaError } from '../errors.js';
+import { isCapmediaError } from '../errors/index.js';
 import { tmpdir } from 'node:os';
 import type { Printer } from './output.js';
 import { checkCacheFolder } from '../tasks/preflight.js';

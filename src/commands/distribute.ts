@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { formatBytes } from '../config/size.js';
 import { resolveDpUrl } from '../config/normalize.js';
 import type { DistributionPointConfig } from '../config/schema.js';
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 import { publishSource } from '../library/publish.js';
 import { openDistributionPoint } from '../plugins/registry.js';
 import type { Printer } from './output.js';

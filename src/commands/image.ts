@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 import { formatBytes } from '../config/size.js';
 import { openImageSource } from '../image/source.js';
 import { verifyImage } from '../image/verify.js';

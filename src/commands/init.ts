@@ -1,6 +1,6 @@
 import { access, copyFile, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 import { TEMPLATES_DIR } from '../templates.js';
 import type { Printer } from './output.js';
 import type { CommonArgs } from './common.js';

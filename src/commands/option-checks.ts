@@ -1,4 +1,4 @@
-import { isCapmediaError } from '../errors.js';
+import { isCapmediaError } from '../errors/index.js';
 import { parseShard } from '../lock/shard.js';
 
 /*

@@ -1,4 +1,4 @@
-import { CapmediaError, isCapmediaError } from '../errors.js';
+import { fail, isCapmediaError, type CapmediaError } from '../errors/index.js';
 import { printableJson, printableText } from '../printable.js';
 import { redact, redactDeep } from '../redact.js';
 
@@ -45,14 +45,8 @@ function unexpected(error: unknown): CapmediaError {
   const detail = error instanceof Error ? error.stack : undefined;
   if (e && typeof e.code === 'string' && e.syscall) {
     const where = e.path ? ` ${e.path}${e.dest ? ` → ${e.dest}` : ''}` : '';
-    return new CapmediaError('IO', `A file operation failed (${e.syscall}${where}): ${e.code}.`, {
-      hint: 'Check that the path exists, is writable and has space; run again with --verbose for the details.',
-      detail,
-    });
+    return fail('systemCallFailed', { syscall: e.syscall, where, errno: e.code }, { detail });
   }
   const reason = error instanceof Error ? error.message : String(error);
-  return new CapmediaError('INTERNAL', `capmedia stopped on an unexpected error: ${reason}`, {
-    hint: 'This is a bug in capmedia; run again with --verbose and report the output.',
-    detail,
-  });
+  return fail('unexpected', { reason }, { detail });
 }

@@ -1,5 +1,5 @@
 import { loadConfig } from '../config/load.js';
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 import { configPackageIds } from '../lock/diff.js';
 import { describeLockChanges, formatLockChange } from '../lock/entries.js';
 import { LOCKFILE_VERSION, lockEntry, readLock, serializeLock, writeLock, type LockFile } from '../lock/lockfile.js';

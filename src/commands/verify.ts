@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { printable, quoted } from '../printable.js';
 import { resolve } from 'node:path';
 import { declaredImageSize } from '../tools/image-size.js';
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 import { exec } from '../tools/exec.js';
 import { loadConfig } from '../config/load.js';
 import { builtinRegistry, type PluginRegistry } from '../plugins/registry.js';

@@ -1,4 +1,4 @@
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 
 /** What a JS/TS config module exported, kept whole so a missing default export can be named. */
 export class ModuleExports {

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 import { createConfigSchema } from './schema.js';
 import { createRegistry } from '../plugins/registry.js';
 import type { CapmediaPlugin } from '../plugins/api.js';

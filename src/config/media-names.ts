@@ -1,4 +1,4 @@
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 import type { NormalizedConfig } from './normalize.js';
 
 /** Media names given on the command line (build, plan) must all be in the config: a typo builds or plans nothing otherwise. */

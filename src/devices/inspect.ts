@@ -1,6 +1,6 @@
 import { realpath } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 import { formatBytes } from '../config/size.js';
 import { mountOf, readMounts, readSwapDevices, type Mount } from './mounts.js';
 import type { SystemRoots } from './roots.js';

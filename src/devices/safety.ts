@@ -1,4 +1,4 @@
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 import { formatBytes } from '../config/size.js';
 import { describeDisk, type DeviceFacts } from './inspect.js';
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { constants, createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { CapmediaError, ioError } from '../errors.js';
+import { CapmediaError, ioError } from '../errors/index.js';
 import type { Exec } from '../tools/exec.js';
 
 /**

@@ -1,7 +1,7 @@
 import { lstat, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { CapmediaError, ioError } from '../errors.js';
+import { CapmediaError, ioError } from '../errors/index.js';
 
 /**
  * Folder outputs are replaced whole, so a folder may only be replaced when

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { CapmediaError } from '../errors.js';
+import type { CapmediaError } from '../errors/index.js';
 
 export type PasswordFileProblem = { kind: 'unreadable'; code: string } | { kind: 'empty' };
 

@@ -1,5 +1,5 @@
 import { access, constants, realpath, stat } from 'node:fs/promises';
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 import { readMounts, type Mount } from '../devices/mounts.js';
 import { HOST_ROOTS } from '../devices/roots.js';
 import { splitExisting } from './real-path.js';

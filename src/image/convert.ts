@@ -1,6 +1,6 @@
 import { lstat, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { CapmediaError, ioError } from '../errors.js';
+import { CapmediaError, ioError } from '../errors/index.js';
 import { exec as realExec, type Exec } from '../tools/exec.js';
 import { wimSets, type WimImage } from './manifest.js';
 import type { ImageSource } from './source.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 import { describeSchemaIssues } from '../config/issues.js';
 
 /**

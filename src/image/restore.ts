@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { lstat, mkdtemp, open, rename, rm, truncate, writeFile, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { CapmediaError, ioError } from '../errors.js';
+import { CapmediaError, ioError } from '../errors/index.js';
 import { exec as realExec, type Exec } from '../tools/exec.js';
 import { rawParts, wimSets, type ImageManifest, type RawPart, type WimImage } from './manifest.js';
 import type { ImageSource } from './source.js';

@@ -3,7 +3,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { execa } from 'execa';
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 import { toolPackage } from '../tools/packages.js';
 
 /** A pass-through that measures what flows: byte count and sha256. */

@@ -3,7 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 import type { Exec } from '../tools/exec.js';
 import type { WimImage, WimPart, WimSet } from './manifest.js';
 import type { ImageSource } from './source.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { printable } from '../printable.js';
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 import { ARCHES } from '../config/schema.js';
 import { describeSchemaIssues } from '../config/issues.js';
 import { safeRelativePath } from './safe-path.js';

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 import { describeSchemaIssues } from '../config/issues.js';
 import { mapPool } from '../cache/pool.js';
 import { DOWNLOAD_RETRIES, backoffMs, isTransient, sleep, withRetries } from '../plugins/dp/retry.js';

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { printable } from '../printable.js';
 import type { Readable } from 'node:stream';
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 import type { PackageFile } from './manifest.js';
 import { entryPath, escapingLink, hashStream, linkTarget, readTarball } from './tar.js';
 

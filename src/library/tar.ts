@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import tar, { type Header } from 'tar-stream';
 import type { Readable as EntryStream } from 'streamx';
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 import { safeRelativePath } from './safe-path.js';
 
 /**

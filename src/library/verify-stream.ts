@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 
 export interface HashCheck {
   sha256: string;

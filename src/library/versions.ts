@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 import type { DistributionPoint } from '../plugins/dp/types.js';
 import { sha256Hex } from './hash.js';
 import { parseManifest, type PackageManifest } from './manifest.js';

@@ -1,7 +1,7 @@
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import { printable } from '../printable.js';
 import { join, relative, sep } from 'node:path';
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 
 export interface FolderFile {
   /** "/" separated path relative to the folder. */

@@ -1,4 +1,4 @@
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 import type { LockFile } from './lockfile.js';
 
 /** The packages a config's media carry: the boot image, then `content`. */

@@ -2,7 +2,7 @@ import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { CapmediaError, ioError } from '../errors.js';
+import { CapmediaError, ioError } from '../errors/index.js';
 import { stableJson } from '../cache/key.js';
 import { sha256Hex } from '../library/hash.js';
 import { manifestBytes, type PackageManifest } from '../library/manifest.js';

@@ -1,4 +1,4 @@
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 import { readPinned, type VersionedManifest } from '../library/versions.js';
 import type { DistributionPoint, PackageCheck } from '../plugins/dp/types.js';
 import { checkFromError } from '../plugins/dp/check.js';

@@ -1,4 +1,4 @@
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 
 /** The k-th (1-based) of n shares. */
 export interface Shard {

@@ -1,4 +1,4 @@
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 import type { DistributionPointConfig } from '../config/schema.js';
 import type { CapmediaPlugin } from './api.js';
 import { builtinPlugin } from './builtins.js';

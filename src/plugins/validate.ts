@@ -1,4 +1,4 @@
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 import type { CapmediaPlugin } from './api.js';
 
 /*

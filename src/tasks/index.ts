@@ -19,7 +19,7 @@ import {
 import { loadLock, settleLock } from './lock.js';
 import { jobSkipReason, planBuild, stageSkipReason, verifySkipReason } from './plan.js';
 import { formatBytes } from '../config/size.js';
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 import { describeProgress } from '../cache/fetch.js';
 
 type Task = ListrTask<BuildContext>;

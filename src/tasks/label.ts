@@ -1,7 +1,7 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { SET_MANIFEST } from './volumes.js';
-import { CapmediaError, ioError } from '../errors.js';
+import { CapmediaError, ioError } from '../errors/index.js';
 import { sha256File } from '../library/hash.js';
 import { VERSION } from '../version.js';
 import type { BuildContext, MediaJob, PublishedOutput } from './context.js';

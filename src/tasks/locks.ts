@@ -1,7 +1,7 @@
 import { rmdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { looksLikeDevicePath } from '../devices/roots.js';
-import { ioError } from '../errors.js';
+import { ioError } from '../errors/index.js';
 import { makeDirs } from '../fs/make-dirs.js';
 import { lockOutput, type OutputLock } from '../fs/output-lock.js';
 import { splitExisting } from '../fs/real-path.js';

@@ -1,4 +1,4 @@
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 import { printable, quoted } from '../printable.js';
 import type { NameRules } from '../plugins/media/name-rules.js';
 import type { BuildContext } from './context.js';

@@ -1,7 +1,7 @@
 import { readdir, rm } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { ioError } from '../errors.js';
+import { ioError } from '../errors/index.js';
 import type { BuildContext, MediaJob } from './context.js';
 import { checkFreeSpace } from './stage.js';
 import { assertLayout, layOutTree } from './tree.js';

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 import { configImports } from '../config/imports.js';
 import { resolvePath, type NormalizedConfig, type NormalizedMedia } from '../config/normalize.js';
 import { lockPathFor } from '../lock/lockfile.js';

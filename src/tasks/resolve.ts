@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { checkReplaceableFolder } from '../fs/output-folder.js';
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 import type { Arch } from '../config/schema.js';
 import type { BootImageInfo, PackageManifest } from '../library/manifest.js';
 import type { BootPlatform } from '../plugins/boot/types.js';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { rm } from 'node:fs/promises';
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 import { formatBytes } from '../config/size.js';
 import { mapPool } from '../cache/pool.js';
 import type { MediaType, PackInput } from '../plugins/media/types.js';

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, statfs } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { sha256File } from '../library/hash.js';
-import { CapmediaError, ioError } from '../errors.js';
+import { CapmediaError, ioError } from '../errors/index.js';
 import { makeDirs } from '../fs/make-dirs.js';
 import { formatBytes } from '../config/size.js';
 import { type PackageManifest } from '../library/manifest.js';

@@ -1,6 +1,6 @@
 import { copyFile, link, mkdir, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { CapmediaError, ioError } from '../errors.js';
+import { CapmediaError, ioError } from '../errors/index.js';
 import { VERIFIED_MTIME } from '../cache/blobs.js';
 import { mapPool } from '../cache/pool.js';
 import { renderTemplate } from '../templates.js';

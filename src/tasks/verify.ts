@@ -1,4 +1,4 @@
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 import type { PackageManifest } from '../library/manifest.js';
 import type { DistributionPoint, PackageCheck } from '../plugins/dp/types.js';
 import type { BuildContext, ResolvedContent } from './context.js';

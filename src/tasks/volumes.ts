@@ -1,5 +1,5 @@
 import { basename, dirname, extname, join } from 'node:path';
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 import { formatBytes, SECTOR, smallestPresetFor } from '../config/size.js';
 import { isoVolumeId } from '../plugins/media/labels.js';
 import type { LayoutEntry } from './context.js';

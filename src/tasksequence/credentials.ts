@@ -1,5 +1,5 @@
 import { readPasswordFile } from '../fs/password-file.js';
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 import { resolvePath, type NormalizedConfig } from '../config/normalize.js';
 
 /**

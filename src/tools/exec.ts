@@ -1,5 +1,5 @@
 import type { Options, ResultPromise } from 'execa';
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 import { toolPackage } from './packages.js';
 
 export interface ExecOptions {

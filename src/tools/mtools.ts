@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 import { MTOOLS_NAME_ENV } from './charset.js';
 import type { Exec } from './exec.js';
 

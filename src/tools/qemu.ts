@@ -4,7 +4,7 @@ import { access, copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { CapmediaError, ioError } from '../errors.js';
+import { CapmediaError, ioError } from '../errors/index.js';
 import { toolPackage } from './packages.js';
 
 /**

@@ -1,4 +1,4 @@
-import { CapmediaError } from '../errors.js';
+import { CapmediaError } from '../errors/index.js';
 import type { Exec } from './exec.js';
 
 export const SECTOR_BYTES = 512;

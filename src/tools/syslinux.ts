@@ -1,5 +1,5 @@
 import { open, readFile } from 'node:fs/promises';
-import { CapmediaError, ioError } from '../errors.js';
+import { CapmediaError, ioError } from '../errors/index.js';
 import type { Exec } from './exec.js';
 
 /**

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { execa } from 'execa';
-import { CapmediaError } from '../../src/errors.js';
+import { CapmediaError } from '../../src/errors/index.js';
 import { listFolder } from '../../src/library/walk.js';
 import { sha256File } from '../../src/library/hash.js';
 import { winpePlatform } from '../../src/plugins/boot/winpe/index.js';

@@ -3,7 +3,7 @@ import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { BOOT_IMAGE_FILES, KERNEL_CMDLINE, createBootImage, type BootImagePackageMetadata } from '../../src/bootimage/index.js';
-import { CapmediaError } from '../../src/errors.js';
+import { CapmediaError } from '../../src/errors/index.js';
 import { exec } from '../../src/tools/exec.js';
 import { CACHE_DIR, ensureBootImage, tempDir } from '../_helpers/bootimage.js';
 

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { debFileName, describePackages, resolveKernelPackage } from '../../src/bootimage/debs.js';
 import type { BuildContext } from '../../src/bootimage/types.js';
-import { CapmediaError } from '../../src/errors.js';
+import { CapmediaError } from '../../src/errors/index.js';
 import type { Exec } from '../../src/tools/exec.js';
 
 /** apt-cache show output as Debian 12 prints it (trimmed). */

@@ -6,7 +6,7 @@ import { BOOT_IMAGE_FILES, type BootImagePackageMetadata } from '../../src/booti
 import { requireSignedKernel, requireSignedModules } from '../../src/bootimage/signed.js';
 import { describeBinary } from '../../src/efi/chain.js';
 import { parsePe } from '../../src/efi/pe.js';
-import { CapmediaError } from '../../src/errors.js';
+import { CapmediaError } from '../../src/errors/index.js';
 import { exec } from '../../src/tools/exec.js';
 import { ensureBootImage, tempDir } from '../_helpers/bootimage.js';
 import { withoutSignature } from '../efi/_pe.js';

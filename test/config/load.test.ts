@@ -3,7 +3,7 @@ import { mkdtemp, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, validateConfig } from '../../src/config/load.js';
-import { CapmediaError, exitCodeFor } from '../../src/errors.js';
+import { CapmediaError, exitCodeFor } from '../../src/errors/index.js';
 import { baseConfig } from '../_helpers/config.js';
 
 function invalid(t: any, input: unknown): CapmediaError {

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CapmediaError } from '../../src/errors.js';
+import { CapmediaError } from '../../src/errors/index.js';
 import { describeDisk, inspectDevice } from '../../src/devices/inspect.js';
 import { refuseUnsafeDevice, type SafetyOptions } from '../../src/devices/safety.js';
 import { createUsbMedia } from '../../src/plugins/media/usb/index.js';

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { open, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { execa } from 'execa';
-import { CapmediaError } from '../../src/errors.js';
+import { CapmediaError } from '../../src/errors/index.js';
 import { dropDeviceCache, verifyDevice, writeImageToDevice } from '../../src/devices/write.js';
 import { createUsbMedia } from '../../src/plugins/media/usb/index.js';
 import { exec } from '../../src/tools/exec.js';

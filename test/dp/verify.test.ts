@@ -4,7 +4,7 @@ import { freePort } from '../_helpers/nginx.js';
 import { startFaultServer, type FaultServer } from '../_helpers/faultserver.js';
 import { BOOT_ID } from '../_helpers/project.js';
 import { openDistributionPoint } from '../../src/plugins/registry.js';
-import { CapmediaError } from '../../src/errors.js';
+import { CapmediaError } from '../../src/errors/index.js';
 import { createHttpFixture, USER, type HttpFixture } from './_fixture.js';
 
 let f: HttpFixture;

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { CapmediaError } from '../../src/errors.js';
+import { CapmediaError } from '../../src/errors/index.js';
 import { parseManifest, wimSets } from '../../src/image/manifest.js';
 
 /** Manifest version 2: WIM parts beside raw parts, checked as data (no tools needed). */

@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CapmediaError } from '../../src/errors.js';
+import { CapmediaError } from '../../src/errors/index.js';
 import { openImageSource } from '../../src/image/source.js';
 import { restoreImage } from '../../src/image/restore.js';
 import { runCli } from '../_helpers/cli.js';

@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdtemp, open, readFile, rm, truncate, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CapmediaError } from '../../src/errors.js';
+import { CapmediaError } from '../../src/errors/index.js';
 import { openImageSource } from '../../src/image/source.js';
 import { verifyImage } from '../../src/image/verify.js';
 import { runCli } from '../_helpers/cli.js';

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { runCli } from '../_helpers/cli.js';
 import { publishFolder } from '../../src/library/publish.js';
 import { openDistributionPoint } from '../../src/plugins/registry.js';
-import { CapmediaError } from '../../src/errors.js';
+import { CapmediaError } from '../../src/errors/index.js';
 
 async function folder(files: Record<string, string>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'capmedia-pkg-'));

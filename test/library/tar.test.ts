@@ -12,7 +12,7 @@ import { runCli } from '../_helpers/cli.js';
 import { publishTarball } from '../../src/library/publish.js';
 import { openDistributionPoint } from '../../src/plugins/registry.js';
 import { sha256Hex } from '../../src/library/hash.js';
-import { CapmediaError } from '../../src/errors.js';
+import { CapmediaError } from '../../src/errors/index.js';
 
 type Entry = { name: string; body?: string; type?: 'file' | 'directory' | 'symlink' | 'link' | 'character-device'; linkname?: string };
 

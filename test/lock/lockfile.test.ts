@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CapmediaError } from '../../src/errors.js';
+import { CapmediaError } from '../../src/errors/index.js';
 import { sha256Hex } from '../../src/library/hash.js';
 import { manifestDocument, pinnedPath, publishManifest, readIndex, readPinned } from '../../src/library/versions.js';
 import { assertLockMatches, lockDifferences } from '../../src/lock/diff.js';

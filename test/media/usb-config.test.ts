@@ -1,6 +1,6 @@
 import test from 'ava';
 import { validateConfig } from '../../src/config/load.js';
-import { CapmediaError, exitCodeFor } from '../../src/errors.js';
+import { CapmediaError, exitCodeFor } from '../../src/errors/index.js';
 import { baseConfig } from '../_helpers/config.js';
 
 const usb = (media: Record<string, unknown>) => ({ ...baseConfig(), media: { type: 'usb', device: 'out/capture.img', ...media } });

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { mkdir, open, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CapmediaError } from '../../src/errors.js';
+import { CapmediaError } from '../../src/errors/index.js';
 import { checkFileSizes, FAT32_MAX_FILE_BYTES } from '../../src/plugins/media/usb/content.js';
 import { createUsbMedia } from '../../src/plugins/media/usb/index.js';
 import { runCli } from '../_helpers/cli.js';

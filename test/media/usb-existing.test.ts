@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { CapmediaError } from '../../src/errors.js';
+import { CapmediaError } from '../../src/errors/index.js';
 import { sha256File } from '../../src/library/hash.js';
 import { createUsbMedia } from '../../src/plugins/media/usb/index.js';
 import { exec } from '../../src/tools/exec.js';

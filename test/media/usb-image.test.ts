@@ -2,7 +2,7 @@ import test from 'ava';
 import { open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { CapmediaError } from '../../src/errors.js';
+import { CapmediaError } from '../../src/errors/index.js';
 import { linuxPlatform } from '../../src/plugins/boot/linux.js';
 import { createUsbMedia } from '../../src/plugins/media/usb/index.js';
 import { exec } from '../../src/tools/exec.js';

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { CapmediaError } from '../../src/errors.js';
+import { CapmediaError } from '../../src/errors/index.js';
 import { createUsbMedia } from '../../src/plugins/media/usb/index.js';
 import { verifySplitWim, wimInfo } from '../../src/tools/wimlib.js';
 import { exec } from '../../src/tools/exec.js';

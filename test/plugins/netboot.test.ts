@@ -7,7 +7,7 @@ import { baseConfig, createProject, type TestProject } from '../_helpers/project
 import { markerLines } from '../_helpers/qemu.js';
 import { bootOverNetworkUnderQemu } from '../../src/tools/qemu.js';
 import { loadConfig } from '../../src/config/load.js';
-import { CapmediaError } from '../../src/errors.js';
+import { CapmediaError } from '../../src/errors/index.js';
 
 // The netboot media type lives outside src/ and reaches capmedia only through its public API ('capmedia').
 const PLUGIN = pathToFileURL(join(REPO, 'examples/plugins/netboot/index.ts')).href;

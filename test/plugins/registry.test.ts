@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { validateConfig } from '../../src/config/load.js';
 import { configJsonSchema } from '../../src/config/schema.js';
-import { CapmediaError } from '../../src/errors.js';
+import { CapmediaError } from '../../src/errors/index.js';
 import { definePlugin, type CapmediaPlugin } from '../../src/plugins/api.js';
 import { builtinPlugin } from '../../src/plugins/builtins.js';
 import { createRegistry } from '../../src/plugins/registry.js';

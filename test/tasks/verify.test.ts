@@ -1,5 +1,5 @@
 import test from 'ava';
-import { CapmediaError } from '../../src/errors.js';
+import { CapmediaError } from '../../src/errors/index.js';
 import type { DistributionPoint, PackageCheck } from '../../src/plugins/dp/types.js';
 import { chooseSources, type DpReport } from '../../src/tasks/verify.js';
 import { contextFor, manifest } from './_context.js';

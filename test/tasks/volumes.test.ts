@@ -1,5 +1,5 @@
 import test from 'ava';
-import { CapmediaError } from '../../src/errors.js';
+import { CapmediaError } from '../../src/errors/index.js';
 import type { LayoutEntry } from '../../src/tasks/context.js';
 import { assignVolumes, fileCost, isSpreadable, setManifest, volumeFileName, volumeLabel } from '../../src/tasks/volumes.js';
 

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { validateConfig } from '../../src/config/load.js';
 import { configJsonSchema } from '../../src/config/schema.js';
-import { CapmediaError } from '../../src/errors.js';
+import { CapmediaError } from '../../src/errors/index.js';
 import { baseConfig } from '../_helpers/config.js';
 
 /** The config error for this taskSequence, as the user reads it. */

@@ -2,7 +2,7 @@ import test from 'ava';
 import { join } from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { BOOT_IMAGE_FILES, KERNEL_CMDLINE } from '../../src/bootimage/index.js';
-import { CapmediaError } from '../../src/errors.js';
+import { CapmediaError } from '../../src/errors/index.js';
 import { exec } from '../../src/tools/exec.js';
 import { bootKernelUnderQemu, bootUnderQemu, classify, mediaArgs, qemuOptionValue } from '../../src/tools/qemu.js';
 import { ensureBootImage, makeTestIso, tempDir } from '../_helpers/bootimage.js';

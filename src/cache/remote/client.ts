@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { CapmediaError } from '../../errors.js';
+import { CapmediaError } from '../../errors/index.js';
 import { HttpClient, type Response } from '../../plugins/dp/http/client.js';
 import { relayBody } from '../../plugins/dp/http/streams.js';
 import { putVerifiedBlob } from '../../plugins/dp/http/put-blob.js';

@@ -1,4 +1,4 @@
-import { CapmediaError } from '../../errors.js';
+import { CapmediaError } from '../../errors/index.js';
 import { resolvePath, type NormalizedConfig } from '../../config/normalize.js';
 import type { RemoteCacheConfig } from '../../config/schema.js';
 import { displayUrl, resolveCredentials, type Credentials } from '../../plugins/dp/auth.js';

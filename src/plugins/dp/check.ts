@@ -1,4 +1,4 @@
-import { CapmediaError } from '../../errors.js';
+import { CapmediaError } from '../../errors/index.js';
 import type { PackageCheck } from './types.js';
 
 /** What verify reports when reading a package's manifest failed: each error class keeps its own status (R3, R4). */

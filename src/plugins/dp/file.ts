@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import { CapmediaError, ioError } from '../../errors.js';
+import { CapmediaError, ioError } from '../../errors/index.js';
 import { parseManifest, type PackageManifest } from '../../library/manifest.js';
 import { hashingPassThrough } from '../../library/verify-stream.js';
 import { safeRelativePath } from '../../library/safe-path.js';

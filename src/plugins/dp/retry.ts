@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { CapmediaError, type CapmediaErrorOptions, type ErrorCode } from '../../errors.js';
+import { CapmediaError, type CapmediaErrorOptions, type ErrorCode } from '../../errors/index.js';
 
 /**
  * A failure worth trying again: a 5xx answer, a reset or stalled connection, a

@@ -5,7 +5,7 @@ import { isTrusted } from '../../cache/blobs.js';
 import { mapPool } from '../../cache/pool.js';
 import type { ActionRecord } from '../../cache/actions.js';
 import { isMediaOutputs, isStageOutputs } from '../../cache/remote/shapes.js';
-import { ioError } from '../../errors.js';
+import { ioError } from '../../errors/index.js';
 import type { BuildContext, LayoutEntry, MediaJob, MediaRecord } from '../context.js';
 import { packMedia, partialPath } from '../pack.js';
 import { splitMedia } from '../split.js';

@@ -1,4 +1,4 @@
-import { CapmediaError } from '../../../errors.js';
+import { CapmediaError } from '../../../errors/index.js';
 import type { BootPlatform, IsoBootInput } from '../types.js';
 import { injectTaskSequence } from './inject.js';
 import { EFISYS_NOPROMPT, findInTree, requiredPaths, winpeLayout, type WinpeArch, type WinpeLayout } from './layout.js';

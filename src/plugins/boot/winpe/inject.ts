@@ -1,6 +1,6 @@
 import { chmod, copyFile, mkdir, readdir, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { CapmediaError, ioError } from '../../../errors.js';
+import { CapmediaError, ioError } from '../../../errors/index.js';
 import { addFolderToWim, readWimHeader, setWimImageTime } from '../../../tools/wimlib.js';
 import type { MediaFile, PrepareContentInput } from '../types.js';
 import {

@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CapmediaError, ioError } from '../../../errors.js';
+import { CapmediaError, ioError } from '../../../errors/index.js';
 import type { FatTreeInput } from '../types.js';
 import { findInTree } from './layout.js';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { Agent, Dispatcher } from 'undici';
-import { CapmediaError } from '../../../errors.js';
+import { CapmediaError } from '../../../errors/index.js';
 import { redact, type Credentials } from '../auth.js';
 import { TransientError, cancelled } from '../retry.js';
 

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { CapmediaError } from '../../../errors.js';
+import { CapmediaError } from '../../../errors/index.js';
 import { parseManifest, type PackageFile, type PackageManifest } from '../../../library/manifest.js';
 import { displayUrl, resolveCredentials } from '../auth.js';
 import { checkFromError } from '../check.js';

@@ -1,5 +1,5 @@
 import { rm, stat, utimes } from 'node:fs/promises';
-import { CapmediaError } from '../../../errors.js';
+import { CapmediaError } from '../../../errors/index.js';
 import { formatBytes } from '../../../config/size.js';
 import { splitWim } from '../../../tools/wimlib.js';
 import type { Exec } from '../../../tools/exec.js';

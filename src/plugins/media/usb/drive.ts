@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { CapmediaError } from '../../../errors.js';
+import { CapmediaError } from '../../../errors/index.js';
 import { formatBytes } from '../../../config/size.js';
 import { describeDisk, inspectDevice, type DeviceFacts } from '../../../devices/inspect.js';
 import type { SystemRoots } from '../../../devices/roots.js';

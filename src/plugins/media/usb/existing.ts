@@ -1,4 +1,4 @@
-import { CapmediaError, ioError } from '../../../errors.js';
+import { CapmediaError, ioError } from '../../../errors/index.js';
 import type { FolderFile } from '../../../library/walk.js';
 import type { Exec } from '../../../tools/exec.js';
 import { readFatKind } from '../../../tools/fat.js';

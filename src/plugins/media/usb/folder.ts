@@ -1,6 +1,6 @@
 import { copyFile, mkdir, readFile, realpath, rename, rm, stat, statfs, utimes } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { CapmediaError, ioError } from '../../../errors.js';
+import { CapmediaError, ioError } from '../../../errors/index.js';
 import { formatBytes } from '../../../config/size.js';
 import { mountOf, readMounts } from '../../../devices/mounts.js';
 import type { SystemRoots } from '../../../devices/roots.js';

@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { CapmediaError, ioError } from '../../../errors.js';
+import { CapmediaError, ioError } from '../../../errors/index.js';
 import type { FolderFile } from '../../../library/walk.js';
 import type { FatBoot } from '../../boot/types.js';
 import type { Exec } from '../../../tools/exec.js';

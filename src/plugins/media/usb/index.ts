@@ -1,6 +1,6 @@
 import { rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CapmediaError, ioError } from '../../../errors.js';
+import { CapmediaError, ioError } from '../../../errors/index.js';
 import { HOST_ROOTS, type SystemRoots } from '../../../devices/roots.js';
 import type { NormalizedMedia } from '../../../config/media.js';
 import { FAT_NAMES } from '../name-rules.js';

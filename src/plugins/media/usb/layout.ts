@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CapmediaError } from '../../../errors.js';
+import { CapmediaError } from '../../../errors/index.js';
 import { formatBytes } from '../../../config/size.js';
 import { SECTOR_BYTES, type PartitionTable } from '../../../tools/sfdisk.js';
 

@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
 import { copyFile, readFile, stat, writeFile } from 'node:fs/promises';
-import { CapmediaError, ioError } from '../../../errors.js';
+import { CapmediaError, ioError } from '../../../errors/index.js';
 import type { NormalizedMedia } from '../../../config/media.js';
 import type { SystemRoots } from '../../../devices/roots.js';
 import { syncDevice } from '../../../devices/write.js';

@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { CapmediaError } from '../../../errors.js';
+import { CapmediaError } from '../../../errors/index.js';
 import { looksLikeDevicePath } from '../../../devices/roots.js';
 import { parseMediaSize } from '../../../config/size.js';
 import type { NormalizedMedia } from '../../../config/media.js';

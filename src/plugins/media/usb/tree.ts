@@ -1,6 +1,6 @@
 import { mkdir, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { ioError } from '../../../errors.js';
+import { ioError } from '../../../errors/index.js';
 import { listFolder, type FolderFile } from '../../../library/walk.js';
 
 /**
