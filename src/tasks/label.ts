@@ -5,7 +5,7 @@ import { CapmediaError, ioError } from '../errors/index.js';
 import { sha256File } from '../library/hash.js';
 import { VERSION } from '../version.js';
 import type { BuildContext, MediaJob, PublishedOutput } from './context.js';
-import { partialPath } from './pack.js';
+import { partialPath } from '../fs/atomic.js';
 import { mediaContent } from '../lock/media-record.js';
 
 /**

@@ -7,7 +7,7 @@ import { lockOutput, type OutputLock } from '../fs/output-lock.js';
 import { splitExisting } from '../fs/real-path.js';
 import type { BuildContext } from './context.js';
 import { isFolder } from './preflight.js';
-import { removeStalePartials } from './pack.js';
+import { removeStalePartials } from '../fs/atomic.js';
 
 /** One lock per output file, taken in path order so two builds of overlapping media cannot deadlock. */
 export async function lockOutputs(ctx: BuildContext, log: (line: string) => void): Promise<OutputLock> {

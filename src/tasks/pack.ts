@@ -1,21 +1,12 @@
-import { readdir, rm } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { ioError } from '../errors/index.js';
 import type { BuildContext, MediaJob } from './context.js';
 import { checkFreeSpace } from './stage.js';
 import { assertLayout, layOutTree } from './tree.js';
 import { makeDirs } from '../fs/make-dirs.js';
-import { trackPartial } from '../fs/partials.js';
-import { lockedByOther } from '../fs/output-lock.js';
+import { partialPath, removeStalePartials } from '../fs/atomic.js';
 import { claimStaging } from './staging-owner.js';
-
-const PARTIAL_SUFFIX = '.capmedia-partial';
-
-/** Written beside the final output (same file system, so the rename is atomic) under a name no user file has. */
-export function partialPath(final: string): string {
-  return trackPartial(join(dirname(final), `.${basename(final)}.${randomBytes(4).toString('hex')}${PARTIAL_SUFFIX}`));
-}
 
 export async function packMedia(ctx: BuildContext, job: MediaJob): Promise<void> {
   const { media } = job;
@@ -72,30 +63,6 @@ export async function packMedia(ctx: BuildContext, job: MediaJob): Promise<void>
     await rm(temp, { recursive: true, force: true });
     throw error;
   }
-}
-
-/**
- * The partials of this output and its volumes left by a build that died (kill -9, power loss).
- * Only the holder of the output's lock writes them, so the lock holder may call this.
- */
-export async function removeStalePartials(output: string): Promise<void> {
-  const ext = extname(output);
-  const own = new RegExp(
-    `^\\.(${escapeRegExp(basename(output, ext))}(-\\d+)?${escapeRegExp(ext)})\\.[0-9a-f]{8}${escapeRegExp(PARTIAL_SUFFIX)}$`,
-  );
-  const folder = dirname(output);
-  for (const name of await readdir(folder).catch(() => [] as string[])) {
-    const match = own.exec(name);
-    if (!match) continue;
-    // capture-2.iso may be another config's own output, written under its own lock right now.
-    if (match[2] && (await lockedByOther(join(folder, match[1])))) continue;
-    // recursive: a media type may write a folder (its partial is one too).
-    await rm(join(folder, name), { recursive: true, force: true });
-  }
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Removes the partial files of a failed or cancelled build; the user's previous outputs are never touched. */

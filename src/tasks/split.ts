@@ -5,7 +5,7 @@ import { formatBytes } from '../config/size.js';
 import { mapPool } from '../cache/pool.js';
 import type { MediaType, PackInput } from '../plugins/media/types.js';
 import type { BuildContext, MediaJob } from './context.js';
-import { partialPath } from './pack.js';
+import { partialPath } from '../fs/atomic.js';
 import { assertLayout, refreshTree } from './tree.js';
 import {
   assignVolumes,

@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
+import { ioError, isCapmediaError } from '../errors/index.js';
+import { lockedByOther } from './output-lock.js';
+import { trackPartial, untrackPartial } from './partials.js';
+
+/**
+ * Temp-then-rename, the one way capmedia replaces a file: the new bytes are
+ * written beside the final name (same file system, so the rename is atomic)
+ * under a name no user file has, and a crash leaves the old file or the new
+ * one, never half of one.
+ */
+export const PARTIAL_SUFFIX = '.capmedia-partial';
+
+/** `.<name>.<8 hex>.capmedia-partial` beside `final`; removed if the build is cancelled before it is renamed. */
+export function partialPath(final: string): string {
+  return trackPartial(join(dirname(final), `.${basename(final)}.${randomBytes(4).toString('hex')}${PARTIAL_SUFFIX}`));
+}
+
+/** Renames a finished temp file or folder onto its final name. */
+export async function moveIntoPlace(temp: string, final: string, what = 'move the finished file into place at'): Promise<void> {
+  try {
+    await rename(temp, final);
+    untrackPartial(temp);
+  } catch (error) {
+    throw ioError(what, final, error);
+  }
+}
+
+/**
+ * Writes `final` through a temp file `write` fills; on any failure the temp
+ * is removed and `final` is as it was. Errors of the catalog pass through,
+ * others name `final`.
+ */
+export async function replaceFile(final: string, write: (temp: string) => Promise<void>, operation = 'write'): Promise<void> {
+  const temp = partialPath(final);
+  try {
+    await mkdir(dirname(final), { recursive: true });
+    await write(temp);
+    await rename(temp, final);
+    untrackPartial(temp);
+  } catch (error) {
+    await rm(temp, { force: true, recursive: true });
+    untrackPartial(temp);
+    throw isCapmediaError(error) ? error : ioError(operation, final, error);
+  }
+}
+
+export const writeFileAtomically = (final: string, data: string | Uint8Array): Promise<void> =>
+  replaceFile(final, (temp) => writeFile(temp, data, { flag: 'wx' }));
+
+export const writeJsonAtomically = (final: string, value: unknown): Promise<void> =>
+  writeFileAtomically(final, `${JSON.stringify(value)}\n`);
+
+/**
+ * The partials of this output and its volumes left by a build that died
+ * (kill -9, power loss): partials of this name only, never another output's.
+ * Only the holder of the output's lock writes them, so the lock holder may call this.
+ */
+export async function removeStalePartials(output: string): Promise<void> {
+  const ext = extname(output);
+  const own = new RegExp(
+    `^\\.(${escapeRegExp(basename(output, ext))}(-\\d+)?${escapeRegExp(ext)})\\.[0-9a-f]{8}${escapeRegExp(PARTIAL_SUFFIX)}$`,
+  );
+  const folder = dirname(output);
+  for (const name of await readdir(folder).catch(() => [] as string[])) {
+    const match = own.exec(name);
+    if (!match) continue;
+    // capture-2.iso may be another config's own output, written under its own lock right now.
+    if (match[2] && (await lockedByOther(join(folder, match[1])))) continue;
+    // recursive: a media type may write a folder (its partial is one too).
+    await rm(join(folder, name), { recursive: true, force: true });
+  }
+}
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
