@@ -26,11 +26,12 @@ export const BOOT_IMAGE_FILES = {
   syslinuxCfg: 'syslinux/syslinux.cfg',
   syslinuxLdlinux: 'syslinux/ldlinux.c32',
 } as const;
+import { fromRoot, MEDIA_PATHS } from '../media-paths.js';
 
 /** Where the media carry the task sequence; GRUB searches for the JSON file. */
-export const TASK_SEQUENCE_JSON = '/SMS/data/TaskSequence.json';
+export const TASK_SEQUENCE_JSON = fromRoot(MEDIA_PATHS.taskSequence);
 /** Shell-safe companion read by /init (see formatTaskSequenceVars). */
-export const TASK_SEQUENCE_VARS = '/SMS/data/TaskSequence.vars';
+export const TASK_SEQUENCE_VARS = fromRoot(MEDIA_PATHS.taskSequenceVars);
 
 /**
  * The kernel command line of every boot entry. The last console= becomes

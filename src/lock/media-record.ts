@@ -1,7 +1,8 @@
 import { lockDigest, type LockFile } from './lockfile.js';
+import { MEDIA_PATHS } from '../media-paths.js';
 
 /** On the media, beside the task sequence: what content this medium carries. */
-export const MEDIA_CONTENT_JSON = 'SMS/data/MediaContent.json';
+export const MEDIA_CONTENT_JSON = MEDIA_PATHS.mediaContent;
 
 /** What media say they carry: the lock's digest and every package's id, version and manifest sha256. */
 export interface MediaContent {

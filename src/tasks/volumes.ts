@@ -3,6 +3,7 @@ import { CapmediaError } from '../errors/index.js';
 import { formatBytes, SECTOR, smallestPresetFor } from '../config/size.js';
 import { isoVolumeId } from '../plugins/media/labels.js';
 import type { LayoutEntry } from './context.js';
+import { MEDIA_PATHS } from '../media-paths.js';
 
 /** R9: a volume of a CD/DVD set, the files it carries and its own label. */
 export interface VolumePlan {
@@ -11,7 +12,7 @@ export interface VolumePlan {
   files: LayoutEntry[];
 }
 
-export const SET_MANIFEST = 'SMS/data/MediaSet.json';
+export const SET_MANIFEST = MEDIA_PATHS.mediaSet;
 
 /** Content packages spread over volumes; everything else is needed to boot and stays on volume 1. */
 export function isSpreadable(file: LayoutEntry): boolean {

@@ -3,11 +3,12 @@ import type { NormalizedConfig } from '../config/normalize.js';
 import { credentialWarnings, mediaCredentials, type CredentialMode } from './credentials.js';
 import { parseDestination, type Destination } from './destination.js';
 import { parseByteSize, type CaptureDiskStep } from './schema.js';
+import { MEDIA_PATHS } from '../media-paths.js';
 
 /** Written to SMS/data/ on the media; versioned so the agent can refuse what it does not know. */
 export const TASK_SEQUENCE_VERSION = 2;
-export const TASK_SEQUENCE_JSON = 'SMS/data/TaskSequence.json';
-export const TASK_SEQUENCE_VARS = 'SMS/data/TaskSequence.vars';
+export const TASK_SEQUENCE_JSON = MEDIA_PATHS.taskSequence;
+export const TASK_SEQUENCE_VARS = MEDIA_PATHS.taskSequenceVars;
 
 /**
  * An embedded password rides on the document under a symbol: JSON.stringify

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { XORRISO_NATIVE_CHARSET } from '../../tools/charset.js';
 import type { Exec } from '../../tools/exec.js';
+import { MEDIA_PATHS } from '../../media-paths.js';
 
 interface ManifestFile {
   path: string;
@@ -9,7 +10,7 @@ interface ManifestFile {
 }
 
 /** Files capmedia writes itself at pack time; not in the content manifest. */
-const GENERATED = new Set(['MediaLabel.txt', 'autorun.inf', 'isolinux/boot.cat', 'SMS/data/MediaSet.json']);
+const GENERATED = new Set(['MediaLabel.txt', 'autorun.inf', 'isolinux/boot.cat', MEDIA_PATHS.mediaSet]);
 
 /**
  * The files the build manifest beside the image says this volume holds; undefined when there is no

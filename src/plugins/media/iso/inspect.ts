@@ -11,6 +11,7 @@ import { uefiOnly } from '../usb/inspect-image.js';
 import { isoUefiChain } from '../uefi-chain.js';
 import { isoNameProblems } from '../name-problems.js';
 import { MEDIA_CONTENT_JSON, parseMediaContent } from '../../../lock/media-record.js';
+import { MEDIA_PATHS } from '../../../media-paths.js';
 
 function volumeOf(
   set: { volumeCount: number; volumes: Array<{ number: number; label: string }> },
@@ -29,8 +30,8 @@ export async function inspectIsoMedia(file: string, exec: Exec): Promise<MediaRe
   const problems: string[] = [];
   try {
     const mediaLabel = await readOptional(exec, file, 'MediaLabel.txt', scratch);
-    const ts = await readOptional(exec, file, 'SMS/data/TaskSequence.json', scratch);
-    const set = await readOptional(exec, file, 'SMS/data/MediaSet.json', scratch);
+    const ts = await readOptional(exec, file, MEDIA_PATHS.taskSequence, scratch);
+    const set = await readOptional(exec, file, MEDIA_PATHS.mediaSet, scratch);
     const content = parseMediaContent(await readOptional(exec, file, MEDIA_CONTENT_JSON, scratch));
     const volume = set ? volumeOf(JSON.parse(set), iso.volumeId) : undefined;
     const report: MediaReport = {

@@ -4,6 +4,7 @@ import type { MediaReport } from '../types.js';
 import { mtoolsEnv, readVolumeText, volumeLabel, volumeSpec, type FatVolume } from '../../../tools/mtools.js';
 import { MEDIA_CONTENT_JSON, parseMediaContent } from '../../../lock/media-record.js';
 import { isFatPartitionType, readPartitions, SECTOR_BYTES } from '../../../tools/sfdisk.js';
+import { MEDIA_PATHS } from '../../../media-paths.js';
 
 /** What a USB image tells about itself: the media report's own fields, plus every path on the FAT volume (lower case). */
 export type UsbInspection = Pick<
@@ -32,7 +33,7 @@ export async function inspectUsbImage(exec: Exec, file: string): Promise<UsbInsp
   const paths = await listAll(exec, volume).catch(() => undefined);
   if (!paths) return undefined;
   const lower = new Set(paths.map((p) => p.toLowerCase()));
-  const ts = await readVolumeText(exec, volume, 'SMS/data/TaskSequence.json').catch(() => undefined);
+  const ts = await readVolumeText(exec, volume, MEDIA_PATHS.taskSequence).catch(() => undefined);
   return {
     volumeId: await volumeLabel(exec, volume).catch(() => ''),
     bootUefi: UEFI_LOADERS.some((loader) => lower.has(loader)),

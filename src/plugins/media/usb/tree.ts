@@ -2,13 +2,14 @@ import { mkdir, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ioError } from '../../../errors/index.js';
 import { listFolder, type FolderFile } from '../../../library/walk.js';
+import { MEDIA_PATHS } from '../../../media-paths.js';
 
 /**
  * The list of files capmedia put on a medium. With format: false a later build
  * replaces exactly these and deletes those it no longer carries; every other
  * file on the stick belongs to the user and is left alone.
  */
-export const OWN_FILES_LIST = 'SMS/data/capmedia-files.txt';
+export const OWN_FILES_LIST = MEDIA_PATHS.ownFilesList;
 
 export async function listTree(treeDir: string): Promise<FolderFile[]> {
   try {
