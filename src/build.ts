@@ -1,11 +1,13 @@
 import { Listr, PRESET_TIMER } from 'listr2';
-import { CapmediaError } from './errors/index.js';
+import { rm } from 'node:fs/promises';
+import { fail, isCapmediaError, withContext, type CapmediaError } from './errors/index.js';
 import { loadConfig } from './config/load.js';
 import type { NormalizedConfig } from './config/normalize.js';
 import { exec as realExec, type Exec } from './tools/exec.js';
 import { buildTasks } from './tasks/index.js';
-import { createBuildContext, type BuildContext, type PublishedOutput } from './tasks/context.js';
-import { discardPartials } from './tasks/pack.js';
+import { createBuildContext, type BuildContext } from './tasks/context.js';
+import type { PublishedOutput } from './tasks/results.js';
+import { createRun, outcomeOf, unpublishedPartials, type BuildRun } from './tasks/run.js';
 import { chooseRenderer, type OutputMode } from './render.js';
 import { finishCaches } from './tasks/remote/index.js';
 import { saveStats, type CacheStats } from './cache/remote/stats.js';
@@ -80,8 +82,8 @@ export async function build(request: BuildRequest = {}): Promise<BuildResult> {
   }
   await preflight(ctx);
   const renderer = chooseRenderer({ ...request, isTTY: request.isTTY ?? process.stdout.isTTY, ci: request.ci ?? Boolean(process.env.CI) });
-  const list = new Listr<BuildContext>(guarded(buildTasks(), request.signal), {
-    ctx,
+  const run = createRun();
+  const list = new Listr<unknown>(guarded(buildTasks(ctx, run), request.signal), {
     renderer,
     fallbackRenderer: 'simple',
     registerSignalListeners: false,
@@ -96,7 +98,7 @@ export async function build(request: BuildRequest = {}): Promise<BuildResult> {
     // A step stuck in a call that ignores the signal must not hold up Ctrl-C: stop waiting for it.
     await untilAborted(list.run(), request.signal, cancelled);
   } catch (error) {
-    await Promise.all(ctx.jobs.map(discardPartials));
+    await discard(unpublishedPartials(run, false));
     await recordStats(ctx);
     // Abandoned steps may still hold temp files; only on cancel, as other builds in this process may be writing theirs.
     if (request.signal?.aborted) await removeTrackedPartials();
@@ -104,15 +106,19 @@ export async function build(request: BuildRequest = {}): Promise<BuildResult> {
   } finally {
     await locks.release();
   }
-  const failed = ctx.jobs.filter((job) => job.failure !== undefined);
-  await Promise.all(failed.map(discardPartials));
-  return {
-    outputs: ctx.jobs.flatMap((job) => job.published ?? job.upToDate ?? []),
-    upToDate: ctx.jobs.every((job) => job.upToDate),
-    notices: ctx.notices,
-    cache: await recordStats(ctx),
-    failures: failed.map((job) => ({ media: job.media.name, error: job.failure })),
-  };
+  return finish(ctx, run);
+}
+
+/** --keep-going: the failed media's temp files go; the others are published. */
+async function finish(ctx: BuildContext, run: BuildRun): Promise<BuildResult> {
+  const outcome = await outcomeOf(run);
+  await discard(unpublishedPartials(run, true));
+  return { ...outcome, notices: ctx.services.notices, cache: await recordStats(ctx) };
+}
+
+/** Removes the partial files of a failed or cancelled build; the user's previous outputs are never touched. */
+async function discard(partials: string[]): Promise<void> {
+  await Promise.all(partials.map((path) => rm(path, { recursive: true, force: true })));
 }
 
 /** Stops between steps once Ctrl-C was pressed; child processes are stopped through execa's cancelSignal. */
@@ -121,7 +127,7 @@ function guarded(tasks: ReturnType<typeof buildTasks>, signal?: AbortSignal): Re
     ...task,
     task: (ctx, wrapper) => {
       if (signal?.aborted) throw cancelled();
-      const result = (task.task as (c: BuildContext, w: typeof wrapper) => unknown)(ctx, wrapper);
+      const result = (task.task as (c: unknown, w: typeof wrapper) => unknown)(ctx, wrapper);
       return (
         result instanceof Promise ? result.catch((error: unknown) => Promise.reject(inStep(String(task.title), error))) : result
       ) as never;
@@ -131,34 +137,20 @@ function guarded(tasks: ReturnType<typeof buildTasks>, signal?: AbortSignal): Re
 
 /** For `capmedia cache stats`: what the caches did in the last build, finished or not. Uploads end first. */
 async function recordStats(ctx: BuildContext): Promise<CacheStats> {
-  const stats = await finishCaches(ctx);
+  const stats = await finishCaches(ctx.services);
   await saveStats(ctx.config.cacheDir, stats).catch(() => undefined);
   return stats;
 }
 
 /** A tool's or the file system's own words are never the whole message: say which step met them. */
 function inStep(step: string, error: unknown): unknown {
-  if (error instanceof CapmediaError) {
-    if (error.code !== 'TOOL_FAILED') return error;
-    return new CapmediaError(error.code, `The ${step} step failed: ${error.message}`, {
-      hint: error.hint,
-      detail: error.detail,
-      cause: error,
-    });
-  }
+  if (isCapmediaError(error)) return error.code === 'TOOL_FAILED' ? withContext(error, `The ${step} step failed: `) : error;
   const e = error as NodeJS.ErrnoException;
-  if (e && typeof e.code === 'string' && e.syscall) {
-    return new CapmediaError('IO', `The ${step} step could not ${e.syscall}${e.path ? ` ${e.path}` : ''}: ${e.code}.`, {
-      hint: 'Check that the path exists, is writable and has space; run again with --verbose for the details.',
-      detail: e.stack,
-      cause: error,
-    });
-  }
+  if (e && typeof e.code === 'string' && e.syscall)
+    return fail('stepSystemCallFailed', { step, syscall: e.syscall, path: e.path, errno: e.code }, { detail: e.stack, cause: error });
   return error;
 }
 
 function cancelled(): CapmediaError {
-  return new CapmediaError('CANCELLED', 'The build was cancelled; previous outputs are untouched.', {
-    hint: 'Run the same command again to build.',
-  });
+  return fail('buildCancelled', {});
 }

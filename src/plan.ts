@@ -3,7 +3,8 @@ import type { NormalizedConfig } from './config/normalize.js';
 import { diffPreimages, shortKey } from './cache/key.js';
 import { exec as realExec, type Exec } from './tools/exec.js';
 import { createBuildContext, type BuildContext } from './tasks/context.js';
-import { lockDigest, serializeLock } from './lock/lockfile.js';
+import { lockDigest, serializeLock, type LockFile } from './lock/lockfile.js';
+import type { JobPlan, Plan, ResolvedContent, StepKey } from './tasks/results.js';
 import { resolveContent } from './tasks/resolve.js';
 import { checkMediaNames } from './tasks/names.js';
 import { requireMediaNames } from './config/media-names.js';
@@ -65,58 +66,54 @@ export async function plan(request: {
     assumeYes: true,
     readOnly: true,
   });
-  await loadLock(ctx);
+  const previousLock = await loadLock(ctx);
   await preflight(ctx);
-  ctx.resolved = await resolveContent(ctx);
-  checkMediaNames(ctx);
-  await planBuild(ctx);
-  await lookupCaches(ctx);
-  await finishCaches(ctx);
-  const contentBytes = [ctx.resolved.bootImage, ...ctx.resolved.content].reduce(
-    (sum, p) => sum + p.files.reduce((s, f) => s + f.size, 0),
-    0,
-  );
+  const resolved = await resolveContent(ctx, previousLock);
+  checkMediaNames(ctx, resolved);
+  const buildPlan = await lookupCaches(ctx, await planBuild(ctx, resolved));
+  await finishCaches(ctx.services);
+  const contentBytes = [resolved.bootImage, ...resolved.content].reduce((sum, p) => sum + p.files.reduce((s, f) => s + f.size, 0), 0);
   const plans: MediaPlan[] = [];
-  for (const job of ctx.jobs) {
-    const last = await ctx.actions.lastPreimages(job.id);
-    const stageCached = Boolean(ctx.stageCached || job.upToDate);
-    const remote = Boolean(job.remoteRecord);
-    const stageRemote = !stageCached && (remote || Boolean(ctx.remoteStage));
-    const step = (
-      name: string,
-      cached: boolean | 'remote',
-      key: { key: string; preimage: Record<string, unknown> },
-      previous?: Record<string, unknown>,
-    ): StepPlan => ({
-      step: name,
-      state: cached === 'remote' ? 'remote' : cached ? 'cached' : 'to run',
-      key: shortKey(key.key),
-      reasons: cached ? [] : ctx.options.force ? ['--force'] : diffPreimages(previous, key.preimage),
-    });
-    plans.push({
-      media: job.media.name,
-      type: job.media.type,
-      outputs: job.upToDate?.map((o) => o.path) ?? [job.media.output],
-      contentBytes,
-      capacity: Number.isFinite(job.media.capacity) ? job.media.capacity : null,
-      // a media never built has no versions to compare with
-      packageChanges: job.upToDate || !last.stage ? [] : packageChanges(last.stage.packages, ctx.stageKey!.preimage.packages),
-      steps: [
-        step('verify distribution', stageCached, ctx.stageKey!, last.stage),
-        step('stage', stageRemote ? 'remote' : stageCached, ctx.stageKey!, last.stage),
-        step('format/pack', remote ? 'remote' : Boolean(job.upToDate), job.packKey!, last.pack),
-        step('split', remote ? 'remote' : Boolean(job.upToDate), job.publishKey!, last.publish),
-        step('label', Boolean(job.upToDate), job.publishKey!, last.publish),
-      ],
-    });
-  }
-  return { media: plans, lock: lockPlan(ctx) };
+  for (const job of buildPlan.jobs) plans.push(await mediaPlan(ctx, buildPlan, job, contentBytes));
+  return { media: plans, lock: lockPlan(ctx, previousLock, resolved) };
+}
+
+/** One media's steps: cached here, in the remote cache, or to run and why. */
+async function mediaPlan(ctx: BuildContext, buildPlan: Plan, job: JobPlan, contentBytes: number): Promise<MediaPlan> {
+  const { media } = job.job;
+  const last = await ctx.services.actions.lastPreimages(job.job.id);
+  const upToDate = Boolean(job.upToDate);
+  const stageCached = Boolean(buildPlan.cachedStage) || upToDate;
+  const remote = Boolean(job.remoteRecord);
+  const stageRemote = !stageCached && (remote || Boolean(buildPlan.remoteStage.record));
+  const step = (name: string, cached: boolean | 'remote', key: StepKey, previous?: Record<string, unknown>): StepPlan => ({
+    step: name,
+    state: cached === 'remote' ? 'remote' : cached ? 'cached' : 'to run',
+    key: shortKey(key.key),
+    reasons: cached ? [] : ctx.options.force ? ['--force'] : diffPreimages(previous, key.preimage),
+  });
+  return {
+    media: media.name,
+    type: media.type,
+    outputs: job.upToDate?.map((o) => o.path) ?? [media.output],
+    contentBytes,
+    capacity: Number.isFinite(media.capacity) ? media.capacity : null,
+    // a media never built has no versions to compare with
+    packageChanges: job.upToDate || !last.stage ? [] : packageChanges(last.stage.packages, buildPlan.stageKey.preimage.packages),
+    steps: [
+      step('verify distribution', stageCached, buildPlan.stageKey, last.stage),
+      step('stage', stageRemote ? 'remote' : stageCached, buildPlan.stageKey, last.stage),
+      step('format/pack', remote ? 'remote' : upToDate, job.packKey, last.pack),
+      step('split', remote ? 'remote' : upToDate, job.publishKey, last.publish),
+      step('label', upToDate, job.publishKey, last.publish),
+    ],
+  };
 }
 
 /** What build would do with capmedia.lock, and which version of each package it would use. */
-function lockPlan(ctx: BuildContext): LockPlan {
-  const next = ctx.resolved!.lock;
-  const state = !ctx.lock ? 'would be written' : serializeLock(ctx.lock) === serializeLock(next) ? 'up to date' : 'would follow the config';
+function lockPlan(ctx: BuildContext, previous: LockFile | undefined, resolved: ResolvedContent): LockPlan {
+  const next = resolved.lock;
+  const state = !previous ? 'would be written' : serializeLock(previous) === serializeLock(next) ? 'up to date' : 'would follow the config';
   return {
     path: ctx.lockPath,
     state,
@@ -127,7 +124,7 @@ function lockPlan(ctx: BuildContext): LockPlan {
         id,
         version: e.version,
         manifestSha256: e.manifestSha256,
-        from: ctx.resolved!.pinned.has(id) ? 'lock' : 'latest',
+        from: resolved.pinned.has(id) ? 'lock' : 'latest',
       })),
   };
 }

@@ -1,12 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cacheKey, type Preimage } from '../cache/key.js';
-import { toolIdentities } from '../cache/tools.js';
 import { sha256Hex } from '../library/hash.js';
 import { TEMPLATES_DIR } from '../templates.js';
 import { taskSequenceDocument } from '../tasksequence/build.js';
-import type { BuildContext, MediaJob, StepKey } from './context.js';
-import { placements } from './stage.js';
+import type { NormalizedConfig } from '../config/normalize.js';
+import type { MediaJob } from './context.js';
+import type { ResolvedContent, StepKey } from './results.js';
+import { placements } from './layout.js';
 import type { LockFile } from '../lock/lockfile.js';
 import { redactDeep } from '../redact.js';
 
@@ -22,16 +23,27 @@ const PUBLISH_VERSION = 1;
 const keyed = (preimage: Preimage): StepKey => ({ key: cacheKey(preimage), preimage: redactDeep(preimage) });
 
 /** Stage reads the packages' files (by hash, relative paths) and the task sequence. */
-export function stageKey(ctx: BuildContext): StepKey {
+export function stageKey(config: NormalizedConfig, resolved: ResolvedContent): StepKey {
   return keyed({
     step: 'stage',
     version: STAGE_VERSION,
-    files: placements(ctx).map((f) => [f.target, f.sha256, f.size]),
-    taskSequence: taskSequenceDocument(ctx.config),
-    platform: `${ctx.resolved!.platform.name}@${ctx.resolved!.platform.version ?? '1'}`,
+    files: placements(resolved).map((f) => [f.target, f.sha256, f.size]),
+    taskSequence: taskSequenceDocument(config),
+    platform: platformId(resolved),
     // SMS/data/MediaContent.json: which package versions the media say they carry
-    packages: packageVersions(ctx.resolved!.lock),
+    packages: packageVersions(resolved.lock),
   });
+}
+
+const platformId = (resolved: ResolvedContent) => `${resolved.platform.name}@${resolved.platform.version ?? '1'}`;
+
+/** What pack reads besides the staged files and the media's own settings. */
+export interface PackInputs {
+  config: NormalizedConfig;
+  resolved: ResolvedContent;
+  /** Tool versions, probed once per build. */
+  tools: Record<string, string>;
+  sourceDateEpoch: number;
 }
 
 /** id → "version (manifest sha256)", so plan can say which package moved. */
@@ -40,7 +52,7 @@ export function packageVersions(lock: LockFile): Record<string, string> {
 }
 
 /** Pack reads the staged layout, the media settings that shape the image, tools and time. */
-export async function packKey(ctx: BuildContext, job: MediaJob, stage: StepKey): Promise<StepKey> {
+export async function packKey(inputs: PackInputs, job: MediaJob, stage: StepKey): Promise<StepKey> {
   const { media } = job;
   return keyed({
     step: 'pack',
@@ -49,10 +61,10 @@ export async function packKey(ctx: BuildContext, job: MediaJob, stage: StepKey):
     type: media.type,
     label: media.label,
     autorun: media.autorun,
-    options: ctx.config.registry.mediaType(media.type).cacheInputs(media),
-    platform: `${ctx.resolved!.platform.name}@${ctx.resolved!.platform.version ?? '1'}`,
-    tools: await tools(ctx),
-    sourceDateEpoch: ctx.sourceDateEpoch,
+    options: inputs.config.registry.mediaType(media.type).cacheInputs(media),
+    platform: platformId(inputs.resolved),
+    tools: inputs.tools,
+    sourceDateEpoch: inputs.sourceDateEpoch,
     templates: await templateHash(),
   });
 }
@@ -60,11 +72,6 @@ export async function packKey(ctx: BuildContext, job: MediaJob, stage: StepKey):
 /** Split and label read the packed image, the capacity and where the outputs go. */
 export function publishKey(job: MediaJob, pack: StepKey): StepKey {
   return keyed({ step: 'publish', version: PUBLISH_VERSION, pack: pack.key, size: job.media.sizeSpec, output: job.media.output });
-}
-
-async function tools(ctx: BuildContext): Promise<Record<string, string>> {
-  ctx.toolIds ??= toolIdentities(ctx.exec, ctx.config.cacheDir);
-  return ctx.toolIds;
 }
 
 let templates: Promise<string> | undefined;

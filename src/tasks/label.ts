@@ -1,20 +1,30 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
-import { SET_MANIFEST } from './volumes.js';
-import { CapmediaError, ioError } from '../errors/index.js';
+import { basename, dirname, join } from 'node:path';
+import { fail, ioError } from '../errors/index.js';
 import { sha256File } from '../library/hash.js';
 import { VERSION } from '../version.js';
-import type { BuildContext, MediaJob, PublishedOutput } from './context.js';
+import type { BuildContext } from './context.js';
+import type { JobPlan, Plan, PublishedOutput, ResolvedContent, Volumes } from './results.js';
 import { partialPath } from '../fs/atomic.js';
 import { mediaContent } from '../lock/media-record.js';
+import { commitStep } from './commit.js';
+import { setManifestPath } from './volumes.js';
 
 /**
  * Names, checksums and publishes the volumes. Each output replaces the old one
  * by rename only once complete (R10: the previous output survives any failure).
  */
-export async function publishMedia(ctx: BuildContext, job: MediaJob): Promise<void> {
+export async function publishMedia(
+  ctx: BuildContext,
+  resolved: ResolvedContent,
+  plan: Plan,
+  jobPlan: JobPlan,
+  { volumes, setManifest }: Volumes,
+): Promise<PublishedOutput[]> {
+  const { job } = jobPlan;
+  const { services } = ctx;
   const published: PublishedOutput[] = [];
-  for (const volume of job.volumes!) {
+  for (const volume of volumes) {
     const sha256 = volume.sha256 ?? (await sha256File(volume.temp)).sha256;
     published.push({ media: job.media.name, path: volume.final, size: volume.size, sha256, label: volume.label });
   }
@@ -22,38 +32,34 @@ export async function publishMedia(ctx: BuildContext, job: MediaJob): Promise<vo
   // A drive gets no files beside it (/dev/sdb.sha256 would be nonsense): the media type says where records go.
   const records = type.recordsPath ? type.recordsPath(job.media) : job.media.output;
   const previous = records ? await previousOutputs(records) : [];
-  for (const volume of job.volumes!) {
+  for (const volume of volumes) {
     if (type.publish) {
       await type.publish({
         temp: volume.temp,
         final: volume.final,
         media: job.media,
-        exec: ctx.exec,
-        signal: ctx.options.signal,
-        notice: (m) => ctx.notices.push(`${job.media.name}: ${m}`),
-        confirm: ctx.confirm,
+        exec: services.exec,
+        signal: services.signal,
+        notice: (m) => services.notices.push(`${job.media.name}: ${m}`),
+        confirm: services.confirm,
       });
     } else {
       // Once cancelled, nothing more replaces the user's files.
-      if (ctx.options.signal?.aborted) throw cancelledBeforePublish();
+      if (services.signal?.aborted) throw fail('buildCancelled', {});
       await moveIntoPlace(volume.temp, volume.final);
     }
   }
   if (records) {
     for (const output of published) await writeBeside(`${output.path}.sha256`, `${output.sha256}  ${basename(output.path)}\n`);
-    if (published.length > 1)
-      await writeBeside(setManifestPath(records), await readFile(join(job.stagingDir, 'vol-1', 'tree', SET_MANIFEST), 'utf8'));
-    await writeBeside(`${records}.manifest.json`, `${JSON.stringify(buildManifest(ctx, job, published), null, 2)}\n`);
+    if (published.length > 1 && setManifest) await writeBeside(setManifestPath(records), setManifest);
+    const manifest = buildManifest(ctx, resolved, jobPlan, published, volumes);
+    await writeBeside(`${records}.manifest.json`, `${JSON.stringify(manifest, null, 2)}\n`);
     await removeStale(previous, published, records, Boolean(type.spansVolumes));
   }
-  job.published = published;
-  await recordPublished(ctx, job, published);
+  await recordPublished(ctx, plan, jobPlan, published);
   // R11: staging is removed after success (kept after a failure for inspection).
   await rm(job.stagingDir, { recursive: true, force: true });
-}
-
-function setManifestPath(output: string): string {
-  return join(dirname(output), `${basename(output, extname(output))}.set.json`);
+  return published;
 }
 
 /** What the previous build of this media published, from its manifest beside the outputs (ours to replace). */
@@ -81,28 +87,35 @@ async function removeStale(previous: string[], published: PublishedOutput[], out
 }
 
 /** The publish record is written last: it is what makes the next build "up to date". */
-async function recordPublished(ctx: BuildContext, job: MediaJob, outputs: PublishedOutput[]): Promise<void> {
+async function recordPublished(ctx: BuildContext, plan: Plan, jobPlan: JobPlan, outputs: PublishedOutput[]): Promise<void> {
+  const { statCache, actions } = ctx.services;
   for (const output of outputs) {
-    if (!output.path.startsWith('/dev/')) await ctx.statCache.remember(output.path, output.sha256);
+    if (!output.path.startsWith('/dev/')) await statCache.remember(output.path, output.sha256);
   }
-  await ctx.statCache.save();
-  await ctx.actions.put('publish', job.publishKey!.key, job.publishKey!.preimage, { outputs });
-  await ctx.actions.rememberPreimages(job.id, {
-    stage: ctx.stageKey!.preimage,
-    pack: job.packKey!.preimage,
-    publish: job.publishKey!.preimage,
+  await statCache.save();
+  // What the next plan explains a miss against; not a record, so it may go first.
+  await actions.rememberPreimages(jobPlan.job.id, {
+    stage: plan.stageKey.preimage,
+    pack: jobPlan.packKey.preimage,
+    publish: jobPlan.publishKey.preimage,
   });
+  await commitStep(ctx.services, 'publish', jobPlan.publishKey, { outputs });
 }
 
-function buildManifest(ctx: BuildContext, job: MediaJob, outputs: PublishedOutput[]) {
-  const resolved = ctx.resolved!;
+function buildManifest(
+  ctx: BuildContext,
+  resolved: ResolvedContent,
+  { job }: JobPlan,
+  outputs: PublishedOutput[],
+  volumes: Volumes['volumes'],
+) {
   const content = mediaContent(resolved.lock);
   return {
     capmedia: VERSION,
     media: job.media.name,
     type: job.media.type,
     label: job.media.label,
-    sourceDateEpoch: ctx.sourceDateEpoch,
+    sourceDateEpoch: ctx.services.sourceDateEpoch,
     bootImage: { id: resolved.bootImage.id, version: resolved.bootImage.version, ...resolved.bootImage.bootImage },
     content: resolved.content.map((p) => ({ id: p.id, version: p.version })),
     // the same record the media carry in SMS/data/MediaContent.json
@@ -115,7 +128,7 @@ function buildManifest(ctx: BuildContext, job: MediaJob, outputs: PublishedOutpu
       sha256: o.sha256,
       label: o.label,
       // what `capmedia verify` checks the media against
-      files: (job.volumes?.[i]?.files ?? []).map((f) => ({ path: f.target, size: f.size, sha256: f.sha256 })),
+      files: (volumes[i]?.files ?? []).map((f) => ({ path: f.target, size: f.size, sha256: f.sha256 })),
     })),
   };
 }
@@ -137,10 +150,4 @@ async function writeBeside(final: string, text: string): Promise<void> {
     await rm(temp, { force: true });
     throw ioError('write', final, error);
   }
-}
-
-function cancelledBeforePublish(): CapmediaError {
-  return new CapmediaError('CANCELLED', 'The build was cancelled; previous outputs are untouched.', {
-    hint: 'Run the same command again to build.',
-  });
 }

@@ -1,7 +1,7 @@
 import type { VersionedManifest } from '../library/versions.js';
 import type { DistributionPoint } from '../plugins/dp/types.js';
 import type { BuildContext } from './context.js';
-import { preferredOrder, readFromFirstDp } from './resolve.js';
+import { preferredOrder, readFromFirstDp } from './packages.js';
 
 export type Latest = VersionedManifest & { dp: DistributionPoint };
 
@@ -12,12 +12,13 @@ export type Latest = VersionedManifest & { dp: DistributionPoint };
 export async function latestVersions(ctx: BuildContext, ids: readonly string[]): Promise<Map<string, Latest>> {
   const found = new Map<string, Latest>();
   for (const id of ids) {
-    const dps = id === ctx.config.bootImage.package ? preferredOrder(ctx) : ctx.dps;
-    found.set(id, await readFromFirstDp(dps, id));
+    const { dps } = ctx.services;
+    const from = id === ctx.config.bootImage.package ? preferredOrder(ctx.config, dps) : dps;
+    found.set(id, await readFromFirstDp(from, id));
   }
   return found;
 }
 
 export async function closeDistributionPoints(ctx: BuildContext): Promise<void> {
-  await Promise.all(ctx.dps.map((dp) => dp.close?.()));
+  await Promise.all(ctx.services.dps.map((dp) => dp.close?.()));
 }

@@ -27,7 +27,7 @@ export async function lockOutputs(ctx: BuildContext, log: (line: string) => void
       created.push(...(await makeOutputFolder(dirname(output))));
       held.push(
         await lockOutput(output, {
-          signal: ctx.options.signal,
+          signal: ctx.services.signal,
           onWait: (pid) => log(`capmedia: another build (process ${pid}) is writing ${output}; waiting for it to finish…`),
         }),
       );

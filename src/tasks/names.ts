@@ -1,8 +1,9 @@
-import { CapmediaError } from '../errors/index.js';
+import { fail, type CapmediaError } from '../errors/index.js';
 import { printable, quoted } from '../printable.js';
 import type { NameRules } from '../plugins/media/name-rules.js';
 import type { BuildContext } from './context.js';
-import { placements } from './stage.js';
+import { placements } from './layout.js';
+import type { ResolvedContent } from './results.js';
 
 /** How many refused names one error lists; the rest are counted. */
 const SHOWN = 20;
@@ -20,8 +21,8 @@ export interface NameProblem {
  * names): all of them in one error, each with its package. Runs in the
  * resolve step for every media type that declares name rules.
  */
-export function checkMediaNames(ctx: BuildContext): void {
-  const files = placements(ctx).map((f) => ({ target: f.target, packageId: f.packageId }));
+export function checkMediaNames(ctx: BuildContext, resolved: ResolvedContent): void {
+  const files = placements(resolved).map((f) => ({ target: f.target, packageId: f.packageId }));
   for (const job of ctx.jobs) {
     const rules = ctx.config.registry.mediaType(job.media.type).nameRules;
     if (!rules) continue;
@@ -71,11 +72,11 @@ function refused(problems: NameProblem[], rules: NameRules, media: string, named
     .map((p) => `  package ${printable(p.packageId) || '(generated)'}: ${printable(p.path)}: ${p.problem}`);
   if (problems.length > SHOWN) lines.push(`  … and ${problems.length - SHOWN} more`);
   const packages = [...new Set(problems.map((p) => printable(p.packageId)).filter(Boolean))].join(', ');
-  return new CapmediaError(
-    'NAME_UNSUPPORTED',
-    `${named ? `Media "${media}": ` : ''}${problems.length === 1 ? 'A file name' : `${problems.length} file names`} cannot be held by ${rules.fileSystem}; nothing was fetched or written:\n${lines.join('\n')}`,
-    {
-      hint: `Rename ${problems.length === 1 ? 'it' : 'them'} in the package${packages ? ` (${packages})` : ''} and publish it again with \`capmedia distribute\`: Windows cannot hold these names, so capmedia does not rename them behind your back.`,
-    },
-  );
+  return fail('namesUnsupported', {
+    count: problems.length,
+    media: named ? media : undefined,
+    fileSystem: rules.fileSystem,
+    lines,
+    packages,
+  });
 }

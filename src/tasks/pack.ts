@@ -1,15 +1,23 @@
 import { rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ioError } from '../errors/index.js';
-import type { BuildContext, MediaJob } from './context.js';
-import { checkFreeSpace } from './stage.js';
-import { assertLayout, layOutTree } from './tree.js';
+import type { PackInput } from '../plugins/media/types.js';
 import { makeDirs } from '../fs/make-dirs.js';
 import { partialPath, removeStalePartials } from '../fs/atomic.js';
+import { checkFreeSpace } from '../fs/space.js';
+import type { BuildContext, MediaJob } from './context.js';
+import { layoutBytes } from './layout.js';
+import type { Packed, ResolvedContent, StagedContent } from './results.js';
+import { layOutTree } from './tree.js';
 import { claimStaging } from './staging-owner.js';
 
-export async function packMedia(ctx: BuildContext, job: MediaJob): Promise<void> {
+/** Room for the image beyond its files: file-system overhead and the boot records. */
+const IMAGE_OVERHEAD = 32 * 2 ** 20;
+
+/** Lays out the staged content and packs it into one image, or says it is too large for one volume. */
+export async function packMedia(ctx: BuildContext, resolved: ResolvedContent, job: MediaJob, content: StagedContent): Promise<Packed> {
   const { media } = job;
+  const { services } = ctx;
   const outDir = dirname(media.output);
   try {
     await makeDirs(outDir);
@@ -19,54 +27,41 @@ export async function packMedia(ctx: BuildContext, job: MediaJob): Promise<void>
   await removeStalePartials(media.output);
   await rm(job.stagingDir, { recursive: true, force: true });
   await claimStaging(job.stagingDir);
-  job.trees.clear();
-  const layout = assertLayout(ctx.layout);
-  const contentBytes = layout.reduce((sum, f) => sum + f.size, 0);
+  const contentBytes = layoutBytes(content.layout);
   const type = ctx.config.registry.mediaType(media.type);
   // More content than capacity can never fit one volume: go straight to planning a set.
-  if (type.spansVolumes && contentBytes > media.capacity) {
-    job.oversize = contentBytes;
-    return;
-  }
-  job.stagedBytes = await layOutTree(
-    ctx,
-    { treeDir: job.treeDir, workDir: job.workDir, label: media.label, autorun: media.autorun },
-    assertLayout(ctx.layout),
-  );
+  if (type.spansVolumes && contentBytes > media.capacity) return { kind: 'oversize', content, size: contentBytes };
+  const spec = { treeDir: job.treeDir, workDir: job.workDir, label: media.label, autorun: media.autorun };
+  const stagedBytes = await layOutTree({ content, sourceDateEpoch: services.sourceDateEpoch }, spec, content.layout);
   const temp = type.partialOutput?.(media, job.workDir) ?? partialPath(media.output);
-  // Room for the image plus file-system overhead and the boot records, where the image is written.
-  await checkFreeSpace(dirname(temp), job.stagedBytes + 32 * 2 ** 20, type.partialOutput ? 'media.staging' : `media.${type.output.key}`);
-  const input = {
+  await checkFreeSpace(dirname(temp), stagedBytes + IMAGE_OVERHEAD, type.partialOutput ? 'media.staging' : `media.${type.output.key}`);
+  const input: PackInput = {
     treeDir: job.treeDir,
     workDir: job.workDir,
     output: temp,
     label: media.label,
-    platform: ctx.resolved!.platform,
-    exec: ctx.exec,
-    env: ctx.toolEnv,
-    sourceDateEpoch: ctx.sourceDateEpoch,
-    signal: ctx.options.signal,
-    notice: (message: string) => ctx.notices.push(`${media.name}: ${message}`),
+    platform: resolved.platform,
+    exec: services.exec,
+    env: { ...services.toolEnv },
+    sourceDateEpoch: services.sourceDateEpoch,
+    signal: services.signal,
+    notice: (message: string) => services.notices.push(`${media.name}: ${message}`),
     media,
   };
   // Measured, not guessed: when the content may not fit, ask the media type for the exact size first.
-  if (type.spansVolumes && type.estimateSize && job.stagedBytes > media.capacity * 0.9) {
+  if (type.spansVolumes && type.estimateSize && stagedBytes > media.capacity * 0.9) {
     const size = await type.estimateSize(input);
-    if (size > media.capacity) {
-      job.oversize = size;
-      return;
-    }
+    if (size > media.capacity) return { kind: 'oversize', content, size };
   }
   try {
-    job.packed = await type.pack(input);
+    return { kind: 'packed', content, ...(await type.pack(input)) };
   } catch (error) {
     await rm(temp, { recursive: true, force: true });
     throw error;
   }
 }
 
-/** Removes the partial files of a failed or cancelled build; the user's previous outputs are never touched. */
-export async function discardPartials(job: MediaJob): Promise<void> {
-  const temps = [job.packed?.output, ...(job.volumes ?? []).map((v) => v.temp)].filter((p): p is string => Boolean(p));
-  await Promise.all(temps.map((path) => rm(path, { recursive: true, force: true })));
+/** The temp files of a media not published yet: removed after a failure, the user's previous outputs never. */
+export function partialsOf(packed: Packed | undefined, volumes: { volumes: ReadonlyArray<{ temp: string }> } | undefined): string[] {
+  return [...(packed?.kind === 'packed' ? [packed.output] : []), ...(volumes?.volumes ?? []).map((v) => v.temp)];
 }

@@ -1,41 +1,39 @@
 import { access } from 'node:fs/promises';
 import { shortKey } from '../cache/key.js';
-import type { BuildContext, LayoutEntry, MediaJob, PublishedOutput } from './context.js';
+import type { BuildContext, MediaJob } from './context.js';
+import type { LayoutEntry } from './layout.js';
+import type { JobPlan, MediaStep, Plan, PublishedOutput, PublishRecord, ResolvedContent, StageRecord } from './results.js';
 import { packKey, publishKey, stageKey } from './keys.js';
 
-export interface StageRecord {
-  files: LayoutEntry[];
-}
-
-export interface PublishRecord {
-  outputs: PublishedOutput[];
-}
-
 /**
- * Computes every step's key and looks up its record, so each step knows
- * before it starts whether it has anything to do.
+ * Computes every step's key and looks up its record in the local cache, so
+ * each step knows before it starts whether it has anything to do.
  */
-export async function planBuild(ctx: BuildContext): Promise<void> {
-  ctx.stageKey = stageKey(ctx);
+export async function planBuild(ctx: BuildContext, resolved: ResolvedContent): Promise<Plan> {
+  const { config, services } = ctx;
+  const stage = stageKey(config, resolved);
+  const inputs = { config, resolved, tools: await services.toolIds(), sourceDateEpoch: services.sourceDateEpoch };
+  const jobs: JobPlan[] = [];
   for (const job of ctx.jobs) {
-    job.packKey = await packKey(ctx, job, ctx.stageKey);
-    job.publishKey = publishKey(job, job.packKey);
+    const pack = await packKey(inputs, job, stage);
+    const publish = publishKey(job, pack);
+    const upToDate = ctx.options.force ? undefined : await publishedIntact(ctx, job, publish.key);
+    jobs.push({ job, packKey: pack, publishKey: publish, upToDate, remoteRecord: undefined });
   }
-  if (ctx.options.force) return;
-  for (const job of ctx.jobs) {
-    const published = await ctx.actions.get<PublishRecord>(job.publishKey!.key);
-    if (published && (await outputsIntact(ctx, job, published.outputs.outputs))) job.upToDate = published.outputs.outputs;
-  }
-  const staged = await ctx.actions.get<StageRecord>(ctx.stageKey.key);
-  if (staged) {
-    ctx.layout = staged.outputs.files;
-    // When every output is up to date nothing will be laid out, so the blobs need not be looked at.
-    ctx.stageCached = ctx.jobs.every((job) => job.upToDate) || allBlobsPresent(ctx, staged.outputs.files);
-  }
+  const staged = ctx.options.force ? undefined : await services.actions.get<StageRecord>(stage.key);
+  const layout = staged?.outputs.files;
+  // When every output is up to date nothing will be laid out, so the blobs need not be looked at.
+  const cachedStage = layout && (jobs.every((j) => j.upToDate) || allBlobsPresent(ctx, layout)) ? layout : undefined;
+  return { stageKey: stage, stageRecorded: layout !== undefined, cachedStage, remoteStage: { asked: false, record: undefined }, jobs };
+}
+
+async function publishedIntact(ctx: BuildContext, job: MediaJob, key: string): Promise<PublishedOutput[] | undefined> {
+  const published = await ctx.services.actions.get<PublishRecord>(key);
+  return published && (await outputsIntact(ctx, job, published.outputs.outputs)) ? published.outputs.outputs : undefined;
 }
 
 function allBlobsPresent(ctx: BuildContext, files: readonly LayoutEntry[]): boolean {
-  return files.every((file) => ctx.store.hasNow(file.sha256, file.size));
+  return files.every((file) => ctx.services.store.hasNow(file.sha256, file.size));
 }
 
 /** The outputs are still what we published: same bytes (stat cache, re-hashed when the stat changed), sidecars present. */
@@ -44,32 +42,37 @@ async function outputsIntact(ctx: BuildContext, job: MediaJob, outputs: readonly
   for (const output of outputs) {
     const current = type.outputDigest
       ? await type.outputDigest(output.path).catch(() => undefined)
-      : (await ctx.statCache.sha256(output.path).catch(() => undefined))?.sha256;
+      : (await ctx.services.statCache.sha256(output.path).catch(() => undefined))?.sha256;
     if (current !== output.sha256) return false;
-    if (
-      !(await access(`${output.path}.sha256`).then(
-        () => true,
-        () => false,
-      ))
-    )
-      return false;
+    if (!(await exists(`${output.path}.sha256`))) return false;
   }
   return outputs.length > 0;
 }
 
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
+
+const allUpToDate = (plan: Plan) => plan.jobs.every((job) => job.upToDate);
+
 /** listr2 skip reasons: a string is shown in the log. */
-export function verifySkipReason(ctx: BuildContext): string | false {
-  if (ctx.jobs.every((job) => job.upToDate)) return 'up to date: nothing to fetch';
-  if (ctx.stageCached) return `nothing to fetch: all content is in the local cache (stage cached ${shortKey(ctx.stageKey!.key)})`;
+export function verifySkipReason(plan: Plan): string | false {
+  if (allUpToDate(plan)) return 'up to date: nothing to fetch';
+  if (plan.cachedStage) return `nothing to fetch: all content is in the local cache (stage cached ${shortKey(plan.stageKey.key)})`;
   return false;
 }
 
-export function stageSkipReason(ctx: BuildContext): string | false {
-  if (ctx.jobs.every((job) => job.upToDate)) return `up to date (cached ${shortKey(ctx.stageKey!.key)})`;
-  if (ctx.stageCached) return `cached ${shortKey(ctx.stageKey!.key)}`;
+export function stageSkipReason(plan: Plan): string | false {
+  if (allUpToDate(plan)) return `up to date (cached ${shortKey(plan.stageKey.key)})`;
+  if (plan.cachedStage) return `cached ${shortKey(plan.stageKey.key)}`;
   return false;
 }
 
-export function jobSkipReason(job: MediaJob): string | false {
-  return job.upToDate ? `cached ${shortKey(job.publishKey!.key)}` : false;
+/** Why a media's step has nothing to do: it was up to date from the start, or (--keep-going) an earlier step failed. */
+export function mediaSkipReason(step: MediaStep<unknown>): string | false {
+  if (step.state === 'up to date') return `cached ${shortKey(step.key)}`;
+  if (step.state === 'failed') return 'failed in an earlier step';
+  return false;
 }

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CapmediaError } from '../errors/index.js';
+import { fail, type CapmediaError } from '../errors/index.js';
 import { configImports } from '../config/imports.js';
 import { resolvePath, type NormalizedConfig, type NormalizedMedia } from '../config/normalize.js';
 import { lockPathFor } from '../lock/lockfile.js';
@@ -12,7 +12,7 @@ import { lockPath } from '../fs/output-lock.js';
 import { readMounts } from '../devices/mounts.js';
 import { HOST_ROOTS } from '../devices/roots.js';
 import type { BuildContext, MediaJob } from './context.js';
-import { volumeFileName } from './volumes.js';
+import { setManifestPath, volumeFileName } from './volumes.js';
 
 /** Volumes a set may have: file names up to this sequence number are reserved for each media. */
 const MAX_VOLUMES = 99;
@@ -86,9 +86,7 @@ export async function checkCacheFolder(config: NormalizedConfig): Promise<void> 
 function refuseCacheHolding(config: NormalizedConfig, cache: Named, inputs: Named[]): void {
   const held = inputs.find((input) => isSameOrInside(input.path, cache.path));
   if (!held) return;
-  throw new CapmediaError('OUTPUT_CONFLICT', `cache.dir is ${config.cacheDir}, which holds ${held.what} (${held.given ?? held.path}).`, {
-    hint: "The cache is capmedia's to fill and `capmedia clean` empties it: point cache.dir at a folder of its own.",
-  });
+  throw fail('cacheHoldsInput', { cacheDir: config.cacheDir, what: held.what, path: held.given ?? held.path });
 }
 
 /** What the user owns and the build reads: the config, its imports, its lock, file: libraries, CA and password files. */
@@ -123,7 +121,6 @@ async function configInputs(config: NormalizedConfig): Promise<Named[]> {
 function outputsOf(job: MediaJob, spansVolumes: boolean): Named[] {
   const output = job.media.output;
   const key = outputKey(job.media);
-  const ext = /\.[^./]*$/.exec(basename(output))?.[0] ?? '';
   const named: Named[] = [
     { path: output, what: key },
     { path: `${output}.sha256`, what: `the checksum of ${key}` },
@@ -132,7 +129,7 @@ function outputsOf(job: MediaJob, spansVolumes: boolean): Named[] {
   ];
   // Only media that span volumes write a set manifest and numbered volumes.
   if (!spansVolumes) return named;
-  named.push({ path: join(dirname(output), `${basename(output, ext)}.set.json`), what: `the set manifest of ${key}` });
+  named.push({ path: setManifestPath(output), what: `the set manifest of ${key}` });
   for (let n = 1; n <= MAX_VOLUMES; n++) {
     const volume = volumeFileName(output, n);
     named.push(
@@ -160,9 +157,8 @@ function conflict(job: MediaJob, output: Named, other: Named, relation: string):
     relation === 'is also'
       ? `${output.what} would be ${shown(output)}, which is also ${other.what}.`
       : `${output.what} is ${shown(output)}, which ${relation} ${other.what} (${other.given ?? other.path}).`;
-  return new CapmediaError('OUTPUT_CONFLICT', `${sentence} Nothing was built or written.`, {
-    hint: `Point ${outputKey(job.media)} at a path of its own, outside the config, its imports, distribution points, the cache and staging (e.g. out/${job.media.name}.${job.media.type === 'iso' ? 'iso' : 'img'}).`,
-  });
+  const example = `out/${job.media.name}.${job.media.type === 'iso' ? 'iso' : 'img'}`;
+  return fail('outputConflict', { sentence, key: outputKey(job.media), example });
 }
 
 /** The path as written, and where it really leads when that differs (a symlink, `..`). */

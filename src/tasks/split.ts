@@ -1,12 +1,13 @@
 import { join } from 'node:path';
 import { rm } from 'node:fs/promises';
-import { CapmediaError } from '../errors/index.js';
+import { fail } from '../errors/index.js';
 import { formatBytes } from '../config/size.js';
 import { mapPool } from '../cache/pool.js';
 import type { MediaType, PackInput } from '../plugins/media/types.js';
 import type { BuildContext, MediaJob } from './context.js';
+import type { Packed, ResolvedContent, StagedContent, Volume, Volumes } from './results.js';
 import { partialPath } from '../fs/atomic.js';
-import { assertLayout, refreshTree } from './tree.js';
+import { refreshTree } from './tree.js';
 import {
   assignVolumes,
   bootTooLarge,
@@ -24,49 +25,58 @@ import { splitLargeWims } from './wim-split.js';
 const PACK_PARALLELISM = 2;
 const MAX_ROUNDS = 8;
 
+/** What planning and packing the volumes of one media share: its inputs, and which tree each volume folder holds. */
+interface SetRun {
+  ctx: BuildContext;
+  resolved: ResolvedContent;
+  job: MediaJob;
+  type: MediaType;
+  estimateSize: (input: PackInput) => Promise<number>;
+  content: StagedContent;
+  /** Which files each volume tree in staging holds (tree folder → signature), so unchanged trees are not laid out again. */
+  trees: Map<string, string>;
+}
+
 /**
  * R8/R9: when the media hold more than media.size, the content is spread over
  * several sequence-numbered volumes that each fit; only volume 1 boots.
  */
-export async function splitMedia(ctx: BuildContext, job: MediaJob): Promise<void> {
-  const packed = job.packed;
-  if (packed && packed.size <= job.media.capacity) {
-    job.volumes = [
-      {
-        temp: packed.output,
-        final: job.media.output,
-        size: packed.size,
-        sha256: packed.sha256,
-        label: packed.volumeLabel,
-        files: ctx.layout,
-      },
-    ];
-    return;
+export async function splitMedia(
+  ctx: BuildContext,
+  resolved: ResolvedContent,
+  job: MediaJob,
+  packed: Exclude<Packed, { kind: 'restored' }>,
+): Promise<Volumes> {
+  if (packed.kind === 'packed' && packed.size <= job.media.capacity) {
+    const { output: temp, size, sha256, volumeLabel: label } = packed;
+    return {
+      volumes: [{ temp, final: job.media.output, size, sha256, label, files: packed.content.layout }],
+      setManifest: undefined,
+      restored: false,
+    };
   }
-  const type = ctx.config.registry.mediaType(job.media.type);
-  if (!type.spansVolumes || !type.estimateSize) {
-    const size = packed?.size ?? job.oversize ?? 0;
-    throw new CapmediaError(
-      'MEDIA_TOO_SMALL',
-      `The ${job.media.type} media need ${formatBytes(size)}, more than media.size ${JSON.stringify(job.media.sizeSpec)} (${formatBytes(job.media.capacity)}), and ${job.media.type} media cannot span several volumes.`,
-      {
-        hint: `Use a larger size, carry less content, or build a set of volumes (${spanningTypes(ctx)}).`,
-      },
-    );
+  const { media } = job;
+  const type = ctx.config.registry.mediaType(media.type);
+  const estimateSize = type.spansVolumes ? type.estimateSize?.bind(type) : undefined;
+  if (!estimateSize) {
+    const spanning = spanningTypes(ctx);
+    throw fail('mediaCannotSpan', { type: media.type, size: packed.size, sizeSpec: media.sizeSpec, capacity: media.capacity, spanning });
   }
-  const plan = await planSet(ctx, job, type);
+  const run: SetRun = { ctx, resolved, job, type, estimateSize, content: packed.content, trees: new Map() };
+  const plan = await planSet(run);
+  const manifest = setManifest(job.media.label, plan);
   const temps = plan.map((volume) => partialPath(volumeFileName(job.media.output, volume.number)));
+  let volumes: Volume[];
   try {
-    job.volumes = await mapPool(plan, PACK_PARALLELISM, (volume) =>
-      packVolume(ctx, job, type, volume, setManifest(job.media.label, plan), temps[volume.number - 1]),
-    );
+    volumes = await mapPool(plan, PACK_PARALLELISM, (volume) => packVolume(run, volume, manifest, temps[volume.number - 1]));
   } catch (error) {
     await Promise.all(temps.map((temp) => rm(temp, { force: true })));
     throw error;
   }
-  ctx.notices.push(
-    `${job.media.name}: ${formatBytes(job.oversize ?? 0)} do not fit media.size ${JSON.stringify(job.media.sizeSpec)}: written as ${plan.length} volumes`,
+  ctx.services.notices.push(
+    `${job.media.name}: ${formatBytes(packed.size)} do not fit media.size ${JSON.stringify(job.media.sizeSpec)}: written as ${plan.length} volumes`,
   );
+  return { volumes, setManifest: plan.length > 1 ? manifest : undefined, restored: false };
 }
 
 /** The media types that write a set of volumes, as config values: 'media.type: "iso"'. */
@@ -77,26 +87,25 @@ function spanningTypes(ctx: BuildContext): string {
     .join(' or ');
 }
 
-async function planSet(ctx: BuildContext, job: MediaJob, type: MediaType): Promise<VolumePlan[]> {
+async function planSet(run: SetRun): Promise<VolumePlan[]> {
+  const { job } = run;
   const capacity = job.media.capacity;
-  const layout = await splitLargeWims(ctx, job, assertLayout(ctx.layout), capacity);
+  const layout = await splitLargeWims(run.ctx, job, run.content.layout, capacity);
   const essential = layout.filter((f) => !isSpreadable(f));
   const spread = layout.filter(isSpreadable);
   const reserve = setManifest(job.media.label, [{ number: 1, label: job.media.label, files: layout }]).length + 8 * 2048;
-  const first = await measure(ctx, job, type, { number: 1, label: job.media.label, files: essential }, '');
+  const first = await measure(run, { number: 1, label: job.media.label, files: essential }, '');
   if (first + reserve > capacity) throw bootTooLarge(first + reserve, capacity, job.media.sizeSpec);
-  const other = await measure(ctx, job, type, { number: 2, label: job.media.label, files: [] }, '');
+  const other = await measure(run, { number: 2, label: job.media.label, files: [] }, '');
   let plan = assignVolumes(job.media.label, essential, spread, { first: capacity - first - reserve, other: capacity - other - reserve });
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const manifest = setManifest(job.media.label, plan);
-    const sizes = await Promise.all(plan.map((v) => measure(ctx, job, type, v, manifest)));
+    const sizes = await Promise.all(plan.map((v) => measure(run, v, manifest)));
     const over = sizes.findIndex((size) => size > capacity);
     if (over < 0) return plan;
     plan = moveOverflow(plan, over, sizes[over] - capacity, job.media);
   }
-  throw new CapmediaError('MEDIA_TOO_SMALL', `Could not plan volumes that each fit ${formatBytes(capacity)} after ${MAX_ROUNDS} rounds.`, {
-    hint: 'Use a larger media.size.',
-  });
+  throw fail('volumesDoNotSettle', { capacity, rounds: MAX_ROUNDS });
 }
 
 /** Moves files from the end of an overfull volume to the start of the next one, until the excess is covered. */
@@ -106,18 +115,12 @@ function moveOverflow(plan: VolumePlan[], index: number, excess: number, media: 
   if (!next[index + 1]) next.push({ number: index + 2, label: volumeLabel(media.label, index + 2), files: [] });
   let moved = 0;
   const movable = volume.files.filter(isSpreadable);
-  while (moved < excess + 2048 && movable.length) {
-    const file = movable.pop()!;
+  for (let file = movable.pop(); file && moved < excess + 2048; file = movable.pop()) {
     volume.files.splice(volume.files.indexOf(file), 1);
     next[index + 1].files.unshift(file);
     moved += fileCost(file);
   }
-  if (moved < excess)
-    throw new CapmediaError(
-      'MEDIA_TOO_SMALL',
-      `Volume ${index + 1} exceeds the capacity by ${formatBytes(excess)} with nothing left to move.`,
-      { hint: 'Use a larger media.size.' },
-    );
+  if (moved < excess) throw fail('volumeOverflows', { number: index + 1, excess });
   return next;
 }
 
@@ -125,39 +128,38 @@ function volumeDirs(job: MediaJob, number: number) {
   return { treeDir: join(job.stagingDir, `vol-${number}`, 'tree'), workDir: join(job.stagingDir, `vol-${number}`, 'work') };
 }
 
-async function volumeInput(ctx: BuildContext, job: MediaJob, volume: VolumePlan, manifest: string, output: string): Promise<PackInput> {
+async function volumeInput(run: SetRun, volume: VolumePlan, manifest: string, output: string): Promise<PackInput> {
+  const { job, trees, resolved } = run;
+  const { services } = run.ctx;
   const dirs = volumeDirs(job, volume.number);
   const extraFiles: Array<[string, string]> = manifest ? [[SET_MANIFEST, manifest]] : [];
   const spec = { ...dirs, label: volume.label, autorun: job.media.autorun && volume.number === 1, extraFiles };
-  job.trees.set(dirs.treeDir, await refreshTree(ctx, spec, volume.files, job.trees.get(dirs.treeDir)));
+  const source = { content: run.content, sourceDateEpoch: services.sourceDateEpoch };
+  trees.set(dirs.treeDir, await refreshTree(source, spec, volume.files, trees.get(dirs.treeDir)));
   return {
     ...dirs,
     output,
     label: volume.label,
-    platform: ctx.resolved!.platform,
-    exec: ctx.exec,
-    env: ctx.toolEnv,
-    sourceDateEpoch: ctx.sourceDateEpoch,
-    signal: ctx.options.signal,
-    notice: (message) => ctx.notices.push(`${job.media.name} volume ${volume.number}: ${message}`),
+    platform: resolved.platform,
+    exec: services.exec,
+    env: { ...services.toolEnv },
+    sourceDateEpoch: services.sourceDateEpoch,
+    signal: services.signal,
+    notice: (message) => services.notices.push(`${job.media.name} volume ${volume.number}: ${message}`),
     media: job.media,
     bootable: volume.number === 1,
   };
 }
 
-async function measure(ctx: BuildContext, job: MediaJob, type: MediaType, volume: VolumePlan, manifest: string): Promise<number> {
-  return type.estimateSize!(await volumeInput(ctx, job, volume, manifest, join(volumeDirs(job, volume.number).workDir, 'estimate.iso')));
+async function measure(run: SetRun, volume: VolumePlan, manifest: string): Promise<number> {
+  return run.estimateSize(await volumeInput(run, volume, manifest, join(volumeDirs(run.job, volume.number).workDir, 'estimate.iso')));
 }
 
-async function packVolume(ctx: BuildContext, job: MediaJob, type: MediaType, volume: VolumePlan, manifest: string, temp: string) {
+async function packVolume(run: SetRun, volume: VolumePlan, manifest: string, temp: string): Promise<Volume> {
+  const { job } = run;
   const final = volumeFileName(job.media.output, volume.number);
-  const result = await type.pack(await volumeInput(ctx, job, volume, manifest, temp));
-  if (result.size > job.media.capacity) {
-    throw new CapmediaError(
-      'MEDIA_TOO_SMALL',
-      `Volume ${volume.number} came out at ${formatBytes(result.size)}, over the capacity ${formatBytes(job.media.capacity)}.`,
-      { hint: 'Use a larger media.size; please report this as a bug.' },
-    );
-  }
+  const result = await run.type.pack(await volumeInput(run, volume, manifest, temp));
+  if (result.size > job.media.capacity)
+    throw fail('volumeOverCapacity', { number: volume.number, size: result.size, capacity: job.media.capacity });
   return { temp, final, size: result.size, sha256: result.sha256, label: result.volumeLabel, files: volume.files };
 }

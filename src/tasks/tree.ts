@@ -1,11 +1,12 @@
 import { copyFile, link, mkdir, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { CapmediaError, ioError } from '../errors/index.js';
+import { ioError } from '../errors/index.js';
 import { VERIFIED_MTIME } from '../cache/blobs.js';
 import { mapPool } from '../cache/pool.js';
 import { renderTemplate } from '../templates.js';
-import type { BuildContext, LayoutEntry } from './context.js';
-import { ensureBlob, checkFreeSpace } from './stage.js';
+import { checkFreeSpace } from '../fs/space.js';
+import { treeSignature, type LayoutEntry } from './layout.js';
+import type { StagedContent } from './results.js';
 
 /**
  * Lays out the media tree in media.staging from the content store. Files are
@@ -21,7 +22,13 @@ export interface TreeSpec {
   extraFiles?: Array<[string, string]>;
 }
 
-export async function layOutTree(ctx: BuildContext, spec: TreeSpec, files: readonly LayoutEntry[]): Promise<number> {
+/** Where the files come from and the time the tree's folders and text files carry. */
+export interface TreeSource {
+  content: StagedContent;
+  sourceDateEpoch: number;
+}
+
+export async function layOutTree(source: TreeSource, spec: TreeSpec, files: readonly LayoutEntry[]): Promise<number> {
   await rm(spec.treeDir, { recursive: true, force: true });
   await rm(spec.workDir, { recursive: true, force: true });
   await mkdir(spec.treeDir, { recursive: true });
@@ -40,15 +47,15 @@ export async function layOutTree(ctx: BuildContext, spec: TreeSpec, files: reado
   }
   // Thousands of small files cost syscalls, not bandwidth: overlap them.
   await mapPool([...first.values()], 16, async (file) => {
-    await ensureBlob(ctx, file);
-    copied = (await linkOrCopy(ctx.store.path(file.sha256), join(spec.treeDir, file.target), copied ? undefined : file)) || copied;
+    const blob = await source.content.blob(file);
+    copied = (await linkOrCopy(blob, join(spec.treeDir, file.target), copied ? undefined : file)) || copied;
   });
   await mapPool(repeats, 16, async (file) => {
-    const original = join(spec.treeDir, first.get(file.sha256)!.target);
-    await linkOrCopy(original, join(spec.treeDir, file.target));
+    const original = first.get(file.sha256)?.target ?? file.target;
+    await linkOrCopy(join(spec.treeDir, original), join(spec.treeDir, file.target));
   });
-  await writeTextFiles(spec, ctx.sourceDateEpoch);
-  await normalizeTimes(spec.treeDir, ctx.sourceDateEpoch);
+  await writeTextFiles(spec, source.sourceDateEpoch);
+  await normalizeTimes(spec.treeDir, source.sourceDateEpoch);
   return files.reduce((sum, f) => sum + f.size, 0);
 }
 
@@ -57,19 +64,19 @@ export async function layOutTree(ctx: BuildContext, spec: TreeSpec, files: reado
  * not change only the small text files (the set manifest) are written again.
  */
 export async function refreshTree(
-  ctx: BuildContext,
+  source: TreeSource,
   spec: TreeSpec,
   files: readonly LayoutEntry[],
   previous: string | undefined,
 ): Promise<string> {
-  const signature = files.map((f) => `${f.target}\0${f.sha256}`).join('\n') + `\n${spec.label}\n${spec.autorun}`;
+  const signature = treeSignature(files, spec.label, spec.autorun);
   if (signature === previous) {
-    await writeTextFiles(spec, ctx.sourceDateEpoch);
-    await normalizeTimes(spec.treeDir, ctx.sourceDateEpoch);
+    await writeTextFiles(spec, source.sourceDateEpoch);
+    await normalizeTimes(spec.treeDir, source.sourceDateEpoch);
     await rm(spec.workDir, { recursive: true, force: true });
     await mkdir(spec.workDir, { recursive: true });
   } else {
-    await layOutTree(ctx, spec, files);
+    await layOutTree(source, spec, files);
   }
   return signature;
 }
@@ -123,9 +130,4 @@ async function normalizeTimes(dir: string, epoch: number): Promise<void> {
     if (entry.isDirectory()) await normalizeTimes(path, epoch);
   }
   await utimes(dir, epoch, epoch);
-}
-
-export function assertLayout(files: readonly LayoutEntry[] | undefined): readonly LayoutEntry[] {
-  if (!files) throw new CapmediaError('IO', 'Internal error: the media layout was not staged before packing.');
-  return files;
 }

@@ -1,9 +1,56 @@
-import { CapmediaError } from '../errors/index.js';
+import type { ListrTask, ListrTaskWrapper } from 'listr2';
+import { fail, type CapmediaError } from '../errors/index.js';
+import type { NormalizedConfig } from '../config/normalize.js';
 import type { PackageManifest } from '../library/manifest.js';
 import type { DistributionPoint, PackageCheck } from '../plugins/dp/types.js';
-import type { BuildContext, ResolvedContent } from './context.js';
-import { preferredOrder } from './resolve.js';
+import type { ResolvedContent, Sources } from './results.js';
+import { preferredOrder } from './packages.js';
 import { checkPinnedPackage } from '../lock/pinned.js';
+
+type Wrapper = ListrTaskWrapper<unknown, any, any>;
+
+/**
+ * Step 2 as listr2 tasks (R3, R4): every distribution point checked in
+ * parallel, one line each, then the sources chosen and handed to `chosen`.
+ */
+export function verifyDistributionTasks(
+  config: NormalizedConfig,
+  dps: readonly DistributionPoint[],
+  resolved: ResolvedContent,
+  chosen: (sources: Sources) => void,
+): ListrTask<unknown>[] {
+  const packages = [resolved.bootImage, ...resolved.content];
+  const reports: DpReport[] = [];
+  const checkOne = (dp: DistributionPoint): ListrTask<unknown> => ({
+    title: dp.name,
+    task: async (_, leaf: Wrapper) => {
+      const report = await checkDistributionPoint(dp, packages, pinsOf(resolved));
+      reports.push(report);
+      leaf.title = describeReport(report, packages.length);
+    },
+  });
+  return [
+    {
+      title: 'check every distribution point',
+      task: (_, sub: Wrapper) => sub.newListr(dps.map(checkOne), { concurrent: true, exitOnError: false }),
+    },
+    {
+      title: 'choose a distribution point',
+      task: (_, sub: Wrapper) => {
+        const sources = chooseSources(config, dps, resolved, reports);
+        sub.title = `using ${sources.get(resolved.bootImage.id)?.[0]?.name} for the boot image`;
+        chosen(sources);
+      },
+    },
+  ];
+}
+
+function describeReport(report: DpReport, packages: number): string {
+  const bad = [...report.checks].filter(([, c]) => c.status !== 'ok');
+  return bad.length
+    ? `${report.dp.name}: ${bad.map(([id, c]) => `${id} ${describeCheck(c)}`).join(' | ')}`
+    : `${report.dp.name}: ${packages} package(s) complete`;
+}
 
 /** The pinned packages of a resolution, as verify distribution checks them. */
 export function pinsOf(resolved: ResolvedContent): Map<string, { version: string; sha256: string }> {
@@ -69,9 +116,14 @@ export function describeCheck(check: PackageCheck): string {
  * A DP serving a different version of a package than the one resolved does
  * not count: media must be built from one consistent set.
  */
-export function chooseSources(ctx: BuildContext, resolved: ResolvedContent, reports: DpReport[]): Map<string, DistributionPoint[]> {
+export function chooseSources(
+  config: NormalizedConfig,
+  dps: readonly DistributionPoint[],
+  resolved: ResolvedContent,
+  reports: readonly DpReport[],
+): Map<string, DistributionPoint[]> {
   const packages = [resolved.bootImage, ...resolved.content];
-  const order = preferredOrder(ctx);
+  const order = preferredOrder(config, dps);
   const sources = new Map<string, DistributionPoint[]>();
   const lacking: string[] = [];
   for (const pkg of packages) {
@@ -90,12 +142,10 @@ function sameFiles(a: PackageManifest, b: PackageManifest): boolean {
   return a.files.length === b.files.length && a.files.every((f, i) => f.path === b.files[i].path && f.sha256 === b.files[i].sha256);
 }
 
-function noHealthyDp(lacking: string[], reports: DpReport[]): CapmediaError {
+function noHealthyDp(lacking: string[], reports: readonly DpReport[]): CapmediaError {
   const lines = reports.map((report) => {
     const problems = [...report.checks].filter(([, check]) => check.status !== 'ok').map(([id, check]) => `${id} ${describeCheck(check)}`);
     return `  ${report.dp.name} (${report.dp.displayUrl}): ${problems.length ? problems.join(' | ') : 'ok'}`;
   });
-  return new CapmediaError('NO_HEALTHY_DP', `No distribution point can serve ${lacking.join(', ')} completely (R3):\n${lines.join('\n')}`, {
-    hint: 'Re-distribute the packages named above (capmedia distribute), or grant Read permission where it is missing.',
-  });
+  return fail('noHealthyDp', { lacking, lines });
 }

@@ -1,8 +1,8 @@
 import { basename, dirname, extname, join } from 'node:path';
-import { CapmediaError } from '../errors/index.js';
-import { formatBytes, SECTOR, smallestPresetFor } from '../config/size.js';
+import { fail, type CapmediaError } from '../errors/index.js';
+import { SECTOR } from '../config/size.js';
 import { isoVolumeId } from '../plugins/media/labels.js';
-import type { LayoutEntry } from './context.js';
+import type { LayoutEntry } from './layout.js';
 import { MEDIA_PATHS } from '../media-paths.js';
 
 /** R9: a volume of a CD/DVD set, the files it carries and its own label. */
@@ -24,6 +24,11 @@ export function volumeLabel(label: string, number: number): string {
   if (number === 1) return label;
   const suffix = `_${number}`;
   return `${isoVolumeId(label).value.slice(0, 32 - suffix.length)}${suffix}`;
+}
+
+/** `out/capture.iso` → `out/capture.set.json`: the set manifest beside the outputs. */
+export function setManifestPath(output: string): string {
+  return join(dirname(output), `${basename(output, extname(output))}.set.json`);
 }
 
 /** `out/capture.iso` → `out/capture-2.iso`: the wizard's "sequence number added to the name". */
@@ -53,36 +58,25 @@ export function assignVolumes(
   for (const file of [...spread].sort((a, b) => (a.target < b.target ? -1 : 1))) {
     const cost = fileCost(file);
     if (cost > budgets.other) throw fileTooLarge(file, budgets.other);
+    let current = volumes[volumes.length - 1];
     if (cost > room) {
-      volumes.push({ number: volumes.length + 1, label: volumeLabel(label, volumes.length + 1), files: [] });
+      current = { number: volumes.length + 1, label: volumeLabel(label, volumes.length + 1), files: [] };
+      volumes.push(current);
       room = budgets.other;
     }
-    volumes.at(-1)!.files.push(file);
+    current.files.push(file);
     room -= cost;
   }
   return volumes;
 }
 
 function fileTooLarge(file: LayoutEntry, room: number): CapmediaError {
-  return new CapmediaError(
-    'MEDIA_TOO_SMALL',
-    `${file.target} is ${formatBytes(file.size)}, more than one volume holds (${formatBytes(room)} after the volume's own overhead).`,
-    {
-      hint: file.target.toLowerCase().endsWith('.wim')
-        ? 'Set media.splitLargeFiles: true to split the .wim into .swm parts across volumes, or use a larger media.size.'
-        : `Use a larger media.size (the smallest preset that holds it is "${smallestPresetFor(file.size)}").`,
-    },
-  );
+  const isWim = file.target.toLowerCase().endsWith('.wim');
+  return fail(isWim ? 'wimLargerThanVolume' : 'fileLargerThanVolume', { target: file.target, size: file.size, room });
 }
 
 export function bootTooLarge(needed: number, capacity: number, sizeSpec: number | string): CapmediaError {
-  return new CapmediaError(
-    'MEDIA_TOO_SMALL',
-    `The boot image and task sequence alone need ${formatBytes(needed)} on volume 1, but media.size ${JSON.stringify(sizeSpec)} holds ${formatBytes(capacity)}.`,
-    {
-      hint: `Use a larger media.size: the smallest preset that fits is "${smallestPresetFor(needed)}".`,
-    },
-  );
+  return fail('bootLargerThanVolume', { needed, capacity, sizeSpec });
 }
 
 /** The set manifest every volume carries, so the task sequence can ask for "volume k" and verify it. */

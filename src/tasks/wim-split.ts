@@ -1,12 +1,13 @@
 import { createReadStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { CapmediaError } from '../errors/index.js';
+import { fail } from '../errors/index.js';
 import { formatBytes } from '../config/size.js';
 import { sha256File } from '../library/hash.js';
 import { markVerified } from '../cache/blobs.js';
 import { splitWim } from '../tools/wimlib.js';
-import type { BuildContext, LayoutEntry, MediaJob } from './context.js';
+import type { BuildContext, MediaJob } from './context.js';
+import type { LayoutEntry } from './layout.js';
 import { isSpreadable } from './volumes.js';
 
 /** Room a part leaves on a data volume for the file system and the set manifest. */
@@ -42,25 +43,18 @@ async function splitOne(ctx: BuildContext, job: MediaJob, file: LayoutEntry, lim
   await mkdir(work, { recursive: true });
   const stem = basename(file.target).replace(/\.wim$/i, '');
   const partMiB = Math.max(1, Math.floor(limit / 2 ** 20));
-  const parts = await splitWim(ctx.exec, ctx.store.path(file.sha256), join(work, `${stem}.swm`), partMiB, ctx.options.signal);
+  const { exec, store, signal, notices } = ctx.services;
+  const parts = await splitWim(exec, store.path(file.sha256), join(work, `${stem}.swm`), partMiB, signal);
   const folder = file.target.slice(0, file.target.length - basename(file.target).length);
   const entries: LayoutEntry[] = [];
   for (const part of parts) {
     const { sha256, size } = await sha256File(part);
-    if (size > limit) {
-      throw new CapmediaError(
-        'MEDIA_TOO_SMALL',
-        `${file.target} split into .swm parts, but ${basename(part)} is ${formatBytes(size)}: one resource in the WIM is larger than a volume (${formatBytes(limit)}).`,
-        {
-          hint: 'Use a larger media.size; wimlib cannot split a single resource.',
-        },
-      );
-    }
-    await ctx.store.ingest(sha256, size, async () => createReadStream(part), `split part ${basename(part)}`);
-    await markVerified(ctx.store, sha256);
+    if (size > limit) throw fail('wimPartTooLarge', { target: file.target, part: basename(part), size, limit });
+    await store.ingest(sha256, size, async () => createReadStream(part), `split part ${basename(part)}`);
+    await markVerified(store, sha256);
     entries.push({ target: `${folder}${basename(part)}`, sha256, size, packageId: file.packageId });
   }
   await rm(work, { recursive: true, force: true });
-  ctx.notices.push(`${job.media.name}: ${file.target} (${formatBytes(file.size)}) split into ${entries.length} .swm parts`);
+  notices.push(`${job.media.name}: ${file.target} (${formatBytes(file.size)}) split into ${entries.length} .swm parts`);
   return entries;
 }

@@ -3,14 +3,14 @@ import { z } from 'zod';
 import { definePlugin } from '../../src/plugins/api.js';
 import type { MediaType } from '../../src/plugins/media/types.js';
 import { packKey, publishKey, stageKey } from '../../src/tasks/keys.js';
-import { contextFor } from './_context.js';
+import { contextFor, manifest, packInputs, resolvedContent } from './_context.js';
 
 const STAGE = { key: 'stage-key', preimage: {} };
 const usb = (media: Record<string, unknown>) => ({ media: { type: 'usb', device: 'out/capture.img', staging: './staging', ...media } });
 
 async function packKeyOf(overrides: Record<string, unknown>, plugins: unknown[] = []): Promise<string> {
   const ctx = contextFor(overrides, plugins);
-  return (await packKey(ctx, ctx.jobs[0], STAGE)).key;
+  return (await packKey(packInputs(ctx), ctx.jobs[0], STAGE)).key;
 }
 
 test('the pack key changes with what shapes the image: label, autorun, epoch, the media type’s cache inputs', async (t) => {
@@ -22,8 +22,8 @@ test('the pack key changes with what shapes the image: label, autorun, epoch, th
   t.not(await packKeyOf(usb({ imageSize: '2GiB' })), base);
   t.not(await packKeyOf(usb({ splitLargeFiles: true })), base);
   const ctx = contextFor(usb({}));
-  ctx.sourceDateEpoch = 1_764_000_000;
-  t.not((await packKey(ctx, ctx.jobs[0], STAGE)).key, base);
+  t.not((await packKey(packInputs(ctx, { sourceDateEpoch: 1_764_000_000 }), ctx.jobs[0], STAGE)).key, base);
+  t.not((await packKey(packInputs(ctx, { tools: { xorriso: 'xorriso 1.5.6' } }), ctx.jobs[0], STAGE)).key, base, 'tool versions');
 });
 
 test('keys outside the allow-list do not touch the pack key: output path, staging, size, name', async (t) => {
@@ -63,7 +63,15 @@ test('the publish key follows the pack key, the capacity and the output path; th
   t.not(publishKey(ctx.jobs[0], { key: 'q', preimage: {} }).key, base);
   t.not(publishKey(contextFor(usb({ size: 'dvd' })).jobs[0], pack).key, base);
   t.not(publishKey(contextFor(usb({ device: 'out/other.img' })).jobs[0], pack).key, base);
-  const stage = stageKey(ctx).key;
-  t.is(stageKey(contextFor(usb({ label: 'Other' }))).key, stage, 'the label is not a stage input');
-  t.not(stageKey(contextFor({ ...usb({}), taskSequence: { image: { name: 'Other' }, destination: 'disk:CAPTURE' } })).key, stage);
+  const resolved = resolvedContent();
+  const stage = stageKey(ctx.config, resolved).key;
+  t.is(stageKey(contextFor(usb({ label: 'Other' })).config, resolved).key, stage, 'the label is not a stage input');
+  const otherSequence = contextFor({ ...usb({}), taskSequence: { image: { name: 'Other' }, destination: 'disk:CAPTURE' } });
+  t.not(stageKey(otherSequence.config, resolved).key, stage);
+  t.not(stageKey(ctx.config, resolvedContent([manifest('CM100007')])).key, stage, 'a content package is');
+  t.not(
+    stageKey(ctx.config, resolvedContent([manifest('CM100007', [['a.bin', 'b'.repeat(64)]])])).key,
+    stageKey(ctx.config, resolvedContent([manifest('CM100007')])).key,
+    'so are its bytes',
+  );
 });

@@ -1,38 +1,59 @@
 import test from 'ava';
-import { jobSkipReason, stageSkipReason, verifySkipReason } from '../../src/tasks/plan.js';
+import { mediaSkipReason, stageSkipReason, verifySkipReason } from '../../src/tasks/plan.js';
+import type { JobPlan, Plan, PublishedOutput } from '../../src/tasks/results.js';
 import { contextFor } from './_context.js';
 
-const published = { media: 'default', path: '/out/capture.iso', size: 1, sha256: 'f'.repeat(64), label: 'L' };
+const published: PublishedOutput = { media: 'default', path: '/out/capture.iso', size: 1, sha256: 'f'.repeat(64), label: 'L' };
+const STAGE_KEY = { key: '0123456789abcdef0123', preimage: {} };
 
-function planned(jobs: number) {
+function planned(jobs: number, upToDate: boolean[] = []): Plan {
   const media = Array.from({ length: jobs }, (_, i) => ({ name: `m${i}`, type: 'iso', file: `out/${i}.iso` }));
   const ctx = contextFor({ media });
-  ctx.stageKey = { key: '0123456789abcdef0123', preimage: {} };
-  ctx.jobs.forEach((job, i) => (job.publishKey = { key: `${i}bcdef0123456789abcd`, preimage: {} }));
-  return ctx;
+  const plans: JobPlan[] = ctx.jobs.map((job, i) => ({
+    job,
+    packKey: { key: `p${i}`, preimage: {} },
+    publishKey: { key: `${i}bcdef0123456789abcd`, preimage: {} },
+    upToDate: upToDate[i] ? [published] : undefined,
+    remoteRecord: undefined,
+  }));
+  return {
+    stageKey: STAGE_KEY,
+    stageRecorded: false,
+    cachedStage: undefined,
+    remoteStage: { asked: false, record: undefined },
+    jobs: plans,
+  };
 }
 
 test('nothing changed: every step says up to date or cached, with the key', (t) => {
-  const ctx = planned(2);
-  for (const job of ctx.jobs) job.upToDate = [published];
-  t.is(verifySkipReason(ctx), 'up to date: nothing to fetch');
-  t.regex(stageSkipReason(ctx) as string, /^up to date \(cached 0123456789ab/);
-  t.regex(jobSkipReason(ctx.jobs[1]) as string, /^cached 1bcdef012345/);
+  const plan = planned(2, [true, true]);
+  t.is(verifySkipReason(plan), 'up to date: nothing to fetch');
+  t.regex(stageSkipReason(plan) as string, /^up to date \(cached 0123456789ab/);
+  t.regex(
+    mediaSkipReason({ state: 'up to date', outputs: [published], key: plan.jobs[1].publishKey.key }) as string,
+    /^cached 1bcdef012345/,
+  );
 });
 
 test('content all in the cache: verify and stage are skipped saying why; media steps still run', (t) => {
-  const ctx = planned(1);
-  ctx.stageCached = true;
-  t.regex(verifySkipReason(ctx) as string, /^nothing to fetch: all content is in the local cache/);
-  t.regex(stageSkipReason(ctx) as string, /^cached 0123456789ab/);
-  t.false(jobSkipReason(ctx.jobs[0]));
+  const plan = { ...planned(1), stageRecorded: true, cachedStage: [] };
+  t.regex(verifySkipReason(plan) as string, /^nothing to fetch: all content is in the local cache \(stage cached 0123456789ab/);
+  t.regex(stageSkipReason(plan) as string, /^cached 0123456789ab/);
+  t.false(mediaSkipReason({ state: 'done', value: undefined }));
 });
 
-test('one media entry out of date: nothing shared is skipped as up to date, only the current entry', (t) => {
-  const ctx = planned(2);
-  ctx.jobs[0].upToDate = [published];
-  t.false(verifySkipReason(ctx));
-  t.false(stageSkipReason(ctx));
-  t.truthy(jobSkipReason(ctx.jobs[0]));
-  t.false(jobSkipReason(ctx.jobs[1]));
+test('a stage record whose blobs are gone is no reason to skip: verify and stage run', (t) => {
+  const plan = { ...planned(1), stageRecorded: true, cachedStage: undefined };
+  t.false(verifySkipReason(plan));
+  t.false(stageSkipReason(plan));
+});
+
+test('one media entry out of date: nothing shared is skipped as up to date', (t) => {
+  const plan = planned(2, [true, false]);
+  t.false(verifySkipReason(plan));
+  t.false(stageSkipReason(plan));
+});
+
+test('--keep-going: a media that failed skips its later steps saying so', (t) => {
+  t.is(mediaSkipReason({ state: 'failed', error: new Error('boom') }), 'failed in an earlier step');
 });

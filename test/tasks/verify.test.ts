@@ -2,7 +2,7 @@ import test from 'ava';
 import { CapmediaError } from '../../src/errors/index.js';
 import type { DistributionPoint, PackageCheck } from '../../src/plugins/dp/types.js';
 import { chooseSources, type DpReport } from '../../src/tasks/verify.js';
-import { contextFor, manifest } from './_context.js';
+import { contextFor, manifest, resolvedContent } from './_context.js';
 
 const TWO_DPS = {
   distributionPoints: [
@@ -16,11 +16,11 @@ function report(dp: DistributionPoint, checks: Record<string, PackageCheck>): Dp
 }
 
 test('every package gets its healthy distribution points, bootImage.distributionPoint first (R14)', (t) => {
-  const ctx = contextFor({ ...TWO_DPS, bootImage: { package: 'CM100004', distributionPoint: 'preferred' } });
-  const boot = ctx.resolved!.bootImage;
-  const [first, preferred] = ctx.dps;
-  const ok: PackageCheck = { status: 'ok', manifest: boot };
-  const sources = chooseSources(ctx, ctx.resolved!, [report(first, { CM100004: ok }), report(preferred, { CM100004: ok })]);
+  const { config, services } = contextFor({ ...TWO_DPS, bootImage: { package: 'CM100004', distributionPoint: 'preferred' } });
+  const resolved = resolvedContent();
+  const [first, preferred] = services.dps;
+  const ok: PackageCheck = { status: 'ok', manifest: resolved.bootImage };
+  const sources = chooseSources(config, services.dps, resolved, [report(first, { CM100004: ok }), report(preferred, { CM100004: ok })]);
   t.deepEqual(
     sources.get('CM100004')!.map((dp) => dp.name),
     ['preferred', 'first'],
@@ -28,13 +28,13 @@ test('every package gets its healthy distribution points, bootImage.distribution
 });
 
 test('a DP whose manifest lists other files (a stale copy) is not a source; a missing package is not either', (t) => {
-  const ctx = contextFor(TWO_DPS);
-  const boot = ctx.resolved!.bootImage;
-  const [first, second] = ctx.dps;
+  const { config, services } = contextFor(TWO_DPS);
+  const resolved = resolvedContent();
+  const [first, second] = services.dps;
   const stale: PackageCheck = { status: 'ok', manifest: { ...manifest('CM100004', [['a.bin', 'b'.repeat(64)]]), kind: 'bootimage' } };
-  const sources = chooseSources(ctx, ctx.resolved!, [
+  const sources = chooseSources(config, services.dps, resolved, [
     report(first, { CM100004: stale }),
-    report(second, { CM100004: { status: 'ok', manifest: boot } }),
+    report(second, { CM100004: { status: 'ok', manifest: resolved.bootImage } }),
   ]);
   t.deepEqual(
     sources.get('CM100004')!.map((dp) => dp.name),
@@ -43,11 +43,11 @@ test('a DP whose manifest lists other files (a stale copy) is not a source; a mi
 });
 
 test('no healthy DP for a package: NO_HEALTHY_DP naming it and what each DP reported', (t) => {
-  const ctx = contextFor(TWO_DPS);
-  const [first, second] = ctx.dps;
+  const { config, services } = contextFor(TWO_DPS);
+  const [first, second] = services.dps;
   const error = t.throws(
     () =>
-      chooseSources(ctx, ctx.resolved!, [
+      chooseSources(config, services.dps, resolvedContent(), [
         report(first, { CM100004: { status: 'missing', reason: 'not there' } }),
         report(second, { CM100004: { status: 'no-permission', reason: '403' } }),
       ]),

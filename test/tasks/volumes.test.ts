@@ -1,6 +1,6 @@
 import test from 'ava';
 import { CapmediaError } from '../../src/errors/index.js';
-import type { LayoutEntry } from '../../src/tasks/context.js';
+import type { LayoutEntry } from '../../src/tasks/layout.js';
 import { assignVolumes, fileCost, isSpreadable, setManifest, volumeFileName, volumeLabel } from '../../src/tasks/volumes.js';
 
 const file = (target: string, size: number): LayoutEntry => ({ target, size, sha256: 'a'.repeat(64), packageId: 'P' });
