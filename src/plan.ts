@@ -4,7 +4,7 @@ import { diffPreimages, shortKey } from './cache/key.js';
 import { exec as realExec, type Exec } from './tools/exec.js';
 import { createBuildContext, type BuildContext } from './tasks/context.js';
 import { lockDigest, serializeLock, type LockFile } from './lock/lockfile.js';
-import type { JobPlan, Plan, ResolvedContent, StepKey } from './tasks/results.js';
+import type { JobPlan, Plan, Resolved, StepKey } from './tasks/results.js';
 import { resolveContent } from './tasks/resolve.js';
 import { checkMediaNames } from './tasks/names.js';
 import { requireMediaNames } from './config/media-names.js';
@@ -111,7 +111,7 @@ async function mediaPlan(ctx: BuildContext, buildPlan: Plan, job: JobPlan, conte
 }
 
 /** What build would do with capmedia.lock, and which version of each package it would use. */
-function lockPlan(ctx: BuildContext, previous: LockFile | undefined, resolved: ResolvedContent): LockPlan {
+function lockPlan(ctx: BuildContext, previous: LockFile | undefined, resolved: Resolved): LockPlan {
   const next = resolved.lock;
   const state = !previous ? 'would be written' : serializeLock(previous) === serializeLock(next) ? 'up to date' : 'would follow the config';
   return {

@@ -10,7 +10,7 @@ import { perMedia, type MediaStepSpec } from './per-media.js';
 import { finishCaches } from './remote/index.js';
 import { produce } from './produced.js';
 import type { BuildRun, MediaRun, Planned } from './run.js';
-import type { Packed, PackSource, PublishedOutput, Volumes } from './results.js';
+import type { Packed, PackSource, PublishedOutput, Sources, Volumes } from './results.js';
 
 type Task = ListrTask<unknown>;
 type Wrapper = ListrTaskWrapper<unknown, any, any>;
@@ -63,7 +63,7 @@ async function stage(ctx: BuildContext, run: BuildRun, task: Wrapper): Promise<v
 }
 
 /** Stage has its record here: every media to build starts from the recorded layout. */
-function startFromCache(ctx: BuildContext, planned: Planned, toBuild: MediaRun[], sources: Parameters<typeof stagedBefore>[2]): void {
+function startFromCache(ctx: BuildContext, planned: Planned, toBuild: MediaRun[], sources: Sources | undefined): void {
   const layout = planned.plan.cachedStage;
   for (const media of toBuild) {
     if (layout) media.source.resolve({ state: 'done', value: stagedBefore(ctx, layout, sources, media) });

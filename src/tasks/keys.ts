@@ -6,7 +6,7 @@ import { TEMPLATES_DIR } from '../templates.js';
 import { taskSequenceDocument } from '../tasksequence/build.js';
 import type { NormalizedConfig } from '../config/normalize.js';
 import type { MediaJob } from './context.js';
-import type { ResolvedContent, StepKey } from './results.js';
+import type { Resolved, StepKey } from './results.js';
 import { placements } from './layout.js';
 import type { LockFile } from '../lock/lockfile.js';
 import { redactDeep } from '../redact.js';
@@ -23,7 +23,7 @@ const PUBLISH_VERSION = 1;
 const keyed = (preimage: Preimage): StepKey => ({ key: cacheKey(preimage), preimage: redactDeep(preimage) });
 
 /** Stage reads the packages' files (by hash, relative paths) and the task sequence. */
-export function stageKey(config: NormalizedConfig, resolved: ResolvedContent): StepKey {
+export function stageKey(config: NormalizedConfig, resolved: Resolved): StepKey {
   return keyed({
     step: 'stage',
     version: STAGE_VERSION,
@@ -35,12 +35,12 @@ export function stageKey(config: NormalizedConfig, resolved: ResolvedContent): S
   });
 }
 
-const platformId = (resolved: ResolvedContent) => `${resolved.platform.name}@${resolved.platform.version ?? '1'}`;
+const platformId = (resolved: Resolved) => `${resolved.platform.name}@${resolved.platform.version ?? '1'}`;
 
 /** What pack reads besides the staged files and the media's own settings. */
 export interface PackInputs {
   config: NormalizedConfig;
-  resolved: ResolvedContent;
+  resolved: Resolved;
   /** Tool versions, probed once per build. */
   tools: Record<string, string>;
   sourceDateEpoch: number;

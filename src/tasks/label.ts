@@ -4,7 +4,7 @@ import { fail, ioError } from '../errors/index.js';
 import { sha256File } from '../library/hash.js';
 import { VERSION } from '../version.js';
 import type { BuildContext } from './context.js';
-import type { JobPlan, Plan, PublishedOutput, ResolvedContent, Volumes } from './results.js';
+import type { JobPlan, Plan, PublishedOutput, Resolved, Volumes } from './results.js';
 import { partialPath } from '../fs/atomic.js';
 import { mediaContent } from '../lock/media-record.js';
 import { commitStep } from './commit.js';
@@ -16,7 +16,7 @@ import { setManifestPath } from './volumes.js';
  */
 export async function publishMedia(
   ctx: BuildContext,
-  resolved: ResolvedContent,
+  resolved: Resolved,
   plan: Plan,
   jobPlan: JobPlan,
   { volumes, setManifest }: Volumes,
@@ -102,13 +102,7 @@ async function recordPublished(ctx: BuildContext, plan: Plan, jobPlan: JobPlan, 
   await commitStep(ctx.services, 'publish', jobPlan.publishKey, { outputs });
 }
 
-function buildManifest(
-  ctx: BuildContext,
-  resolved: ResolvedContent,
-  { job }: JobPlan,
-  outputs: PublishedOutput[],
-  volumes: Volumes['volumes'],
-) {
+function buildManifest(ctx: BuildContext, resolved: Resolved, { job }: JobPlan, outputs: PublishedOutput[], volumes: Volumes['volumes']) {
   const content = mediaContent(resolved.lock);
   return {
     capmedia: VERSION,

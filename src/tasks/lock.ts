@@ -2,7 +2,7 @@ import { assertLockMatches, configPackageIds } from '../lock/diff.js';
 import { describeLockChanges, formatLockChange } from '../lock/entries.js';
 import { readLock, serializeLock, writeLock, type LockFile } from '../lock/lockfile.js';
 import type { BuildContext } from './context.js';
-import type { ResolvedContent } from './results.js';
+import type { Resolved } from './results.js';
 
 /** Reads capmedia.lock before resolving; --locked insists it exists and matches the config (exit 2 otherwise). */
 export async function loadLock(ctx: BuildContext): Promise<LockFile | undefined> {
@@ -17,11 +17,7 @@ export async function loadLock(ctx: BuildContext): Promise<LockFile | undefined>
  * version never moves here (only `capmedia update` does that), and --locked
  * or plan never write. Returns what it told the user, if anything.
  */
-export async function settleLock(
-  ctx: BuildContext,
-  previous: LockFile | undefined,
-  resolved: ResolvedContent,
-): Promise<string | undefined> {
+export async function settleLock(ctx: BuildContext, previous: LockFile | undefined, resolved: Resolved): Promise<string | undefined> {
   const next = resolved.lock;
   if (ctx.options.locked || ctx.options.readOnly) return undefined;
   if (previous && serializeLock(previous) === serializeLock(next)) return undefined;

@@ -3,7 +3,7 @@ import { printable, quoted } from '../printable.js';
 import type { NameRules } from '../plugins/media/name-rules.js';
 import type { BuildContext } from './context.js';
 import { placements } from './layout.js';
-import type { ResolvedContent } from './results.js';
+import type { Resolved } from './results.js';
 
 /** How many refused names one error lists; the rest are counted. */
 const SHOWN = 20;
@@ -21,7 +21,7 @@ export interface NameProblem {
  * names): all of them in one error, each with its package. Runs in the
  * resolve step for every media type that declares name rules.
  */
-export function checkMediaNames(ctx: BuildContext, resolved: ResolvedContent): void {
+export function checkMediaNames(ctx: BuildContext, resolved: Resolved): void {
   const files = placements(resolved).map((f) => ({ target: f.target, packageId: f.packageId }));
   for (const job of ctx.jobs) {
     const rules = ctx.config.registry.mediaType(job.media.type).nameRules;

@@ -7,7 +7,7 @@ import { partialPath, removeStalePartials } from '../fs/atomic.js';
 import { checkFreeSpace } from '../fs/space.js';
 import type { BuildContext, MediaJob } from './context.js';
 import { layoutBytes } from './layout.js';
-import type { Packed, ResolvedContent, StagedContent } from './results.js';
+import type { Packed, Resolved, StagedContent } from './results.js';
 import { layOutTree } from './tree.js';
 import { claimStaging } from './staging-owner.js';
 
@@ -15,7 +15,7 @@ import { claimStaging } from './staging-owner.js';
 const IMAGE_OVERHEAD = 32 * 2 ** 20;
 
 /** Lays out the staged content and packs it into one image, or says it is too large for one volume. */
-export async function packMedia(ctx: BuildContext, resolved: ResolvedContent, job: MediaJob, content: StagedContent): Promise<Packed> {
+export async function packMedia(ctx: BuildContext, resolved: Resolved, job: MediaJob, content: StagedContent): Promise<Packed> {
   const { media } = job;
   const { services } = ctx;
   const outDir = dirname(media.output);

@@ -2,14 +2,14 @@ import { access } from 'node:fs/promises';
 import { shortKey } from '../cache/key.js';
 import type { BuildContext, MediaJob } from './context.js';
 import type { LayoutEntry } from './layout.js';
-import type { JobPlan, MediaStep, Plan, PublishedOutput, PublishRecord, ResolvedContent, StageRecord } from './results.js';
+import type { JobPlan, MediaStep, Plan, PublishedOutput, PublishRecord, Resolved, StageRecord } from './results.js';
 import { packKey, publishKey, stageKey } from './keys.js';
 
 /**
  * Computes every step's key and looks up its record in the local cache, so
  * each step knows before it starts whether it has anything to do.
  */
-export async function planBuild(ctx: BuildContext, resolved: ResolvedContent): Promise<Plan> {
+export async function planBuild(ctx: BuildContext, resolved: Resolved): Promise<Plan> {
   const { config, services } = ctx;
   const stage = stageKey(config, resolved);
   const inputs = { config, resolved, tools: await services.toolIds(), sourceDateEpoch: services.sourceDateEpoch };

@@ -9,7 +9,7 @@ import type { MediaType } from '../plugins/media/types.js';
 import { taskSequenceWarnings } from '../tasksequence/build.js';
 import type { DistributionPoint } from '../plugins/dp/types.js';
 import type { BuildContext, MediaJob } from './context.js';
-import type { ResolvedContent } from './results.js';
+import type { Resolved } from './results.js';
 import type { VersionedManifest } from '../library/versions.js';
 import type { LockFile } from '../lock/lockfile.js';
 import { readPinnedFromAnyDp } from '../lock/pinned.js';
@@ -24,7 +24,7 @@ const BOOTABLE_ARCHES: Record<Arch, readonly Arch[]> = {
 };
 
 /** The packages the config names, in the versions capmedia.lock pins (or the latest), checked against the target and the media. */
-export async function resolveContent(ctx: BuildContext, lock: LockFile | undefined): Promise<ResolvedContent> {
+export async function resolveContent(ctx: BuildContext, lock: LockFile | undefined): Promise<Resolved> {
   const { config, services } = ctx;
   const found = new Map<string, VersionedManifest>();
   const read = async (dps: DistributionPoint[], id: string) => {

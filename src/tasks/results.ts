@@ -19,7 +19,8 @@ export interface StepKey {
   preimage: Preimage;
 }
 
-export interface ResolvedContent {
+/** The packages the media carry, as resolved against the distribution points and capmedia.lock. */
+export interface Resolved {
   bootImage: PackageManifest;
   platform: BootPlatform;
   content: PackageManifest[];
@@ -27,11 +28,6 @@ export interface ResolvedContent {
   lock: LockFile;
   /** The packages read by their pinned manifest hash rather than as "latest". */
   pinned: ReadonlySet<string>;
-}
-
-export interface Resolved extends ResolvedContent {
-  /** capmedia.lock as it was when the build started; absent when there was none. */
-  previousLock: LockFile | undefined;
 }
 
 export interface PublishedOutput {

@@ -5,7 +5,7 @@ import { formatBytes } from '../config/size.js';
 import { mapPool } from '../cache/pool.js';
 import type { MediaType, PackInput } from '../plugins/media/types.js';
 import type { BuildContext, MediaJob } from './context.js';
-import type { Packed, ResolvedContent, StagedContent, Volume, Volumes } from './results.js';
+import type { Packed, Resolved, StagedContent, Volume, Volumes } from './results.js';
 import { partialPath } from '../fs/atomic.js';
 import { refreshTree } from './tree.js';
 import {
@@ -28,7 +28,7 @@ const MAX_ROUNDS = 8;
 /** What planning and packing the volumes of one media share: its inputs, and which tree each volume folder holds. */
 interface SetRun {
   ctx: BuildContext;
-  resolved: ResolvedContent;
+  resolved: Resolved;
   job: MediaJob;
   type: MediaType;
   estimateSize: (input: PackInput) => Promise<number>;
@@ -43,7 +43,7 @@ interface SetRun {
  */
 export async function splitMedia(
   ctx: BuildContext,
-  resolved: ResolvedContent,
+  resolved: Resolved,
   job: MediaJob,
   packed: Exclude<Packed, { kind: 'restored' }>,
 ): Promise<Volumes> {

@@ -10,7 +10,7 @@ import { MEDIA_CONTENT_JSON, mediaContentText } from '../lock/media-record.js';
 import { checkFreeSpace } from '../fs/space.js';
 import type { BuildContext } from './context.js';
 import { checkContentForMedia, placements, type LayoutEntry } from './layout.js';
-import type { ResolvedContent, Sources, StagedContent } from './results.js';
+import type { Resolved, Sources, StagedContent } from './results.js';
 import { preferredOrder } from './packages.js';
 
 const STAGE_PARALLELISM = 8;
@@ -25,7 +25,7 @@ export interface StageResult {
  * hash-verified) and returns the layout. The tree itself is laid out by
  * pack from the store, so a label change never stages again.
  */
-export async function stageContent(ctx: BuildContext, resolved: ResolvedContent, sources: Sources | undefined): Promise<StageResult> {
+export async function stageContent(ctx: BuildContext, resolved: Resolved, sources: Sources | undefined): Promise<StageResult> {
   const { store } = ctx.services;
   const files = placements(resolved);
   checkContentForMedia(ctx.config, ctx.jobs, files);
@@ -68,7 +68,7 @@ async function ensureBlob(ctx: BuildContext, sources: Sources | undefined, file:
   return true;
 }
 
-async function generatedFiles(ctx: BuildContext, resolved: ResolvedContent): Promise<LayoutEntry[]> {
+async function generatedFiles(ctx: BuildContext, resolved: Resolved): Promise<LayoutEntry[]> {
   const doc = taskSequenceDocument(ctx.config);
   const texts: Array<[string, string]> = [
     [TASK_SEQUENCE_JSON, `${JSON.stringify(doc, null, 2)}\n`],
@@ -81,7 +81,7 @@ async function generatedFiles(ctx: BuildContext, resolved: ResolvedContent): Pro
 }
 
 /** The boot platform may rework the file list (WinPE injects the task sequence into boot.wim). */
-async function prepareForPlatform(ctx: BuildContext, resolved: ResolvedContent, files: LayoutEntry[]): Promise<LayoutEntry[]> {
+async function prepareForPlatform(ctx: BuildContext, resolved: Resolved, files: LayoutEntry[]): Promise<LayoutEntry[]> {
   const { platform } = resolved;
   const { store, exec, toolEnv, sourceDateEpoch, notices } = ctx.services;
   if (!platform.prepareContent) return files;

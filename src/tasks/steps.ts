@@ -21,11 +21,11 @@ import type { MediaRecord, Packed, PackSource, PublishedOutput, Sources, Volumes
 /** Step 1: the packages, capmedia.lock, every step's key and what the caches hold. */
 export async function resolveAndPlan(ctx: BuildContext): Promise<Planned & { lockNote: string | undefined }> {
   const previousLock = await loadLock(ctx);
-  const content = await resolveContent(ctx, previousLock);
-  checkMediaNames(ctx, content);
-  const lockNote = await settleLock(ctx, previousLock, content);
-  const plan = await lookupCaches(ctx, await planBuild(ctx, content));
-  return { resolved: { ...content, previousLock }, plan, media: plan.jobs.map(mediaRun), lockNote };
+  const resolved = await resolveContent(ctx, previousLock);
+  checkMediaNames(ctx, resolved);
+  const lockNote = await settleLock(ctx, previousLock, resolved);
+  const plan = await lookupCaches(ctx, await planBuild(ctx, resolved));
+  return { resolved, plan, media: plan.jobs.map(mediaRun), lockNote };
 }
 
 export interface Staging {

@@ -3,7 +3,7 @@ import { fail, type CapmediaError } from '../errors/index.js';
 import type { NormalizedConfig } from '../config/normalize.js';
 import type { PackageManifest } from '../library/manifest.js';
 import type { DistributionPoint, PackageCheck } from '../plugins/dp/types.js';
-import type { ResolvedContent, Sources } from './results.js';
+import type { Resolved, Sources } from './results.js';
 import { preferredOrder } from './packages.js';
 import { checkPinnedPackage } from '../lock/pinned.js';
 
@@ -16,7 +16,7 @@ type Wrapper = ListrTaskWrapper<unknown, any, any>;
 export function verifyDistributionTasks(
   config: NormalizedConfig,
   dps: readonly DistributionPoint[],
-  resolved: ResolvedContent,
+  resolved: Resolved,
   chosen: (sources: Sources) => void,
 ): ListrTask<unknown>[] {
   const packages = [resolved.bootImage, ...resolved.content];
@@ -53,7 +53,7 @@ function describeReport(report: DpReport, packages: number): string {
 }
 
 /** The pinned packages of a resolution, as verify distribution checks them. */
-export function pinsOf(resolved: ResolvedContent): Map<string, { version: string; sha256: string }> {
+export function pinsOf(resolved: Resolved): Map<string, { version: string; sha256: string }> {
   return new Map(
     [...resolved.pinned].map((id) => [
       id,
@@ -119,7 +119,7 @@ export function describeCheck(check: PackageCheck): string {
 export function chooseSources(
   config: NormalizedConfig,
   dps: readonly DistributionPoint[],
-  resolved: ResolvedContent,
+  resolved: Resolved,
   reports: readonly DpReport[],
 ): Map<string, DistributionPoint[]> {
   const packages = [resolved.bootImage, ...resolved.content];

@@ -3,7 +3,7 @@ import type { PackageManifest } from '../../src/library/manifest.js';
 import { linuxPlatform } from '../../src/plugins/boot/linux.js';
 import { createBuildContext, type BuildContext } from '../../src/tasks/context.js';
 import type { PackInputs } from '../../src/tasks/keys.js';
-import type { ResolvedContent } from '../../src/tasks/results.js';
+import type { Resolved } from '../../src/tasks/results.js';
 import type { Exec } from '../../src/tools/exec.js';
 import { baseConfig } from '../_helpers/config.js';
 import { LOCKFILE_VERSION } from '../../src/lock/lockfile.js';
@@ -24,7 +24,7 @@ export function contextFor(overrides: Record<string, unknown> = {}, plugins: unk
 }
 
 /** What the resolve step would hand on: the boot image CM100004 on the Linux platform, no content packages. */
-export function resolvedContent(content: PackageManifest[] = []): ResolvedContent {
+export function resolvedContent(content: PackageManifest[] = []): Resolved {
   return {
     bootImage: { ...manifest('CM100004'), kind: 'bootimage' },
     platform: linuxPlatform,

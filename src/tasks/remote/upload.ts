@@ -4,7 +4,7 @@ import type { RemoteCache } from '../../cache/remote/client.js';
 import type { CacheStats } from '../../cache/remote/stats.js';
 import type { BuildContext } from '../context.js';
 import { placements, type LayoutEntry } from '../layout.js';
-import type { JobPlan, MediaRecord, Plan, PublishedOutput, ResolvedContent, StageRecord, Volumes } from '../results.js';
+import type { JobPlan, MediaRecord, Plan, PublishedOutput, Resolved, StageRecord, Volumes } from '../results.js';
 import type { BuildServices } from '../services.js';
 import { holdsSecret, mediaRecordKey, travels } from './policy.js';
 
@@ -22,7 +22,7 @@ async function uploadThenRecord(
 }
 
 /** After stage ran here: its blobs and record go up while pack runs. */
-export function uploadStage(ctx: BuildContext, resolved: ResolvedContent, plan: Plan, files: readonly LayoutEntry[]): void {
+export function uploadStage(ctx: BuildContext, resolved: Resolved, plan: Plan, files: readonly LayoutEntry[]): void {
   const { remote, store, uploads, now } = ctx.services;
   if (!remote?.canWrite || !remote.usable || plan.remoteStage.record) return;
   const withPath = (f: LayoutEntry) => ({ ...f, path: store.path(f.sha256) });
