@@ -60,8 +60,3 @@ export async function packMedia(ctx: BuildContext, resolved: Resolved, job: Medi
     throw error;
   }
 }
-
-/** The temp files of a media not published yet: removed after a failure, the user's previous outputs never. */
-export function partialsOf(packed: Packed | undefined, volumes: { volumes: ReadonlyArray<{ temp: string }> } | undefined): string[] {
-  return [...(packed?.kind === 'packed' ? [packed.output] : []), ...(volumes?.volumes ?? []).map((v) => v.temp)];
-}

@@ -1,5 +1,4 @@
 import { produced, type Produced } from './produced.js';
-import { partialsOf } from './pack.js';
 import type { JobPlan, MediaStep, PackSource, Packed, Plan, PublishedOutput, Resolved, Sources, Volumes } from './results.js';
 
 /** One media's way through stage → pack → split → label: each step's result, as that step produces it. */
@@ -62,6 +61,12 @@ export function unpublishedPartials(run: BuildRun, onlyFailed: boolean): string[
     .filter((m) => !onlyFailed || m.published.settled()?.state === 'failed')
     .filter((m) => m.published.settled()?.state !== 'done')
     .flatMap((m) => partialsOf(doneValue(m.packed.settled()), doneValue(m.volumes.settled())));
+}
+
+/** The temp images of a media not published yet: removed after a failure, the user's previous outputs never. */
+function partialsOf(packed: Packed | undefined, volumes: Volumes | undefined): string[] {
+  const packedTemps = packed?.kind === 'packed' ? [packed.output] : packed?.kind === 'restored' ? packed.volumes.map((v) => v.temp) : [];
+  return [...new Set([...packedTemps, ...(volumes?.volumes ?? []).map((v) => v.temp)])];
 }
 
 function doneValue<T>(step: MediaStep<T> | undefined): T | undefined {
