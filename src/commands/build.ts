@@ -2,7 +2,7 @@ import { build } from '../build.js';
 import { formatBytes } from '../config/size.js';
 import { loadConfig } from '../config/load.js';
 import { askOnTerminal, canAsk } from '../devices/prompt.js';
-import { CapmediaError } from '../errors/index.js';
+import { fail, isCapmediaError, type CapmediaError } from '../errors/index.js';
 import { parseShard } from '../lock/shard.js';
 import type { Printer } from './output.js';
 import type { CommonArgs } from './common.js';
@@ -54,11 +54,10 @@ function mediaFailed(failures: Array<{ media: string; error: unknown }>): Capmed
     const message = error instanceof Error ? error.message : String(error);
     return message.includes(`"${media}"`) ? `  ${message}` : `  Media "${media}": ${message}`;
   });
-  return new CapmediaError('MEDIA_FAILED', `${failures.length} media failed (the others were built):\n${lines.join('\n')}`, {
-    hint: 'Fix what is named above and build again; media already built are up to date and will be skipped.',
-  });
+  return fail('mediaFailed', { count: failures.length, lines });
 }
 
 function describeError(error: unknown): { code: string; message: string } {
-  return error instanceof CapmediaError ? { code: error.code, message: error.message } : { code: 'IO', message: String(error) };
+  // Anything but a CapmediaError is a bug of capmedia's, not a fault of the input.
+  return isCapmediaError(error) ? { code: error.code, message: error.message } : { code: 'INTERNAL', message: String(error) };
 }

@@ -182,6 +182,12 @@ export const runErrors = defineErrors({
       `The ${a.step} step could not ${a.syscall}${a.path ? ` ${a.path}` : ''}: ${a.errno}.`,
     hint: 'Check that the path exists, is writable and has space; run again with --verbose for the details.',
   },
+  mediaFailed: {
+    code: 'MEDIA_FAILED',
+    title: 'Some media failed',
+    message: (a: { count: number; lines: readonly string[] }) => `${a.count} media failed (the others were built):\n${listed(a.lines)}`,
+    hint: 'Fix what is named above and build again; media already built are up to date and will be skipped.',
+  },
 });
 
 /** Every error of the build steps, as one table for the catalog. */
