@@ -22,7 +22,7 @@ export interface MediaStepSpec<I, O> {
  * are skipped while the others go on.
  */
 export function perMedia<I, O>(ctx: BuildContext, task: Wrapper, media: MediaRun[], spec: MediaStepSpec<I, O>) {
-  if (media.length === 1) return advance(media[0], spec, task, { name: (error) => error, keep: () => false, describe: true });
+  if (media.length === 1) return advance(media[0], spec, task, { name: (error) => error, keep: () => false, showResult: true });
   const keepGoing = Boolean(ctx.options.keepGoing);
   const subtasks: ListrTask<unknown>[] = media.map((m) => ({
     title: m.plan.job.media.name,
@@ -31,20 +31,22 @@ export function perMedia<I, O>(ctx: BuildContext, task: Wrapper, media: MediaRun
         name: (error) => namingMedia(error, m.plan.job),
         // --keep-going: remember it, so this media's later steps are skipped while the others go on.
         keep: () => keepGoing && !ctx.services.signal?.aborted,
-        describe: false,
+        showResult: false,
       }),
   }));
   return task.newListr(subtasks, { concurrent: false, exitOnError: !keepGoing });
 }
 
-interface OnFailure {
+/** How a media's step reports: one media alone, or one of several (named, and under --keep-going kept going). */
+interface Reporting {
   name: (error: unknown) => unknown;
   /** The failure becomes this media's result (the build goes on), rather than the build's error. */
   keep: () => boolean;
-  describe: boolean;
+  /** A line about the result under the step (one media: there is no line per media to carry it). */
+  showResult: boolean;
 }
 
-async function advance<I, O>(media: MediaRun, spec: MediaStepSpec<I, O>, task: Wrapper, onFailure: OnFailure): Promise<void> {
+async function advance<I, O>(media: MediaRun, spec: MediaStepSpec<I, O>, task: Wrapper, reporting: Reporting): Promise<void> {
   const input = await spec.from(media).value;
   const out = spec.to(media);
   if (input.state !== 'done') {
@@ -54,10 +56,10 @@ async function advance<I, O>(media: MediaRun, spec: MediaStepSpec<I, O>, task: W
   try {
     const result = await spec.run(media, input.value);
     out.resolve({ state: 'done', value: result });
-    if (onFailure.describe) task.output = spec.describe(result, media);
+    if (reporting.showResult) task.output = spec.describe(result, media);
   } catch (error) {
-    const named = onFailure.name(error);
-    if (onFailure.keep()) out.resolve({ state: 'failed', error: named });
+    const named = reporting.name(error);
+    if (reporting.keep()) out.resolve({ state: 'failed', error: named });
     else out.reject(named);
     throw named;
   }
