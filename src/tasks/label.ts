@@ -1,11 +1,11 @@
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { fail, ioError } from '../errors/index.js';
+import { fail } from '../errors/index.js';
 import { sha256File } from '../library/hash.js';
 import { VERSION } from '../version.js';
 import type { BuildContext } from './context.js';
 import type { JobPlan, Plan, PublishedOutput, Resolved, Volumes } from './results.js';
-import { partialPath } from '../fs/atomic.js';
+import { moveIntoPlace, writeFileAtomically } from '../fs/atomic.js';
 import { mediaContent } from '../lock/media-record.js';
 import { commitStep } from './commit.js';
 import { setManifestPath } from './volumes.js';
@@ -46,14 +46,14 @@ export async function publishMedia(
     } else {
       // Once cancelled, nothing more replaces the user's files.
       if (services.signal?.aborted) throw fail('buildCancelled', {});
-      await moveIntoPlace(volume.temp, volume.final);
+      await moveIntoPlace(volume.temp, volume.final, 'move the finished image into place at');
     }
   }
   if (records) {
-    for (const output of published) await writeBeside(`${output.path}.sha256`, `${output.sha256}  ${basename(output.path)}\n`);
-    if (published.length > 1 && setManifest) await writeBeside(setManifestPath(records), setManifest);
+    for (const output of published) await writeFileAtomically(`${output.path}.sha256`, `${output.sha256}  ${basename(output.path)}\n`);
+    if (published.length > 1 && setManifest) await writeFileAtomically(setManifestPath(records), setManifest);
     const manifest = buildManifest(ctx, resolved, jobPlan, published, volumes);
-    await writeBeside(`${records}.manifest.json`, `${JSON.stringify(manifest, null, 2)}\n`);
+    await writeFileAtomically(`${records}.manifest.json`, `${JSON.stringify(manifest, null, 2)}\n`);
     await removeStale(previous, published, records, Boolean(type.spansVolumes));
   }
   await recordPublished(ctx, plan, jobPlan, published);
@@ -125,23 +125,4 @@ function buildManifest(ctx: BuildContext, resolved: Resolved, { job }: JobPlan, 
       files: (volumes[i]?.files ?? []).map((f) => ({ path: f.target, size: f.size, sha256: f.sha256 })),
     })),
   };
-}
-
-async function moveIntoPlace(temp: string, final: string): Promise<void> {
-  try {
-    await rename(temp, final);
-  } catch (error) {
-    throw ioError('move the finished image into place at', final, error);
-  }
-}
-
-async function writeBeside(final: string, text: string): Promise<void> {
-  const temp = partialPath(final);
-  try {
-    await writeFile(temp, text);
-    await rename(temp, final);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw ioError('write', final, error);
-  }
 }
