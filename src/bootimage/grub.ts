@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CapmediaError } from '../errors/index.js';
+import { fail } from '../errors/index.js';
 import { BOOT_IMAGE_FILES, KERNEL_CMDLINE, TASK_SEQUENCE_JSON } from './layout.js';
 import { readLinuxTemplate, renderTemplate } from './templates.js';
 import type { BuildContext } from './types.js';
@@ -95,9 +95,7 @@ function mkstandaloneArgs(output: string, cfgFile: string): string[] {
 
 /** The installed grub-efi-amd64-bin version; its absence is the usual cause of failure. */
 async function grubEfiVersion(ctx: BuildContext): Promise<string> {
-  const missing = new CapmediaError('TOOL_MISSING', `GRUB for UEFI (${GRUB_PACKAGE}) is not installed, so BOOTX64.EFI cannot be built.`, {
-    hint: `Install it with: apt-get install ${GRUB_PACKAGE} grub-common (or run ./setup.sh).`,
-  });
+  const missing = fail('grubEfiMissing', { pkg: GRUB_PACKAGE });
   if (!(await stat(GRUB_PLATFORM_DIR).catch(() => undefined))) throw missing;
   try {
     const { stdout } = await ctx.exec('dpkg-query', ['-W', '-f=${Version}', GRUB_PACKAGE], { cancelSignal: ctx.signal });

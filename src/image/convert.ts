@@ -1,6 +1,6 @@
 import { lstat, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { CapmediaError, ioError } from '../errors/index.js';
+import { ioError, fail } from '../errors/index.js';
 import { exec as realExec, type Exec } from '../tools/exec.js';
 import { wimSets, type WimImage } from './manifest.js';
 import type { ImageSource } from './source.js';
@@ -35,9 +35,7 @@ export async function convertImage(source: ImageSource, target: string, options:
   const manifest = await readManifest(source);
   const sets = wimSets(manifest);
   if (sets.length === 0) {
-    throw new CapmediaError('IMAGE_INVALID', `${source.location} holds no WIM: its volumes were captured as raw parts.`, {
-      hint: "Capture NTFS volumes with the capture-disk step's format 'auto' (the default) or 'wim'; raw images restore with capmedia image restore.",
-    });
+    throw fail('imageHasNoWim', { location: source.location });
   }
   const output = resolve(target);
   const stem = basename(output).replace(/\.(wim|swm)$/i, '');
@@ -88,9 +86,7 @@ async function checkTargets(targets: string[], force: boolean): Promise<void> {
     const info = await lstat(target).catch(() => undefined);
     if (!info) continue;
     if (!info.isFile() || !force) {
-      throw new CapmediaError('USAGE', `${target} already exists.`, {
-        hint: info.isFile() ? 'Choose another name, or pass --force to replace it.' : 'Choose another name: it is not a regular file.',
-      });
+      throw fail(info.isFile() ? 'convertTargetExists' : 'convertTargetNotFile', { target });
     }
   }
 }

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { lstat, mkdtemp, open, rename, rm, truncate, writeFile, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { CapmediaError, ioError } from '../errors/index.js';
+import { CapmediaError, ioError, fail } from '../errors/index.js';
 import { exec as realExec, type Exec } from '../tools/exec.js';
 import { rawParts, wimSets, type ImageManifest, type RawPart, type WimImage } from './manifest.js';
 import type { ImageSource } from './source.js';
@@ -64,14 +64,9 @@ async function checkTarget(output: string, force: boolean): Promise<void> {
   const info = await lstat(output).catch(() => undefined);
   if (!info) return;
   if (!info.isFile()) {
-    throw new CapmediaError('USAGE', `${output} is not a regular file: capmedia image restore writes disk image files only.`, {
-      hint: 'Restore into a file (e.g. restored.img) and write that to a drive with a tool made for it.',
-    });
+    throw fail('restoreTargetNotFile', { output });
   }
-  if (!force)
-    throw new CapmediaError('USAGE', `${output} already exists.`, {
-      hint: 'Choose another file name, or pass --force to replace it (only once the restore succeeded).',
-    });
+  if (!force) throw fail('targetExists', { output });
 }
 
 /** Table first: its raw copy in the head region then lands on identical bytes, and the backup GPT comes from sfdisk. */
@@ -119,10 +114,11 @@ async function writeWimVolume(exec: Exec, wim: LocalWim, image: WimImage, handle
     await applyWimImage(exec, wim, image, volume, scratch);
   } catch (error) {
     if (error instanceof CapmediaError && error.code !== 'TOOL_FAILED') throw error;
-    throw new CapmediaError('RESTORE_FAILED', `Rebuilding partition ${image.partition} (${image.filesystem}) from ${wim.first} failed.`, {
-      detail: error instanceof CapmediaError ? `${error.message}\n${error.detail ?? ''}` : String(error),
-      cause: error,
-    });
+    throw fail(
+      'restorePartitionFailed',
+      { partition: image.partition, filesystem: image.filesystem, first: wim.first },
+      { detail: error instanceof CapmediaError ? `${error.message}\n${error.detail ?? ''}` : String(error), cause: error },
+    );
   }
   const writer = positionalWriter(handle, image.offset, { sparse: true });
   await pipeline(createReadStream(volume, { highWaterMark: 1024 * 1024 }), writer);
@@ -139,10 +135,11 @@ async function applyTable(source: ImageSource, part: RawPart, temp: string, exec
   try {
     await exec('sfdisk', ['--quiet', '--no-reread', '--no-tell-kernel', temp], { input: Buffer.concat(chunks) });
   } catch (error) {
-    throw new CapmediaError('RESTORE_FAILED', `sfdisk could not write the partition table ${part.file} into the disk image.`, {
-      detail: error instanceof CapmediaError ? `${error.message}\n${error.detail ?? ''}` : String(error),
-      cause: error,
-    });
+    throw fail(
+      'restorePartitionTableFailed',
+      { file: part.file },
+      { detail: error instanceof CapmediaError ? `${error.message}\n${error.detail ?? ''}` : String(error), cause: error },
+    );
   }
 }
 
@@ -156,20 +153,12 @@ async function writeRegion(source: ImageSource, part: RawPart, handle: FileHandl
   checkPart(part, meter);
   const raw = part.compression === 'zstd' ? part.rawBytes : part.size;
   if (writer.written() !== raw) {
-    throw new CapmediaError('IMAGE_INVALID', `${part.file} decompressed to ${writer.written()} bytes, the manifest says ${raw}.`, {
-      hint: 'The image is damaged: run capmedia image verify on it.',
-    });
+    throw fail('imagePartSizeWrong', { file: part.file, writer: writer.written(), raw });
   }
 }
 
 function checkPart(part: RawPart, meter: Measure): void {
   const sha256 = meter.digest();
   if (meter.bytes === part.size && sha256 === part.sha256) return;
-  throw new CapmediaError(
-    'IMAGE_INVALID',
-    `${part.file} does not match the manifest (${meter.bytes} bytes, sha256 ${sha256}; expected ${part.size} bytes, ${part.sha256}).`,
-    {
-      hint: 'The image is damaged: nothing was restored. Run capmedia image verify on it, or capture again.',
-    },
-  );
+  throw fail('rawPartMismatch', { file: part.file, bytes: meter.bytes, sha256, expectedBytes: part.size, expectedSha256: part.sha256 });
 }

@@ -2,7 +2,7 @@ import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { CapmediaError, ioError } from '../errors/index.js';
+import { CapmediaError, ioError, fail } from '../errors/index.js';
 import { stableJson } from '../cache/key.js';
 import { sha256Hex } from '../library/hash.js';
 import { manifestBytes, type PackageManifest } from '../library/manifest.js';
@@ -118,7 +118,5 @@ export async function writeLock(path: string, lock: LockFile): Promise<void> {
 }
 
 function invalid(path: string, why: string): CapmediaError {
-  return new CapmediaError('LOCK_INVALID', `${path} is not a capmedia lock file: ${why}.`, {
-    hint: 'Restore it from version control, or delete it and run `capmedia update` to write it again.',
-  });
+  return fail('lockInvalid', { path, why });
 }

@@ -1,5 +1,5 @@
 import { readPasswordFile } from '../fs/password-file.js';
-import { CapmediaError } from '../errors/index.js';
+import { CapmediaError, fail } from '../errors/index.js';
 import { resolvePath, type NormalizedConfig } from '../config/normalize.js';
 
 /**
@@ -46,29 +46,15 @@ function readEmbeddedPassword(config: NormalizedConfig, env: NodeJS.ProcessEnv):
   if (credentials?.passwordEnv) {
     const value = env[credentials.passwordEnv];
     if (value) return value;
-    throw new CapmediaError(
-      'CREDENTIALS_MISSING',
-      `the environment variable ${credentials.passwordEnv} (taskSequence.credentials.passwordEnv) is not set, so there is no password to embed`,
-      {
-        hint: `Set ${credentials.passwordEnv} for the build, or remove embed: true to have the password asked on the console at capture time.`,
-      },
-    );
+    throw fail('credentialsEnvUnset', { passwordEnv: credentials.passwordEnv });
   }
   if (credentials?.passwordFile) {
     const path = resolvePath(config.baseDir, credentials.passwordFile);
     return readPasswordFile(path, (problem) =>
-      problem.kind === 'empty'
-        ? new CapmediaError('CREDENTIALS_MISSING', `the password file ${path} (taskSequence.credentials.passwordFile) is empty`)
-        : new CapmediaError(
-            'CREDENTIALS_MISSING',
-            `the password file ${path} (taskSequence.credentials.passwordFile) cannot be read (${problem.code})`,
-          ),
+      problem.kind === 'empty' ? fail('credentialsFileEmpty', { path }) : fail('credentialsFileUnreadable', { path, code: problem.code }),
     );
   }
-  throw new CapmediaError(
-    'CREDENTIALS_MISSING',
-    'embed: true needs passwordEnv or passwordFile (taskSequence.credentials) to take the password from',
-  );
+  throw fail('credentialsNoSource', {});
 }
 
 /** Build-time warnings the user must see (the stage step adds them to the build's notices). */

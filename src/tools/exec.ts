@@ -1,5 +1,5 @@
 import type { Options, ResultPromise } from 'execa';
-import { CapmediaError } from '../errors/index.js';
+import { CapmediaError, fail } from '../errors/index.js';
 import { toolPackage } from './packages.js';
 
 export interface ExecOptions {
@@ -55,19 +55,16 @@ export function toolEnvironment(extra: ExecOptions['env'] = {}, inherited: NodeJ
 function translateExecError(file: string, args: readonly string[], error: unknown): CapmediaError {
   const e = error as { code?: string; isCanceled?: boolean; stderr?: unknown; exitCode?: number; shortMessage?: string };
   if (e.code === 'ENOENT') {
-    const pkg = toolPackage(file);
-    return new CapmediaError('TOOL_MISSING', `The program "${file}" is not installed.`, {
-      hint: pkg ? `Install it with: apt-get install ${pkg} (or run ./setup.sh).` : 'Install it and try again.',
-      cause: error,
-    });
+    return fail('programMissing', { program: file, pkg: toolPackage(file) }, { cause: error });
   }
   if (e.isCanceled) {
-    return new CapmediaError('CANCELLED', `${file} was stopped because the build was cancelled.`, { cause: error });
+    return fail('toolCancelled', { program: file }, { cause: error });
   }
   const stderr = String(e.stderr ?? '').trim();
   const lastLine = stderr.split('\n').filter(Boolean).at(-1) ?? e.shortMessage ?? 'unknown error';
-  return new CapmediaError('TOOL_FAILED', `${file} failed (exit ${e.exitCode ?? '?'}): ${lastLine}`, {
-    detail: `$ ${file} ${args.join(' ')}\n${stderr}`,
-    cause: error,
-  });
+  return fail(
+    'toolFailed',
+    { program: file, exitCode: e.exitCode ?? '?', lastLine },
+    { detail: `$ ${file} ${args.join(' ')}\n${stderr}`, cause: error },
+  );
 }

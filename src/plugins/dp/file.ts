@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import { CapmediaError, ioError } from '../../errors/index.js';
+import { CapmediaError, ioError, fail } from '../../errors/index.js';
 import { parseManifest, type PackageManifest } from '../../library/manifest.js';
 import { hashingPassThrough } from '../../library/verify-stream.js';
 import { safeRelativePath } from '../../library/safe-path.js';
@@ -45,13 +45,11 @@ class FileDistributionPoint implements DistributionPoint {
     try {
       json = JSON.parse(text);
     } catch {
-      throw new CapmediaError('PACKAGE_INVALID', `The manifest of package ${id} on ${this.name} (${path}) is not valid JSON.`, {
-        hint: 'Re-publish the package with `capmedia distribute`.',
-      });
+      throw fail('dpManifestNotJson', { id, name: this.name, path });
     }
     const manifest = parseManifest(json, `${path}`);
     if (manifest.id !== id) {
-      throw new CapmediaError('PACKAGE_INVALID', `${path} declares id ${JSON.stringify(manifest.id)}, not ${JSON.stringify(id)}.`);
+      throw fail('manifestIdMismatch', { where: path, declared: JSON.stringify(manifest.id), expected: JSON.stringify(id) });
     }
     return manifest;
   }
@@ -98,9 +96,7 @@ class FileDistributionPoint implements DistributionPoint {
       const info = await handle.stat();
       if (info.size !== size) {
         await handle.close();
-        throw new CapmediaError('PACKAGE_INCOMPLETE', `The blob ${path} on ${this.name} has ${info.size} bytes; ${size} were expected.`, {
-          hint: 'Re-publish the package with `capmedia distribute`.',
-        });
+        throw fail('dpBlobSizeWrong', { path, name: this.name, size: info.size, expected: size });
       }
       return handle.createReadStream({ start: options.start ?? 0, highWaterMark: 1 << 20 });
     } catch (error) {
@@ -148,18 +144,10 @@ class FileDistributionPoint implements DistributionPoint {
   private accessError(error: unknown, what: string, path: string): CapmediaError {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      return new CapmediaError(
-        'PACKAGE_NOT_FOUND',
-        `${capitalize(what)} is not on distribution point ${this.name} (${path} does not exist).`,
-        {
-          hint: `Publish it with \`capmedia distribute <folder> --package <ID> --to ${this.displayUrl}\`, or check the package ID.`,
-        },
-      );
+      return fail('dpContentMissing', { what: capitalize(what), name: this.name, path, displayUrl: this.displayUrl });
     }
     if (code === 'EACCES' || code === 'EPERM') {
-      return new CapmediaError('NO_READ_PERMISSION', `No Read permission for ${currentUser()} on ${this.name}: cannot read ${path}.`, {
-        hint: 'Grant the account at least Read permission on the content library (R4).',
-      });
+      return fail('dpNoReadPermission', { user: currentUser(), name: this.name, path });
     }
     return ioError('read', path, error);
   }

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { CapmediaError, type CapmediaErrorOptions, type ErrorCode } from '../../errors/index.js';
+import { CapmediaError, type CapmediaErrorOptions, type ErrorCode, fail } from '../../errors/index.js';
 
 /**
  * A failure worth trying again: a 5xx answer, a reset or stalled connection, a
@@ -57,9 +57,7 @@ export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 export function cancelled(): CapmediaError {
-  return new CapmediaError('CANCELLED', 'The transfer was cancelled.', {
-    hint: 'Run the same command again: finished downloads are kept and partial ones resume.',
-  });
+  return fail('transferCancelled', {});
 }
 
 /** Runs work until it succeeds, fails for good, or the attempts run out. */
