@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CapmediaError, ioError, fail } from '../errors/index.js';
 import type { BuildContext } from './types.js';
+import { moveIntoPlace, withScratchFolder } from '../fs/atomic.js';
 
 /**
  * Debian packages fetched with `apt-get download` into <cacheDir>/debs and
@@ -105,15 +106,13 @@ async function downloadInto(ctx: BuildContext, pkg: DebPackage, debsDir: string)
   await mkdir(debsDir, { recursive: true }).catch((error) => {
     throw ioError('create the package cache folder', debsDir, error);
   });
-  const tempDir = await mkdtemp(join(debsDir, '.download-'));
-  try {
+  const final = join(debsDir, debFileName(pkg));
+  await withScratchFolder(final, async (tempDir) => {
     // As root apt drops privileges to _apt, which cannot write to our folder.
     const sandbox = process.getuid?.() === 0 ? ['-o', 'APT::Sandbox::User=root'] : [];
     await ctx.exec('apt-get', [...sandbox, 'download', `${pkg.name}=${pkg.version}`], { cwd: tempDir, cancelSignal: ctx.signal });
-    await rename(join(tempDir, debFileName(pkg)), join(debsDir, debFileName(pkg)));
-  } finally {
-    await rm(tempDir, { recursive: true, force: true });
-  }
+    await moveIntoPlace(join(tempDir, debFileName(pkg)), final);
+  });
 }
 
 export async function unpackDeb(ctx: BuildContext, deb: FetchedDeb, destination: string): Promise<void> {

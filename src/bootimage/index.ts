@@ -43,7 +43,7 @@ export { AGENT_MODULES, X64_DRIVERS } from './drivers.js';
 export async function createBootImage(options: CreateBootImageOptions): Promise<BootImageResult> {
   checkArch(options.arch);
   const outDir = resolve(options.outDir);
-  const sourceDateEpoch = resolveEpoch(options.sourceDateEpoch);
+  const sourceDateEpoch = checkEpoch(options.sourceDateEpoch);
   const workDir = await mkdtemp(join(tmpdir(), 'capmedia-bootimage-'));
   const ctx: BuildContext = {
     exec: options.exec ?? realExec,
@@ -126,13 +126,10 @@ function checkArch(arch: string): void {
   throw fail('bootImageArchUnsupported', { arch, supported: SUPPORTED_ARCHES.join(', ') });
 }
 
-/** cpio stores mtimes as 32-bit unsigned numbers. */
-function resolveEpoch(explicit: number | undefined): number {
-  const raw = explicit ?? (process.env.SOURCE_DATE_EPOCH ? Number(process.env.SOURCE_DATE_EPOCH) : 0);
-  if (!Number.isInteger(raw) || raw < 0 || raw > 0xffffffff) {
-    throw fail('sourceDateEpochInvalid', { raw });
-  }
-  return raw;
+/** cpio stores mtimes as 32-bit unsigned numbers. The library never reads the environment: the CLI passes $SOURCE_DATE_EPOCH. */
+function checkEpoch(epoch = 0): number {
+  if (!Number.isInteger(epoch) || epoch < 0 || epoch > 0xffffffff) throw fail('sourceDateEpochInvalid', { epoch });
+  return epoch;
 }
 
 /** Errors that are already sentences pass through; anything else says what was being built. */

@@ -77,7 +77,7 @@ export const bootImageErrors = defineErrors({
   sourceDateEpochInvalid: {
     code: 'BOOT_IMAGE_BUILD_FAILED',
     title: 'SOURCE_DATE_EPOCH is not valid',
-    message: (a: { raw: number }) => `SOURCE_DATE_EPOCH must be a whole number of seconds from 0 to 4294967295, not "${a.raw}".`,
+    message: (a: { epoch: number }) => `SOURCE_DATE_EPOCH must be a whole number of seconds from 0 to 4294967295, not "${a.epoch}".`,
   },
   bootImageCancelled: {
     code: 'CANCELLED',

@@ -1,7 +1,6 @@
-import { lstat, readdir, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { lstat, readdir } from 'node:fs/promises';
 import { ioError, fail } from '../errors/index.js';
+import { replaceFolder } from './atomic.js';
 
 /**
  * Folder outputs are replaced whole, so a folder may only be replaced when
@@ -48,20 +47,5 @@ export async function checkReplaceableFolder(folder: OutputFolder): Promise<void
  */
 export async function replaceOutputFolder(temp: string, folder: OutputFolder): Promise<void> {
   await checkReplaceableFolder(folder);
-  const final = folder.path;
-  const aside = join(dirname(final), `.${basename(final)}.${randomBytes(4).toString('hex')}.capmedia-old`);
-  const hadPrevious = await rename(final, aside).then(
-    () => true,
-    (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return false;
-      throw ioError('move the previous folder aside', final, error);
-    },
-  );
-  try {
-    await rename(temp, final);
-  } catch (error) {
-    if (hadPrevious) await rename(aside, final).catch(() => undefined);
-    throw ioError('move the new folder into', final, error);
-  }
-  if (hadPrevious) await rm(aside, { recursive: true, force: true });
+  await replaceFolder(temp, folder.path);
 }

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
-import { lstat, mkdtemp, open, rename, rm, truncate, writeFile, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { lstat, open, rm, truncate, writeFile, type FileHandle } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { CapmediaError, ioError, fail } from '../errors/index.js';
 import { exec as realExec, type Exec } from '../tools/exec.js';
@@ -9,6 +9,7 @@ import type { ImageSource } from './source.js';
 import { readManifest } from './verify.js';
 import { Measure, positionalWriter, zstdDecompress } from './streams.js';
 import { applyWimImage, localWimSet, type LocalWim } from './wim.js';
+import { moveIntoPlace, partialPath, removeStalePartials, withScratchFolder } from '../fs/atomic.js';
 
 /**
  * Writes a captured image back into a disk image file, without root: the
@@ -38,15 +39,16 @@ export async function restoreImage(source: ImageSource, target: string, options:
   const manifest = await readManifest(source);
   const output = resolve(target);
   await checkTarget(output, options.force ?? false);
-  const temp = join(dirname(output), `.${basename(output)}.capmedia-partial`);
-  await rm(temp, { force: true });
+  // A restore that died left its partial: the disk image may be as large as a disk.
+  await removeStalePartials(output);
+  const temp = partialPath(output);
   const handle = await open(temp, 'wx').catch((error) => Promise.reject(ioError('create', temp, error)));
   try {
     await handle.truncate(manifest.source.bytes).catch((error) => Promise.reject(ioError('size', temp, error)));
     await writeParts(source, manifest, handle, temp, options);
     await handle.sync();
     await handle.close();
-    await rename(temp, output).catch((error) => Promise.reject(ioError('move the restored disk image to', output, error)));
+    await moveIntoPlace(temp, output, 'move the restored disk image to');
   } catch (error) {
     await handle.close().catch(() => undefined);
     await rm(temp, { force: true });
@@ -89,8 +91,7 @@ async function writeParts(
   const sets = wimSets(manifest);
   if (sets.length === 0) return;
   // Volumes are built beside the target: they are as large as their partitions.
-  const scratch = await mkdtemp(join(dirname(temp), '.capmedia-restore-'));
-  try {
+  await withScratchFolder(temp, async (scratch) => {
     for (const set of sets) {
       options.onProgress?.(`checking ${set.parts.map((part) => part.file).join(', ')}`);
       const wim = await localWimSet(source, set, scratch);
@@ -101,9 +102,7 @@ async function writeParts(
         await writeWimVolume(exec, wim, image, handle, scratch);
       }
     }
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
+  });
 }
 
 async function writeWimVolume(exec: Exec, wim: LocalWim, image: WimImage, handle: FileHandle, scratch: string): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Options, ResultPromise } from 'execa';
 import { CapmediaError, fail } from '../errors/index.js';
+import { parseSourceDateEpoch } from '../epoch.js';
 import { toolPackage } from './packages.js';
 
 export interface ExecOptions {
@@ -48,7 +49,7 @@ export const exec: Exec = async (file, args, options = {}) => {
 export function toolEnvironment(extra: ExecOptions['env'] = {}, inherited: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries({ ...inherited, ...extra })) if (value !== undefined) env[name] = value;
-  if (env.SOURCE_DATE_EPOCH !== undefined && !/^\d+$/.test(env.SOURCE_DATE_EPOCH)) delete env.SOURCE_DATE_EPOCH;
+  if (env.SOURCE_DATE_EPOCH !== undefined && parseSourceDateEpoch(env.SOURCE_DATE_EPOCH) === undefined) delete env.SOURCE_DATE_EPOCH;
   return env;
 }
 

@@ -1,6 +1,5 @@
-import { access, constants, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { access, constants, open, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
@@ -10,6 +9,7 @@ import { hashingPassThrough } from '../../library/verify-stream.js';
 import { safeRelativePath } from '../../library/safe-path.js';
 import { checkFromError } from './check.js';
 import type { BlobReadOptions, DistributionPoint, DistributionPointScheme, PackageCheck } from './types.js';
+import { replaceFile } from '../../fs/atomic.js';
 
 /** A content library on a local or mounted file system. */
 class FileDistributionPoint implements DistributionPoint {
@@ -112,7 +112,7 @@ class FileDistributionPoint implements DistributionPoint {
   async putBlob(sha256: string, size: number, body: () => Readable): Promise<void> {
     if (await this.hasBlob(sha256, size)) return;
     const target = this.blobPath(sha256);
-    await writeAtomically(target, async (temp) => {
+    await replaceFile(target, async (temp) => {
       const verify = hashingPassThrough(sha256, size, `upload of ${sha256}`);
       const { createWriteStream } = await import('node:fs');
       await pipeline(body(), verify, createWriteStream(temp, { flags: 'wx' }));
@@ -122,7 +122,7 @@ class FileDistributionPoint implements DistributionPoint {
   async putManifest(manifest: PackageManifest): Promise<void> {
     const target = this.manifestPath(manifest.id);
     const { writeFile } = await import('node:fs/promises');
-    await writeAtomically(target, (temp) => writeFile(temp, `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' }));
+    await replaceFile(target, (temp) => writeFile(temp, `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' }));
   }
 
   async readDocument(path: string): Promise<Buffer | undefined> {
@@ -138,7 +138,7 @@ class FileDistributionPoint implements DistributionPoint {
   async putDocument(path: string, bytes: Buffer): Promise<void> {
     const target = join(this.root, safeRelativePath(path, `a document path on ${this.name}`));
     const { writeFile } = await import('node:fs/promises');
-    await writeAtomically(target, (temp) => writeFile(temp, bytes, { flag: 'wx' }));
+    await replaceFile(target, (temp) => writeFile(temp, bytes, { flag: 'wx' }));
   }
 
   private accessError(error: unknown, what: string, path: string): CapmediaError {
@@ -150,19 +150,6 @@ class FileDistributionPoint implements DistributionPoint {
       return fail('dpNoReadPermission', { user: currentUser(), name: this.name, path });
     }
     return ioError('read', path, error);
-  }
-}
-
-async function writeAtomically(target: string, write: (temp: string) => Promise<void>): Promise<void> {
-  const temp = join(dirname(target), `.${randomBytes(6).toString('hex')}.partial`);
-  try {
-    await mkdir(dirname(target), { recursive: true });
-    await write(temp);
-    await rename(temp, target);
-  } catch (error) {
-    await rm(temp, { force: true });
-    if (error instanceof CapmediaError) throw error;
-    throw ioError('write', target, error);
   }
 }
 
