@@ -11,6 +11,7 @@ import type { Printer } from './output.js';
 import type { CommonArgs } from './common.js';
 import { MEDIA_CONTENT_JSON, type MediaContent } from '../lock/media-record.js';
 import { uefiChainLines } from '../efi/chain.js';
+import { MEDIA_PATHS } from '../media-paths.js';
 
 export type { MediaReport } from '../plugins/media/types.js';
 
@@ -43,7 +44,7 @@ export async function verifyCommand(args: CommonArgs & { output: string }, print
       `  volume id:       ${printable(report.volumeId)}${report.volume ? ` (volume ${report.volume.number} of ${report.volume.of})` : ''}`,
       ...(report.jolietVolumeId === undefined ? [] : [`  Windows shows:   ${quoted(report.jolietVolumeId)} (Joliet volume name)`]),
       `  boot:            BIOS ${report.bootBios ? 'yes' : 'NO'}, UEFI ${report.bootUefi ? 'yes' : 'NO'}, partition table ${report.partitionTable}`,
-      `  MediaLabel.txt:  ${report.mediaLabel === undefined ? 'missing' : `label=${printable(report.mediaLabel)}`}`,
+      `  ${MEDIA_PATHS.mediaLabel}:  ${report.mediaLabel === undefined ? 'missing' : `label=${printable(report.mediaLabel)}`}`,
       `  task sequence:   ${report.taskSequence === undefined ? 'missing' : printable(report.taskSequence)}`,
       ...uefiChainLines(report.uefiChain),
       `  checksum:        ${report.checksum}`,

@@ -1,6 +1,7 @@
 import { readPasswordFile } from '../fs/password-file.js';
 import { CapmediaError, fail } from '../errors/index.js';
 import { resolvePath, type NormalizedConfig } from '../config/normalize.js';
+import { MEDIA_PATHS } from '../media-paths.js';
 
 /**
  * Destination credentials as the media will carry them. By default only the
@@ -62,6 +63,6 @@ export function credentialWarnings(config: NormalizedConfig): string[] {
   if (credentialMode(config) !== 'embedded') return [];
   const who = config.taskSequence.credentials?.username ?? 'the destination account';
   return [
-    `taskSequence.credentials.embed is true: the password of ${who} is written in clear to SMS/data/TaskSequence.vars on the media; anyone holding the media can read it. Remove embed to have it asked on the console at capture time.`,
+    `taskSequence.credentials.embed is true: the password of ${who} is written in clear to ${MEDIA_PATHS.taskSequenceVars} on the media; anyone holding the media can read it. Remove embed to have it asked on the console at capture time.`,
   ];
 }
