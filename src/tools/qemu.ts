@@ -179,7 +179,7 @@ async function runQemu(options: CommonOptions, machineArgs: (runDir: string) => 
 }
 
 async function runQemuNow(options: CommonOptions, machineArgs: (runDir: string) => Promise<string[]>): Promise<BootRunResult> {
-  options.signal?.throwIfAborted();
+  if (options.signal?.aborted) throw fail('qemuCancelled', {});
   const runDir = await mkdtemp(join(tmpdir(), 'capmedia-qemu-'));
   try {
     const serialLog = options.serialLog ?? join(runDir, 'serial.log');
