@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import { catalog } from '../../src/errors/catalog.js';
+import { formatError } from '../../src/commands/output.js';
 import type { ErrorEntry } from '../../src/errors/entry.js';
 import { CODES, CapmediaError, exitCodeFor, fail, ioError, type ErrorName } from '../../src/errors/index.js';
 
@@ -144,4 +145,16 @@ test('every entry renders its message and hint from placeholder arguments', (t) 
     if (hint !== undefined) t.notRegex(hint, /undefined|\[object /, `${name}: ${hint}`);
     t.is(fail(name, args as never).code, entry.code);
   }
+});
+
+test('a bug (INTERNAL) shows its stack with --verbose only; an input error never shows one', (t) => {
+  const bug = fail('templatePlaceholderUnfilled', { key: 'label' });
+  t.is(bug.code, 'INTERNAL');
+  const verbose = formatError(bug, { json: false, verbose: true });
+  t.regex(verbose, /template placeholder \{\{label\}\} has no value/);
+  t.regex(verbose, /\n\s+at /, 'the stack');
+  const quiet = formatError(bug, { json: false, verbose: false });
+  t.notRegex(quiet, /\n\s+at /);
+  t.regex(quiet, /run with --verbose/);
+  t.notRegex(formatError(fail('shardInvalid', { text: '"0/2"' }), { json: false, verbose: true }), /\n\s+at /);
 });
