@@ -29,8 +29,7 @@ export const bootImageErrors = defineErrors({
   aptListsEmpty: {
     code: 'BOOT_IMAGE_BUILD_FAILED',
     title: 'The apt package lists are empty',
-    message: (_a: Record<string, never>) =>
-      'The apt package lists are empty, so the kernel and busybox packages cannot be found or downloaded.',
+    message: () => 'The apt package lists are empty, so the kernel and busybox packages cannot be found or downloaded.',
     hint: 'Run "sudo apt-get update" once, then build the boot image again.',
   },
   debNotDownloadable: {
@@ -72,7 +71,7 @@ export const bootImageErrors = defineErrors({
     code: 'BOOT_IMAGE_BUILD_FAILED',
     title: 'Unsupported boot image architecture',
     message: (a: { arch: string; supported: string }) => `Cannot build a linux boot image for architecture "${a.arch}".`,
-    hint: (a: { arch: string; supported: string }) => `Supported architectures: ${a.supported}.`,
+    hint: (a: { supported: string }) => `Supported architectures: ${a.supported}.`,
   },
   sourceDateEpochInvalid: {
     code: 'BOOT_IMAGE_BUILD_FAILED',
@@ -121,8 +120,7 @@ export const bootImageErrors = defineErrors({
     title: 'A UEFI image is not signed',
     message: (a: { what: string; problem: string; fix: string }) =>
       `${a.what} is ${a.problem}, so firmware with Secure Boot on would refuse it.`,
-    hint: (a: { what: string; problem: string; fix: string }) =>
-      `${a.fix}, or build a boot image without Secure Boot (capmedia bootimage create --no-secure-boot).`,
+    hint: (a: { fix: string }) => `${a.fix}, or build a boot image without Secure Boot (capmedia bootimage create --no-secure-boot).`,
   },
   unsignedKernelModules: {
     code: 'BOOT_IMAGE_BUILD_FAILED',

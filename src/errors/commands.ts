@@ -23,12 +23,12 @@ export const commandErrors = defineErrors({
   distributeAuthConflict: {
     code: 'USAGE',
     title: 'Two kinds of auth given',
-    message: (_a: Record<string, never>) => 'Choose either --token-env (Bearer) or --password-env/--password-file (Basic), not both.',
+    message: () => 'Choose either --token-env (Bearer) or --password-env/--password-file (Basic), not both.',
   },
   distributeBasicNeedsUser: {
     code: 'USAGE',
     title: 'Basic auth needs a user',
-    message: (_a: Record<string, never>) => 'Basic auth needs --user NAME as well.',
+    message: () => 'Basic auth needs --user NAME as well.',
   },
   imageVerifyFailed: {
     code: 'IMAGE_INVALID',
@@ -53,8 +53,7 @@ export const commandErrors = defineErrors({
     title: 'Not a package of the config',
     message: (a: { unknown: string[]; ids: string[] }) =>
       `${a.unknown.join(', ')} ${a.unknown.length === 1 ? 'is' : 'are'} not a package of the config.`,
-    hint: (a: { unknown: string[]; ids: string[] }) =>
-      `Packages of this config: ${a.ids.join(', ')}. Add a package to bootImage.package or content first.`,
+    hint: (a: { ids: string[] }) => `Packages of this config: ${a.ids.join(', ')}. Add a package to bootImage.package or content first.`,
   },
   verifyUnknownFormat: {
     code: 'VERIFY_FAILED',
@@ -85,8 +84,7 @@ export const commandErrors = defineErrors({
     title: 'The image is truncated',
     message: (a: { shown: string; size: number; declared: number }) =>
       `${a.shown} is truncated: ${a.size} bytes, the image says ${a.declared}.`,
-    hint: (a: { shown: string; size: number; declared: number }) =>
-      `Copy or build it again (capmedia build writes ${a.shown} whole or not at all).`,
+    hint: (a: { shown: string }) => `Copy or build it again (capmedia build writes ${a.shown} whole or not at all).`,
   },
   bootFailed: {
     code: 'BOOT_FAILED',

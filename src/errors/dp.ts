@@ -59,7 +59,7 @@ export const dpErrors = defineErrors({
     title: 'Not on the distribution point',
     message: (a: { what: string; name: string; path: string; displayUrl: string }) =>
       `${a.what} is not on distribution point ${a.name} (${a.path} does not exist).`,
-    hint: (a: { what: string; name: string; path: string; displayUrl: string }) =>
+    hint: (a: { displayUrl: string }) =>
       `Publish it with \`capmedia distribute <folder> --package <ID> --to ${a.displayUrl}\`, or check the package ID.`,
   },
   dpNoReadPermission: {
@@ -71,7 +71,7 @@ export const dpErrors = defineErrors({
   transferCancelled: {
     code: 'CANCELLED',
     title: 'The transfer was cancelled',
-    message: (_a: Record<string, never>) => 'The transfer was cancelled.',
+    message: () => 'The transfer was cancelled.',
     hint: 'Run the same command again: finished downloads are kept and partial ones resume.',
   },
 });

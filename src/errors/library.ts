@@ -41,7 +41,7 @@ export const libraryErrors = defineErrors({
     code: 'USAGE',
     title: 'No package ID',
     message: (a: { where: string; metadataFile: string }) => `No package ID for ${a.where}.`,
-    hint: (a: { where: string; metadataFile: string }) => `Pass --package ID, or set "id" in ${a.metadataFile}.`,
+    hint: (a: { metadataFile: string }) => `Pass --package ID, or set "id" in ${a.metadataFile}.`,
   },
   packageIdInvalid: {
     code: 'USAGE',
@@ -106,7 +106,7 @@ export const libraryErrors = defineErrors({
     title: 'The package is not on the distribution point',
     message: (a: { id: string; name: string; path: string; displayUrl: string }) =>
       `Package ${a.id} is not on distribution point ${a.name} (${a.path} does not exist at ${a.displayUrl}).`,
-    hint: (a: { id: string; name: string; path: string; displayUrl: string }) =>
+    hint: (a: { id: string; displayUrl: string }) =>
       `Publish it with \`capmedia distribute <folder> --package ${a.id} --to ${a.displayUrl}\`, or check the package ID.`,
   },
   libraryCopyDamaged: {
@@ -114,15 +114,13 @@ export const libraryErrors = defineErrors({
     title: 'A library copy is damaged',
     message: (a: { path: string; name: string; actual: string; id: string }) =>
       `${a.path} on ${a.name} hashes to ${a.actual}, not to the sha256 its name promises: the library copy is damaged.`,
-    hint: (a: { path: string; name: string; actual: string; id: string }) =>
-      `Publish package ${a.id} again with \`capmedia distribute\`, or remove the damaged file from the library.`,
+    hint: (a: { id: string }) => `Publish package ${a.id} again with \`capmedia distribute\`, or remove the damaged file from the library.`,
   },
   versionsIndexInvalid: {
     code: 'PACKAGE_INVALID',
     title: 'Not a versions index',
     message: (a: { path: string; name: string; id: string }) => `${a.path} on ${a.name} is not a versions index.`,
-    hint: (a: { path: string; name: string; id: string }) =>
-      `Publish package ${a.id} again with \`capmedia distribute\`; it rewrites the index.`,
+    hint: (a: { id: string }) => `Publish package ${a.id} again with \`capmedia distribute\`; it rewrites the index.`,
   },
   manifestIdMismatch: {
     code: 'PACKAGE_INVALID',

@@ -39,22 +39,20 @@ export const outputErrors = defineErrors({
     code: 'OUTPUT_CONFLICT',
     title: 'The output folder is not a folder',
     message: (a: { key: string; path: string }) => `${a.key} is ${a.path}, which is not a folder. Nothing was built or written.`,
-    hint: (a: { key: string; path: string }) => `Point ${a.key} at a folder of its own (absent, empty, or written by capmedia before).`,
+    hint: (a: { key: string }) => `Point ${a.key} at a folder of its own (absent, empty, or written by capmedia before).`,
   },
   outputFolderForeign: {
     code: 'OUTPUT_CONFLICT',
     title: 'The output folder holds other files',
     message: (a: { key: string; path: string; shown: string; missingMarker: string }) =>
       `${a.key} is ${a.path}, which holds files capmedia did not write (${a.shown}${a.missingMarker}). It is replaced whole on each build, so nothing was built or written.`,
-    hint: (a: { key: string; path: string; shown: string; missingMarker: string }) =>
-      `Point ${a.key} at an empty or new folder, or move those files out of ${a.path}.`,
+    hint: (a: { key: string; path: string }) => `Point ${a.key} at an empty or new folder, or move those files out of ${a.path}.`,
   },
   outputLocked: {
     code: 'OUTPUT_LOCKED',
     title: 'Another build holds the output',
     message: (a: { holder: string; output: string; path: string }) => `Another build (process ${a.holder}) is still writing ${a.output}.`,
-    hint: (a: { holder: string; output: string; path: string }) =>
-      `Wait for it to finish, or stop it; if no such build runs, remove ${a.path}.`,
+    hint: (a: { path: string }) => `Wait for it to finish, or stop it; if no such build runs, remove ${a.path}.`,
   },
   outputLockWaitCancelled: {
     code: 'CANCELLED',

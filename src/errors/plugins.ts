@@ -31,26 +31,25 @@ export const pluginErrors = defineErrors({
     title: 'Two plugins register one name',
     message: (a: { name: string; what: string; key: string; owner: string }) =>
       `The plugin ${a.name} registers the ${a.what} ${a.key}, which ${a.owner} registers already.`,
-    hint: (a: { name: string; what: string; key: string; owner: string }) =>
-      `Remove one of the two plugins from plugins, or give the ${a.what} another name.`,
+    hint: (a: { what: string }) => `Remove one of the two plugins from plugins, or give the ${a.what} another name.`,
   },
   mediaTypeUnknown: {
     code: 'USAGE',
     title: 'Unknown media type',
     message: (a: { name: string; mediaTypes: string }) => `Media type ${a.name} is not available in this version.`,
-    hint: (a: { name: string; mediaTypes: string }) => `Available media types: ${a.mediaTypes}.`,
+    hint: (a: { mediaTypes: string }) => `Available media types: ${a.mediaTypes}.`,
   },
   bootPlatformUnknown: {
     code: 'BOOT_IMAGE_INVALID',
     title: 'Unknown boot platform',
     message: (a: { name: string; bootPlatforms: string }) => `Boot image platform ${a.name} is not supported by this version.`,
-    hint: (a: { name: string; bootPlatforms: string }) => `Supported platforms: ${a.bootPlatforms}.`,
+    hint: (a: { bootPlatforms: string }) => `Supported platforms: ${a.bootPlatforms}.`,
   },
   dpSchemeUnknown: {
     code: 'DP_UNKNOWN',
     title: 'Unknown URL scheme',
     message: (a: { name: string; protocol: string; schemes: string }) =>
       `Distribution point ${a.name} uses ${a.protocol} URLs, which this version cannot read.`,
-    hint: (a: { name: string; protocol: string; schemes: string }) => `Supported URL schemes: ${a.schemes}.`,
+    hint: (a: { schemes: string }) => `Supported URL schemes: ${a.schemes}.`,
   },
 });

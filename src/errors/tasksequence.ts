@@ -24,7 +24,6 @@ export const taskSequenceErrors = defineErrors({
   credentialsNoSource: {
     code: 'CREDENTIALS_MISSING',
     title: 'No password source',
-    message: (_a: Record<string, never>) =>
-      'embed: true needs passwordEnv or passwordFile (taskSequence.credentials) to take the password from',
+    message: () => 'embed: true needs passwordEnv or passwordFile (taskSequence.credentials) to take the password from',
   },
 });
