@@ -63,6 +63,9 @@ export async function withScratchFolder<T>(final: string, work: (folder: string)
   }
 }
 
+/** The previous version of a folder while its replacement moves in; never a partial, so stale-partial removal leaves it alone. */
+const ASIDE_SUFFIX = '.capmedia-old';
+
 /**
  * Puts the finished folder `temp` in place of the folder `final`. The
  * previous one is moved aside only now, and comes back if the new one
@@ -86,9 +89,6 @@ export async function replaceFolder(temp: string, final: string): Promise<void> 
   }
   if (hadPrevious) await rm(aside, { recursive: true, force: true });
 }
-
-/** The previous version of a folder while its replacement moves in; never a partial, so stale-partial removal leaves it alone. */
-const ASIDE_SUFFIX = '.capmedia-old';
 
 export const writeFileAtomically = (final: string, data: string | Uint8Array): Promise<void> =>
   replaceFile(final, (temp) => writeFile(temp, data, { flag: 'wx' }));

@@ -45,7 +45,7 @@ export async function restoreImage(source: ImageSource, target: string, options:
   const handle = await open(temp, 'wx').catch((error) => Promise.reject(ioError('create', temp, error)));
   try {
     await handle.truncate(manifest.source.bytes).catch((error) => Promise.reject(ioError('size', temp, error)));
-    await writeParts(source, manifest, handle, temp, options);
+    await writeParts(source, manifest, handle, { temp, output }, options);
     await handle.sync();
     await handle.close();
     await moveIntoPlace(temp, output, 'move the restored disk image to');
@@ -76,7 +76,7 @@ async function writeParts(
   source: ImageSource,
   manifest: ImageManifest,
   handle: FileHandle,
-  temp: string,
+  { temp, output }: { temp: string; output: string },
   options: RestoreOptions,
 ): Promise<void> {
   const exec = options.exec ?? realExec;
@@ -91,7 +91,7 @@ async function writeParts(
   const sets = wimSets(manifest);
   if (sets.length === 0) return;
   // Volumes are built beside the target: they are as large as their partitions.
-  await withScratchFolder(temp, async (scratch) => {
+  await withScratchFolder(output, async (scratch) => {
     for (const set of sets) {
       options.onProgress?.(`checking ${set.parts.map((part) => part.file).join(', ')}`);
       const wim = await localWimSet(source, set, scratch);
