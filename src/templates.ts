@@ -9,7 +9,7 @@ export const TEMPLATES_DIR = fileURLToPath(new URL('../templates/', import.meta.
 /** Fills {{name}} placeholders; an unknown placeholder is a bug, so it throws. */
 export function fillTemplate(text: string, values: Record<string, string>): string {
   return text.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
-    if (!(key in values)) throw fail('templatePlaceholderUnfilled', { key });
+    if (!(key in values)) throw fail('templateValueMissing', { key });
     return values[key];
   });
 }

@@ -36,7 +36,7 @@ export const internalErrors = defineErrors({
     message: (a: { reason: string }) => `capmedia stopped on an unexpected error: ${a.reason}`,
     hint: BUG_HINT,
   },
-  templatePlaceholderUnfilled: {
+  templateValueMissing: {
     code: 'INTERNAL',
     title: 'A template placeholder has no value',
     message: (a: { key: string }) => `template placeholder {{${a.key}}} has no value`,

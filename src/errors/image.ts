@@ -31,7 +31,7 @@ export const imageErrors = defineErrors({
     message: (a: { output: string }) => `${a.output} is not a regular file: capmedia image restore writes disk image files only.`,
     hint: 'Restore into a file (e.g. restored.img) and write that to a drive with a tool made for it.',
   },
-  targetExists: {
+  restoreTargetExists: {
     code: 'USAGE',
     title: 'The target exists',
     message: (a: { output: string }) => `${a.output} already exists.`,

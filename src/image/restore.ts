@@ -68,7 +68,7 @@ async function checkTarget(output: string, force: boolean): Promise<void> {
   if (!info.isFile()) {
     throw fail('restoreTargetNotFile', { output });
   }
-  if (!force) throw fail('targetExists', { output });
+  if (!force) throw fail('restoreTargetExists', { output });
 }
 
 /** Table first: its raw copy in the head region then lands on identical bytes, and the backup GPT comes from sfdisk. */

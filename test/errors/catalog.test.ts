@@ -148,7 +148,7 @@ test('every entry renders its message and hint from placeholder arguments', (t) 
 });
 
 test('a bug (INTERNAL) shows its stack with --verbose only; an input error never shows one', (t) => {
-  const bug = fail('templatePlaceholderUnfilled', { key: 'label' });
+  const bug = fail('templateValueMissing', { key: 'label' });
   t.is(bug.code, 'INTERNAL');
   const verbose = formatError(bug, { json: false, verbose: true });
   t.regex(verbose, /template placeholder \{\{label\}\} has no value/);
