@@ -7,7 +7,7 @@ export const toolErrors = defineErrors({
     code: 'TOOL_MISSING',
     title: 'A program is not installed',
     message: (a: { program: string; pkg?: string }) => `The program "${a.program}" is not installed.`,
-    hint: (a) => (a.pkg ? installHint(a.pkg) : 'Install it and try again.'),
+    hint: (a: { pkg?: string }) => (a.pkg ? installHint(a.pkg) : 'Install it and try again.'),
   },
   toolCancelled: {
     code: 'CANCELLED',
@@ -47,7 +47,7 @@ export const toolErrors = defineErrors({
     code: 'TOOL_MISSING',
     title: 'A file QEMU needs is missing',
     message: (a: { what: string; path: string; debianPackage: string }) => `The ${a.what} ${a.path} is missing.`,
-    hint: (a) => `Install it with: apt-get install ${a.debianPackage}.`,
+    hint: (a: { debianPackage: string }) => `Install it with: apt-get install ${a.debianPackage}.`,
   },
   qemuFileNotFile: {
     code: 'IO',
