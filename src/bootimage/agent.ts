@@ -1,6 +1,6 @@
 import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CapmediaError } from '../errors/index.js';
+import { fail } from '../errors/index.js';
 import { collectTree, writeCpioGz } from './cpio.js';
 import { describePackages, fetchDeb, unpackDeb } from './debs.js';
 import { libraryPackageClosure } from './depends.js';
@@ -104,13 +104,7 @@ export async function buildAgentArchive(ctx: BuildContext, inputs: AgentArchiveI
 async function writeCaBundle(sysroot: string, target: string): Promise<void> {
   const names = (await readdir(join(sysroot, CA_DIR)).catch(() => [] as string[])).filter((name) => name.endsWith('.crt')).sort();
   if (names.length === 0) {
-    throw new CapmediaError(
-      'BOOT_IMAGE_BUILD_FAILED',
-      `The ${CA_PACKAGE} package holds no certificates in /${CA_DIR}, so https destinations could not be verified.`,
-      {
-        hint: 'Run apt-get update and build the boot image again.',
-      },
-    );
+    throw fail('caCertificatesMissing', { pkg: CA_PACKAGE, folder: CA_DIR });
   }
   const parts = await Promise.all(names.map((name) => readFile(join(sysroot, CA_DIR, name), 'utf8')));
   await mkdir(join(target, '..'), { recursive: true });

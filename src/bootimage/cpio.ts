@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { CapmediaError } from '../errors/index.js';
+import { fail } from '../errors/index.js';
 
 /**
  * A deterministic gzip'd cpio "newc" archive, the format the kernel unpacks
@@ -32,11 +32,7 @@ export async function collectTree(root: string, prefix = ''): Promise<CpioEntry[
     if (info.isSymbolicLink()) entries.push({ path, type: 'symlink', target: await readlink(source) });
     else if (info.isDirectory()) entries.push({ path, type: 'directory', mode: 0o755 }, ...(await collectTree(source, `${path}/`)));
     else if (info.isFile()) entries.push({ path, type: 'file', mode: info.mode & 0o111 ? 0o755 : 0o644, source, size: info.size });
-    else
-      throw new CapmediaError(
-        'BOOT_IMAGE_BUILD_FAILED',
-        `The initramfs tree holds ${source}, which is neither a file, a folder nor a symlink.`,
-      );
+    else throw fail('initramfsEntryUnsupported', { source });
   }
   return entries;
 }
@@ -71,7 +67,7 @@ async function* fileChunks(source: string, size: number): AsyncGenerator<Buffer>
     yield chunk as Buffer;
   }
   if (read !== size) {
-    throw new CapmediaError('BOOT_IMAGE_BUILD_FAILED', `${source} changed size while the initramfs was being written.`);
+    throw fail('initramfsFileChanged', { source });
   }
 }
 

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CapmediaError, ioError } from '../errors/index.js';
+import { CapmediaError, ioError, fail } from '../errors/index.js';
 import type { BuildContext } from './types.js';
+import { moveIntoPlace, withScratchFolder } from '../fs/atomic.js';
 
 /**
  * Debian packages fetched with `apt-get download` into <cacheDir>/debs and
@@ -28,14 +29,7 @@ export async function resolveKernelPackage(ctx: BuildContext, metaPackage = 'lin
   const [record] = await aptShow(ctx, [metaPackage]);
   const match = record.match(/^Depends:.*?\b(linux-image-\d\S*?)(?=[\s,(]|$)/m);
   if (!match) {
-    throw new CapmediaError(
-      'BOOT_IMAGE_BUILD_FAILED',
-      `Cannot tell which kernel ${metaPackage} installs: it depends on no linux-image package.`,
-      {
-        hint: 'Pass the kernel package explicitly (kernelPackage, e.g. linux-image-6.1.0-56-amd64).',
-        detail: record,
-      },
-    );
+    throw fail('kernelPackageUnknown', { metaPackage }, { detail: record });
   }
   return match[1];
 }
@@ -45,13 +39,7 @@ export async function ensureAptLists(ctx: BuildContext): Promise<void> {
   const entries = await readdir(APT_LISTS_DIR).catch(() => [] as string[]);
   if (entries.some((name) => /_Packages(\.\w+)?$/.test(name))) return;
   if (process.getuid?.() !== 0) {
-    throw new CapmediaError(
-      'BOOT_IMAGE_BUILD_FAILED',
-      'The apt package lists are empty, so the kernel and busybox packages cannot be found or downloaded.',
-      {
-        hint: 'Run "sudo apt-get update" once, then build the boot image again.',
-      },
-    );
+    throw fail('aptListsEmpty', {});
   }
   ctx.progress('apt package lists are empty: running apt-get update');
   await ctx.exec('apt-get', ['update', '-qq'], { cancelSignal: ctx.signal });
@@ -68,10 +56,7 @@ export async function describePackages(ctx: BuildContext, names: readonly string
     if (record === undefined) throw unknownPackages([name]);
     const pkg = { name, version: fieldOf(record, 'Version'), arch: fieldOf(record, 'Architecture'), sha256: fieldOf(record, 'SHA256') };
     if (!pkg.version || !pkg.sha256) {
-      throw new CapmediaError('BOOT_IMAGE_BUILD_FAILED', `apt knows ${name} but has no downloadable version of it.`, {
-        hint: 'Run apt-get update so apt knows where to download it from.',
-        detail: record,
-      });
+      throw fail('debNotDownloadable', { name }, { detail: record });
     }
     return pkg;
   });
@@ -88,10 +73,7 @@ export async function aptShow(ctx: BuildContext, names: readonly string[]): Prom
 }
 
 function unknownPackages(names: readonly string[], cause?: unknown): CapmediaError {
-  return new CapmediaError('BOOT_IMAGE_BUILD_FAILED', `apt does not know the Debian package ${names.join(', ')}.`, {
-    hint: 'Check the name (apt-cache search linux-image) and run apt-get update.',
-    cause,
-  });
+  return fail('debUnknown', { names: names.join(', ') }, { cause });
 }
 
 export function fieldOf(record: string, key: string): string {
@@ -114,9 +96,7 @@ export async function fetchDeb(ctx: BuildContext, pkg: DebPackage): Promise<Fetc
   ctx.progress(`downloading ${pkg.name} ${pkg.version}`);
   await downloadInto(ctx, pkg, debsDir);
   if ((await sha256File(path)) !== pkg.sha256) {
-    throw new CapmediaError('HASH_MISMATCH', `The downloaded ${debFileName(pkg)} does not match the SHA256 of the Debian archive index.`, {
-      hint: 'Run apt-get update and try again; if it persists, the mirror is serving a bad file.',
-    });
+    throw fail('debHashMismatch', { pkg: debFileName(pkg) });
   }
   return { ...pkg, path };
 }
@@ -126,15 +106,13 @@ async function downloadInto(ctx: BuildContext, pkg: DebPackage, debsDir: string)
   await mkdir(debsDir, { recursive: true }).catch((error) => {
     throw ioError('create the package cache folder', debsDir, error);
   });
-  const tempDir = await mkdtemp(join(debsDir, '.download-'));
-  try {
+  const final = join(debsDir, debFileName(pkg));
+  await withScratchFolder(final, async (tempDir) => {
     // As root apt drops privileges to _apt, which cannot write to our folder.
     const sandbox = process.getuid?.() === 0 ? ['-o', 'APT::Sandbox::User=root'] : [];
     await ctx.exec('apt-get', [...sandbox, 'download', `${pkg.name}=${pkg.version}`], { cwd: tempDir, cancelSignal: ctx.signal });
-    await rename(join(tempDir, debFileName(pkg)), join(debsDir, debFileName(pkg)));
-  } finally {
-    await rm(tempDir, { recursive: true, force: true });
-  }
+    await moveIntoPlace(join(tempDir, debFileName(pkg)), final);
+  });
 }
 
 export async function unpackDeb(ctx: BuildContext, deb: FetchedDeb, destination: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { CapmediaError } from '../errors/index.js';
+import { fail } from '../errors/index.js';
 import { aptShow, fieldOf } from './debs.js';
 import type { BuildContext } from './types.js';
 
@@ -19,9 +19,7 @@ export async function libraryPackageClosure(ctx: BuildContext, roots: readonly s
     for (const name of frontier) {
       const record = records.find((text) => fieldOf(text, 'Package') === name);
       if (record === undefined) {
-        throw new CapmediaError('BOOT_IMAGE_BUILD_FAILED', `apt does not know the Debian package ${name}, which the capture agent needs.`, {
-          hint: 'Run apt-get update; the package lists may be out of date.',
-        });
+        throw fail('agentDebUnknown', { name });
       }
       for (const dependency of libraryDependencies(record)) {
         if (!seen.has(dependency)) {

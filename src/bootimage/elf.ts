@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { CapmediaError } from '../errors/index.js';
+import { fail } from '../errors/index.js';
 
 /**
  * The two facts the initramfs needs from an x86-64 ELF file: its program
@@ -37,10 +37,7 @@ export async function readElfDependencies(path: string): Promise<ElfDependencies
 
 export function parseElfDependencies(data: Buffer, name: string): ElfDependencies {
   if (!isElf(data) || data[4] !== 2 || data[5] !== 1) {
-    throw new CapmediaError(
-      'BOOT_IMAGE_BUILD_FAILED',
-      `${name} is not a 64-bit little-endian ELF file, so it cannot run in the x64 boot image.`,
-    );
+    throw fail('notElf64', { name });
   }
   const segments = programHeaders(data);
   const interp = segments.find((s) => s.type === PT_INTERP);

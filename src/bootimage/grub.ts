@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CapmediaError } from '../errors/index.js';
+import { fail } from '../errors/index.js';
 import { BOOT_IMAGE_FILES, KERNEL_CMDLINE, TASK_SEQUENCE_JSON } from './layout.js';
 import { readLinuxTemplate, renderTemplate } from './templates.js';
 import type { BuildContext } from './types.js';
+import { moveIntoPlace, withScratchFolder } from '../fs/atomic.js';
 
 /**
  * The UEFI loader of a boot image without Secure Boot: a standalone GRUB (one .efi file, config and modules in its
@@ -63,16 +64,13 @@ export async function ensureEfiLoader(ctx: BuildContext, grubCfg: string): Promi
   }
   ctx.progress(`building BOOTX64.EFI with grub-mkstandalone (GRUB ${grubVersion})`);
   await mkdir(join(ctx.cacheDir, 'efi'), { recursive: true });
-  const tempDir = await mkdtemp(join(ctx.cacheDir, 'efi', '.build-'));
-  try {
+  await withScratchFolder(cached, async (tempDir) => {
     const cfgFile = join(tempDir, 'grub.cfg');
     await writeFile(cfgFile, grubCfg);
     const output = join(tempDir, 'BOOTX64.EFI');
     await ctx.exec('grub-mkstandalone', mkstandaloneArgs(output, cfgFile), { cancelSignal: ctx.signal });
-    await rename(output, cached);
-  } finally {
-    await rm(tempDir, { recursive: true, force: true });
-  }
+    await moveIntoPlace(output, cached);
+  });
   return { path: cached, grubVersion };
 }
 
@@ -95,9 +93,7 @@ function mkstandaloneArgs(output: string, cfgFile: string): string[] {
 
 /** The installed grub-efi-amd64-bin version; its absence is the usual cause of failure. */
 async function grubEfiVersion(ctx: BuildContext): Promise<string> {
-  const missing = new CapmediaError('TOOL_MISSING', `GRUB for UEFI (${GRUB_PACKAGE}) is not installed, so BOOTX64.EFI cannot be built.`, {
-    hint: `Install it with: apt-get install ${GRUB_PACKAGE} grub-common (or run ./setup.sh).`,
-  });
+  const missing = fail('grubEfiMissing', { pkg: GRUB_PACKAGE });
   if (!(await stat(GRUB_PLATFORM_DIR).catch(() => undefined))) throw missing;
   try {
     const { stdout } = await ctx.exec('dpkg-query', ['-W', '-f=${Version}', GRUB_PACKAGE], { cancelSignal: ctx.signal });

@@ -1,7 +1,7 @@
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { CapmediaError } from '../errors/index.js';
+import { CapmediaError, fail } from '../errors/index.js';
 import { exec as realExec } from '../tools/exec.js';
 import { buildAgentArchive, fetchAgentPackages } from './agent.js';
 import { describePackages, ensureAptLists, fetchDeb, resolveKernelPackage, unpackDeb } from './debs.js';
@@ -43,7 +43,7 @@ export { AGENT_MODULES, X64_DRIVERS } from './drivers.js';
 export async function createBootImage(options: CreateBootImageOptions): Promise<BootImageResult> {
   checkArch(options.arch);
   const outDir = resolve(options.outDir);
-  const sourceDateEpoch = resolveEpoch(options.sourceDateEpoch);
+  const sourceDateEpoch = checkEpoch(options.sourceDateEpoch);
   const workDir = await mkdtemp(join(tmpdir(), 'capmedia-bootimage-'));
   const ctx: BuildContext = {
     exec: options.exec ?? realExec,
@@ -123,32 +123,21 @@ async function writeBootLoaders(ctx: BuildContext, stageDir: string): Promise<Ue
 
 function checkArch(arch: string): void {
   if ((SUPPORTED_ARCHES as readonly string[]).includes(arch)) return;
-  throw new CapmediaError('BOOT_IMAGE_BUILD_FAILED', `Cannot build a linux boot image for architecture "${arch}".`, {
-    hint: `Supported architectures: ${SUPPORTED_ARCHES.join(', ')}.`,
-  });
+  throw fail('bootImageArchUnsupported', { arch, supported: SUPPORTED_ARCHES.join(', ') });
 }
 
-/** cpio stores mtimes as 32-bit unsigned numbers. */
-function resolveEpoch(explicit: number | undefined): number {
-  const raw = explicit ?? (process.env.SOURCE_DATE_EPOCH ? Number(process.env.SOURCE_DATE_EPOCH) : 0);
-  if (!Number.isInteger(raw) || raw < 0 || raw > 0xffffffff) {
-    throw new CapmediaError(
-      'BOOT_IMAGE_BUILD_FAILED',
-      `SOURCE_DATE_EPOCH must be a whole number of seconds from 0 to 4294967295, not "${raw}".`,
-    );
-  }
-  return raw;
+/** cpio stores mtimes as 32-bit unsigned numbers. The library never reads the environment: the CLI passes $SOURCE_DATE_EPOCH. */
+function checkEpoch(epoch = 0): number {
+  if (!Number.isInteger(epoch) || epoch < 0 || epoch > 0xffffffff) throw fail('sourceDateEpochInvalid', { epoch });
+  return epoch;
 }
 
 /** Errors that are already sentences pass through; anything else says what was being built. */
 function wrapFailure(error: unknown, outDir: string, signal?: AbortSignal): unknown {
   if (signal?.aborted && !(error instanceof CapmediaError && error.code === 'CANCELLED')) {
-    return new CapmediaError('CANCELLED', `Building the boot image was cancelled; ${outDir} is unchanged.`, { cause: error });
+    return fail('bootImageCancelled', { outDir }, { cause: error });
   }
   if (error instanceof CapmediaError) return error;
   const reason = error instanceof Error ? error.message : String(error);
-  return new CapmediaError('BOOT_IMAGE_BUILD_FAILED', `Building the boot image ${outDir} failed: ${reason}`, {
-    hint: 'The previous boot image folder, if any, is unchanged. Re-run with --verbose for details.',
-    cause: error,
-  });
+  return fail('bootImageFailed', { outDir, reason }, { cause: error });
 }

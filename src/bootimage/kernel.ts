@@ -1,6 +1,6 @@
 import { copyFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CapmediaError } from '../errors/index.js';
+import { fail } from '../errors/index.js';
 
 /**
  * The kernel's release (`uname -r`) read from the unpacked package rather than
@@ -11,13 +11,7 @@ export async function detectKernelVersion(kernelRoot: string, kernelPackage: str
   const names = await readdir(join(kernelRoot, 'boot')).catch(() => [] as string[]);
   const releases = names.filter((name) => name.startsWith('vmlinuz-')).map((name) => name.slice('vmlinuz-'.length));
   if (releases.length === 1) return releases[0];
-  throw new CapmediaError(
-    'BOOT_IMAGE_BUILD_FAILED',
-    `${kernelPackage} holds ${releases.length === 0 ? 'no kernel' : `${releases.length} kernels`} in /boot; a boot image needs exactly one.`,
-    {
-      hint: 'Pass a kernel image package (linux-image-<version>-amd64), not a meta, headers or debug package.',
-    },
-  );
+  throw fail('kernelCountWrong', { kernelPackage, count: releases.length });
 }
 
 export async function copyKernel(kernelRoot: string, kernelVersion: string, target: string): Promise<void> {

@@ -1,6 +1,6 @@
 import { copyFile, chmod, lstat, mkdir, readlink } from 'node:fs/promises';
 import { dirname, join, normalize } from 'node:path';
-import { CapmediaError } from '../errors/index.js';
+import { CapmediaError, fail } from '../errors/index.js';
 import { readElfDependencies } from './elf.js';
 
 /**
@@ -80,11 +80,5 @@ async function copyExecutable(source: string, target: string): Promise<void> {
 }
 
 function missing(what: string, neededBy: string): CapmediaError {
-  return new CapmediaError(
-    'BOOT_IMAGE_BUILD_FAILED',
-    `The capture agent needs ${what} (for ${neededBy}), but none of the Debian packages fetched for it contains it.`,
-    {
-      hint: 'Run apt-get update and build the boot image again; if it persists, the package names in src/bootimage/agent.ts need updating for this Debian release.',
-    },
-  );
+  return fail('agentLibraryMissing', { what, neededBy });
 }

@@ -1,6 +1,6 @@
 import { copyFile, mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import { CapmediaError } from '../errors/index.js';
+import { CapmediaError, fail } from '../errors/index.js';
 import { requireSignedModules } from './signed.js';
 import type { BuildContext } from './types.js';
 
@@ -22,9 +22,7 @@ export async function modulesRootOf(kernelRoot: string, kernelVersion: string): 
   if (await stat(legacy).catch(() => undefined)) return legacy;
   const merged = join(kernelRoot, 'usr/lib/modules', kernelVersion);
   if (!(await stat(merged).catch(() => undefined))) {
-    throw new CapmediaError('BOOT_IMAGE_BUILD_FAILED', `The kernel package has no modules folder for ${kernelVersion}.`, {
-      hint: 'Use a linux-image-<version>-amd64 package; it must ship /lib/modules/<version>.',
-    });
+    throw fail('kernelModulesMissing', { kernelVersion });
   }
   await symlink('usr/lib', join(kernelRoot, 'lib')).catch(() => undefined);
   return join(kernelRoot, 'lib/modules', kernelVersion);
@@ -49,11 +47,11 @@ export async function resolveModuleClosure(
       cancelSignal: ctx.signal,
     }));
   } catch (error) {
-    throw new CapmediaError('BOOT_IMAGE_BUILD_FAILED', `The kernel ${kernelVersion} lacks a driver the boot image needs.`, {
-      hint: 'Use the generic kernel (linux-image-<version>-amd64): the cloud kernel has no AHCI, USB storage or e1000 drivers.',
-      detail: error instanceof CapmediaError ? `${error.message}\n${error.detail ?? ''}` : String(error),
-      cause: error,
-    });
+    throw fail(
+      'kernelDriverMissing',
+      { kernelVersion },
+      { detail: error instanceof CapmediaError ? `${error.message}\n${error.detail ?? ''}` : String(error), cause: error },
+    );
   }
   return parseShowDepends(stdout, modulesDir);
 }

@@ -1,8 +1,7 @@
-import { lutimes, mkdir, readdir, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { ioError } from '../errors/index.js';
+import { lutimes, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { checkReplaceableFolder, replaceOutputFolder } from '../fs/output-folder.js';
+import { withScratchFolder } from '../fs/atomic.js';
 
 /**
  * Writing the boot image folder: it is built in a temp sibling and swapped
@@ -18,18 +17,11 @@ import { checkReplaceableFolder, replaceOutputFolder } from '../fs/output-folder
 export async function replaceDirectory<T>(outDir: string, marker: string, build: (tempDir: string) => Promise<T>): Promise<T> {
   const folder = { path: outDir, marker, key: 'the boot image folder (--out)' };
   await checkReplaceableFolder(folder);
-  const suffix = `${process.pid}-${randomBytes(4).toString('hex')}`;
-  const tempDir = join(dirname(outDir), `.${basename(outDir)}.tmp-${suffix}`);
-  await mkdir(tempDir, { recursive: true }).catch((error) => {
-    throw ioError('create the folder', tempDir, error);
-  });
-  try {
+  return withScratchFolder(outDir, async (tempDir) => {
     const result = await build(tempDir);
     await replaceOutputFolder(tempDir, folder);
     return result;
-  } finally {
-    await rm(tempDir, { recursive: true, force: true });
-  }
+  });
 }
 
 /** Sets every mtime under dir (and dir itself) to epoch seconds, children first. */

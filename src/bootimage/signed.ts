@@ -1,6 +1,6 @@
 import { copyFile, mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { CapmediaError } from '../errors/index.js';
+import { fail } from '../errors/index.js';
 import { parsePe } from '../efi/pe.js';
 import { describePackages, fetchDeb, unpackDeb } from './debs.js';
 import { BOOT_IMAGE_FILES } from './layout.js';
@@ -84,13 +84,7 @@ async function requireSignedPe(
 ): Promise<void> {
   const image = parsePe(await readFile(path));
   if (image && image.signatures.length > 0) return;
-  throw new CapmediaError(
-    'BOOT_IMAGE_BUILD_FAILED',
-    `${what} is ${image ? 'not signed' : 'not a UEFI (PE) image'}, so firmware with Secure Boot on would refuse it.`,
-    {
-      hint: `${fix}, or build a boot image without Secure Boot (capmedia bootimage create --no-secure-boot).`,
-    },
-  );
+  throw fail('unsignedEfiImage', { what, problem: image ? 'not signed' : 'not a UEFI (PE) image', fix });
 }
 
 /**
@@ -101,13 +95,7 @@ export async function requireSignedModules(dir: string, files: readonly string[]
   const unsigned: string[] = [];
   for (const file of files) if (!(await endsWith(join(dir, file), MODULE_SIGNATURE_MAGIC))) unsigned.push(file);
   if (unsigned.length === 0) return;
-  throw new CapmediaError(
-    'BOOT_IMAGE_BUILD_FAILED',
-    `Kernel modules without a signature would not load under Secure Boot: ${unsigned.join(', ')}.`,
-    {
-      hint: 'Use the signed linux-image-<version>-amd64 package, or build a boot image without Secure Boot (--no-secure-boot).',
-    },
-  );
+  throw fail('unsignedKernelModules', { unsigned: unsigned.join(', ') });
 }
 
 async function endsWith(path: string, suffix: Buffer): Promise<boolean> {

@@ -1,6 +1,6 @@
 import { copyFile, mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { CapmediaError } from '../errors/index.js';
+import { fail } from '../errors/index.js';
 import type { Exec } from '../tools/exec.js';
 import { BOOT_IMAGE_FILES, KERNEL_CMDLINE } from './layout.js';
 import { readLinuxTemplate, renderTemplate, type LinuxTemplate } from './templates.js';
@@ -30,9 +30,7 @@ export async function writeBiosBootFiles(ctx: BuildContext, outDir: string): Pro
   await checkSameRelease(ctx.exec, ctx.signal);
   for (const file of SYSTEM_FILES) {
     if (!(await stat(file.source).catch(() => undefined))) {
-      throw new CapmediaError('TOOL_MISSING', `${file.source} is missing, so the boot image cannot boot BIOS machines.`, {
-        hint: `Install it with: apt-get install ${file.debianPackage} (or run ./setup.sh).`,
-      });
+      throw fail('syslinuxFileMissing', { source: file.source, debianPackage: file.debianPackage });
     }
     await mkdir(dirname(join(outDir, file.target)), { recursive: true });
     await copyFile(file.source, join(outDir, file.target));
@@ -56,12 +54,6 @@ async function checkSameRelease(exec: Exec, signal?: AbortSignal): Promise<void>
     (await exec('dpkg-query', ['-W', '-f=${Version}', pkg], { cancelSignal: signal }).catch(() => ({ stdout: '' }))).stdout.trim();
   const [isolinux, common] = [await version('isolinux'), await version('syslinux-common')];
   if (isolinux && common && isolinux !== common) {
-    throw new CapmediaError(
-      'BOOT_IMAGE_BUILD_FAILED',
-      `isolinux ${isolinux} and syslinux-common ${common} are different releases; ISOLINUX would refuse ldlinux.c32.`,
-      {
-        hint: 'Upgrade both to the same version: apt-get install isolinux syslinux-common.',
-      },
-    );
+    throw fail('syslinuxReleaseMismatch', { isolinux, common });
   }
 }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { CapmediaError, ioError } from '../errors/index.js';
+import { ioError, fail } from '../errors/index.js';
 
 /** templates/linux/ of the package: two levels up from src/bootimage or dist/bootimage. */
 export const LINUX_TEMPLATE_DIR = fileURLToPath(new URL('../../templates/linux/', import.meta.url));
@@ -35,9 +35,7 @@ export function renderTemplate(name: string, text: string, values: Record<string
   const rendered = text.replace(/@([A-Z_]+)@/g, (match, key: string) => values[key] ?? match);
   const left = rendered.match(/@[A-Z_]+@/);
   if (left) {
-    throw new CapmediaError('BOOT_IMAGE_BUILD_FAILED', `The template ${name} uses ${left[0]}, which capmedia does not fill in.`, {
-      hint: 'The templates/linux folder does not match this version of capmedia; reinstall capmedia.',
-    });
+    throw fail('templatePlaceholderUnknown', { name, left: left[0] });
   }
   return rendered;
 }

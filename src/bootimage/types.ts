@@ -18,7 +18,7 @@ export interface CreateBootImageOptions {
    * that must not or cannot run shim; Secure Boot must then be off.
    */
   secureBoot?: boolean;
-  /** mtime of every file in the image; default $SOURCE_DATE_EPOCH, else 0. */
+  /** mtime of every file in the image; default 0 (`capmedia bootimage create` passes $SOURCE_DATE_EPOCH). */
   sourceDateEpoch?: number;
   exec?: Exec;
   onProgress?: (message: string) => void;

@@ -1,7 +1,7 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Preimage } from './key.js';
+import { writeJsonAtomically } from '../fs/atomic.js';
 
 export interface ActionRecord<T = unknown> {
   step: string;
@@ -47,17 +47,5 @@ export class ActionCache {
 
   async rememberPreimages(mediaId: string, preimages: Record<string, Preimage>): Promise<void> {
     await writeJsonAtomically(join(this.root, 'last', `${mediaId}.json`), preimages);
-  }
-}
-
-export async function writeJsonAtomically(path: string, value: unknown): Promise<void> {
-  const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  await mkdir(dirname(path), { recursive: true });
-  try {
-    await writeFile(temp, `${JSON.stringify(value)}\n`);
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
   }
 }

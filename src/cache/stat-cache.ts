@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256File } from '../library/hash.js';
-import { writeJsonAtomically } from './actions.js';
+import { writeJsonAtomically } from '../fs/atomic.js';
 
 interface Entry {
   size: number;

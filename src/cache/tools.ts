@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import type { Exec } from '../tools/exec.js';
-import { writeJsonAtomically } from './actions.js';
+import { writeJsonAtomically } from '../fs/atomic.js';
 
 /** How each tool that shapes the media says its version; part of the pack key. */
 const VERSION_PROBES: Record<string, readonly string[]> = {

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { isIsoImage } from '../tools/image-kind.js';
-import { CapmediaError } from '../errors/index.js';
+import { fail } from '../errors/index.js';
 import { bootUnderQemu } from '../tools/qemu.js';
 import type { Printer } from './output.js';
 import type { CommonArgs } from './common.js';
@@ -39,13 +39,7 @@ export async function bootCommand(args: BootArgs, printer: Printer, signal: Abor
     ].join('\n'),
   );
   if (result.outcome !== 'success') {
-    throw new CapmediaError('BOOT_FAILED', `The media did not boot to the marker under QEMU (${firmware}, as ${as}): ${result.outcome}.`, {
-      hint:
-        result.outcome === 'refused'
-          ? 'Secure Boot refused the UEFI loader: build the boot image with the signed chain (capmedia bootimage create, without --no-secure-boot).'
-          : 'Run with --verbose to see the serial console.',
-      detail: result.serial.slice(-4000),
-    });
+    throw fail('bootFailed', { firmware, as, outcome: result.outcome }, { detail: result.serial.slice(-4000) });
   }
 }
 
@@ -63,12 +57,10 @@ function refusal(serial: string): string {
 async function isIsoOrThrow(path: string): Promise<boolean> {
   const info = await stat(path).catch(() => undefined);
   const problem = !info ? 'does not exist' : info.isDirectory() ? 'is a folder, not an image file' : undefined;
-  if (problem) throw new CapmediaError('USAGE', `${path} ${problem}.`, { hint: 'Pass the path of a built ISO or USB image.' });
+  if (problem) throw fail('bootTargetUnusable', { path, problem });
   try {
     return await isIsoImage(path);
   } catch (error) {
-    throw new CapmediaError('USAGE', `${path} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`, {
-      hint: 'Pass the path of a built ISO or USB image you can read.',
-    });
+    throw fail('bootTargetUnreadable', { path, reason: (error as NodeJS.ErrnoException).code ?? (error as Error).message });
   }
 }

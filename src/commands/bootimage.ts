@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { createBootImage, type BootImagePackageMetadata } from '../bootimage/index.js';
 import { defaultCacheDir } from '../config/normalize.js';
+import { parseSourceDateEpoch } from '../epoch.js';
 import type { Printer } from './output.js';
 import type { CommonArgs } from './common.js';
 
@@ -20,6 +21,7 @@ export async function bootImageCreateCommand(args: BootImageArgs, printer: Print
     cacheDir: args.cacheDir ? resolve(args.cwd, args.cacheDir) : defaultCacheDir(),
     kernelPackage: args.kernelPackage,
     secureBoot: args.secureBoot ?? true,
+    sourceDateEpoch: parseSourceDateEpoch(process.env.SOURCE_DATE_EPOCH),
     signal,
     onProgress: (message) => printer.verbose && printer.line(message),
   });

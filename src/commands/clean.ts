@@ -14,10 +14,11 @@ const STAGING_NAME = /^capmedia-[A-Za-z0-9._-]+-[0-9a-f]{12}$/;
 
 /**
  * What capmedia writes in the cache folder: its stores, records, download and
- * build scratch, and their atomic-write temps. Anything else is the user's.
+ * build scratch, and their atomic-write temps (fs/atomic.ts; `.tmp` from older
+ * versions). Anything else is the user's.
  */
 const CACHE_ENTRY =
-  /^(?:(?:cas|ac|last|debs|efi)|(?:stat-cache|tools|last-build-stats)\.json(?:\.[0-9a-f]{12}\.tmp)?|tmp-prepare-[A-Za-z0-9]{6})$/;
+  /^(?:(?:cas|ac|last|debs|efi)|(?:stat-cache|tools|last-build-stats)\.json(?:\.[0-9a-f]{12}\.tmp)?|\.(?:stat-cache|tools|last-build-stats)\.json\.[0-9a-f]{8}\.capmedia-partial|tmp-prepare-[A-Za-z0-9]{6})$/;
 
 export async function cleanCommand(args: CommonArgs, printer: Printer): Promise<void> {
   let cacheDir = defaultCacheDir();

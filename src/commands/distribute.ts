@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { formatBytes } from '../config/size.js';
 import { resolveDpUrl } from '../config/normalize.js';
 import type { DistributionPointConfig } from '../config/schema.js';
-import { CapmediaError } from '../errors/index.js';
+import { fail } from '../errors/index.js';
 import { publishSource } from '../library/publish.js';
 import { openDistributionPoint } from '../plugins/registry.js';
 import type { Printer } from './output.js';
@@ -60,14 +60,12 @@ function destination(args: DistributeArgs): DistributionPointConfig {
         }
       : undefined;
   if (args.user && !auth) {
-    throw new CapmediaError('USAGE', `--user ${args.user} needs --password-env VAR or --password-file FILE.`, {
-      hint: 'Passwords are never given on the command line: it shows in the process list and shell history.',
-    });
+    throw fail('distributeUserNeedsPassword', { user: args.user });
   }
   if (args.tokenEnv && (args.passwordEnv || args.passwordFile)) {
-    throw new CapmediaError('USAGE', 'Choose either --token-env (Bearer) or --password-env/--password-file (Basic), not both.');
+    throw fail('distributeAuthConflict', {});
   }
-  if (auth && !auth.tokenEnv && !auth.username) throw new CapmediaError('USAGE', 'Basic auth needs --user NAME as well.');
+  if (auth && !auth.tokenEnv && !auth.username) throw fail('distributeBasicNeedsUser', {});
   let host = 'destination';
   if (!url.startsWith('file:')) host = new URL(url).host || host;
   return { name: host, url, auth, ca: args.ca ? resolve(args.cwd, args.ca) : undefined };

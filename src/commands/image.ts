@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { CapmediaError } from '../errors/index.js';
+import { fail } from '../errors/index.js';
 import { formatBytes } from '../config/size.js';
 import { openImageSource } from '../image/source.js';
 import { verifyImage } from '../image/verify.js';
@@ -30,13 +30,7 @@ export async function imageVerifyCommand(args: CommonArgs & { image: string; qui
   );
   const bad = report.parts.filter((part) => !part.ok);
   if (bad.length) {
-    throw new CapmediaError(
-      'IMAGE_INVALID',
-      `${report.location} does not match its manifest: ${bad.map((part) => `${part.file} ${part.problem}`).join('; ')}.`,
-      {
-        hint: 'The image is damaged or was changed after the capture; capture it again.',
-      },
-    );
+    throw fail('imageVerifyFailed', { location: report.location, bad: bad.map((part) => `${part.file} ${part.problem}`).join('; ') });
   }
 }
 
@@ -64,9 +58,7 @@ export async function imageConvertCommand(
 ): Promise<void> {
   const split = args.split === undefined ? undefined : parseByteSize(args.split);
   if (args.split !== undefined && (split === undefined || split < 1048576 || split >= 4 * 1024 ** 3)) {
-    throw new CapmediaError('USAGE', `--split ${args.split} is not a part size from 1MiB to below 4GiB.`, {
-      hint: "Give a size such as 3800MB (parts that fit FAT32's 4 GiB file limit).",
-    });
+    throw fail('splitSizeInvalid', { split: args.split });
   }
   const source = await openImageSource(args.image, args.cwd);
   const result = await convertImage(source, resolve(args.cwd, args.to), {

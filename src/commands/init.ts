@@ -1,6 +1,6 @@
 import { access, copyFile, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { CapmediaError } from '../errors/index.js';
+import { fail } from '../errors/index.js';
 import { TEMPLATES_DIR } from '../templates.js';
 import type { Printer } from './output.js';
 import type { CommonArgs } from './common.js';
@@ -34,9 +34,7 @@ export async function initCommand(args: CommonArgs, printer: Printer): Promise<v
         () => false,
       )
     ) {
-      throw new CapmediaError('USAGE', `${existing} already exists; it was left as it is.`, {
-        hint: 'Edit it, or remove it first if you want a fresh starter.',
-      });
+      throw fail('initTargetExists', { existing });
     }
   }
   await mkdir(args.cwd, { recursive: true });

@@ -34,8 +34,10 @@ export function formatError(error: unknown, options: { json: boolean; verbose: b
   if (options.json) return `${printableJson(JSON.stringify({ error: { code: e.code, message: e.message, hint: e.hint } }))}\n`;
   let text = `\ncapmedia: ${printableText(e.message)}\n`;
   if (e.hint) text += `  hint: ${printableText(e.hint)}\n`;
-  if (options.verbose && e.detail) text += `\n${e.detail}\n`;
-  else if (e.detail) text += '  (run with --verbose for the tool output)\n';
+  // A bug's stack is what its report needs; users see it only when they ask.
+  const detail = e.detail ?? (e.code === 'INTERNAL' ? e.stack : undefined);
+  if (options.verbose && detail) text += `\n${detail}\n`;
+  else if (detail) text += '  (run with --verbose for the tool output)\n';
   return text;
 }
 

@@ -1,5 +1,5 @@
 import { loadConfig } from '../config/load.js';
-import { CapmediaError } from '../errors/index.js';
+import { fail } from '../errors/index.js';
 import { configPackageIds } from '../lock/diff.js';
 import { describeLockChanges, formatLockChange } from '../lock/entries.js';
 import { LOCKFILE_VERSION, lockEntry, readLock, serializeLock, writeLock, type LockFile } from '../lock/lockfile.js';
@@ -21,9 +21,7 @@ export async function updateCommand(args: CommonArgs & { packages?: string[]; dr
   const named = args.packages ?? [];
   const unknown = named.filter((id) => !ids.includes(id));
   if (unknown.length) {
-    throw new CapmediaError('USAGE', `${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not a package of the config.`, {
-      hint: `Packages of this config: ${ids.join(', ')}. Add a package to bootImage.package or content first.`,
-    });
+    throw fail('updateUnknownPackage', { unknown, ids });
   }
   const ctx = createBuildContext(config, { exec, readOnly: true });
   try {

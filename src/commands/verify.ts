@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { printable, quoted } from '../printable.js';
 import { resolve } from 'node:path';
 import { declaredImageSize } from '../tools/image-size.js';
-import { CapmediaError } from '../errors/index.js';
+import { CapmediaError, fail } from '../errors/index.js';
 import { exec } from '../tools/exec.js';
 import { loadConfig } from '../config/load.js';
 import { builtinRegistry, type PluginRegistry } from '../plugins/registry.js';
@@ -11,6 +11,7 @@ import type { Printer } from './output.js';
 import type { CommonArgs } from './common.js';
 import { MEDIA_CONTENT_JSON, type MediaContent } from '../lock/media-record.js';
 import { uefiChainLines } from '../efi/chain.js';
+import { MEDIA_PATHS } from '../media-paths.js';
 
 export type { MediaReport } from '../plugins/media/types.js';
 
@@ -20,9 +21,7 @@ export async function inspectMedia(file: string, registry: PluginRegistry = buil
     const report = await type.inspect?.(file, exec);
     if (report) return report;
   }
-  throw new CapmediaError('VERIFY_FAILED', `${file} is neither an ISO 9660 image nor a disk image with a FAT file system.`, {
-    hint: 'Pass a built ISO (media.file) or USB image (media.device).',
-  });
+  throw fail('verifyUnknownFormat', { file });
 }
 
 export async function verifyCommand(args: CommonArgs & { output: string }, printer: Printer): Promise<void> {
@@ -32,18 +31,12 @@ export async function verifyCommand(args: CommonArgs & { output: string }, print
   const info = await stat(file).catch(() => undefined);
   const folderTypes = registry.mediaTypes.some((t) => t.output.kind === 'folder');
   if (!info?.isFile() && !(info?.isDirectory() && folderTypes)) {
-    throw new CapmediaError('USAGE', `${file} ${info ? 'is not a file' : 'does not exist'}.`, {
-      hint: 'Pass the path of a built ISO (media.file) or USB image (media.device).',
-    });
+    throw fail('verifyTargetMissing', { file, problem: info ? 'is not a file' : 'does not exist' });
   }
   if (info.isFile()) await checkComplete(file, args.output, info.size);
   const report = await inspectMedia(file, registry).catch((error: unknown) => {
     if (!(error instanceof CapmediaError) || error.code !== 'TOOL_FAILED') throw error;
-    throw new CapmediaError('VERIFY_FAILED', `${args.output} could not be read as capture media: ${error.message}`, {
-      hint: 'The file is damaged or is not an image capmedia built; build it again with `capmedia build`.',
-      detail: error.detail,
-      cause: error,
-    });
+    throw fail('verifyUnreadable', { output: args.output, message: error.message }, { detail: error.detail, cause: error });
   });
   printer.result(report, () =>
     [
@@ -51,7 +44,7 @@ export async function verifyCommand(args: CommonArgs & { output: string }, print
       `  volume id:       ${printable(report.volumeId)}${report.volume ? ` (volume ${report.volume.number} of ${report.volume.of})` : ''}`,
       ...(report.jolietVolumeId === undefined ? [] : [`  Windows shows:   ${quoted(report.jolietVolumeId)} (Joliet volume name)`]),
       `  boot:            BIOS ${report.bootBios ? 'yes' : 'NO'}, UEFI ${report.bootUefi ? 'yes' : 'NO'}, partition table ${report.partitionTable}`,
-      `  MediaLabel.txt:  ${report.mediaLabel === undefined ? 'missing' : `label=${printable(report.mediaLabel)}`}`,
+      `  ${MEDIA_PATHS.mediaLabel}:  ${report.mediaLabel === undefined ? 'missing' : `label=${printable(report.mediaLabel)}`}`,
       `  task sequence:   ${report.taskSequence === undefined ? 'missing' : printable(report.taskSequence)}`,
       ...uefiChainLines(report.uefiChain),
       `  checksum:        ${report.checksum}`,
@@ -61,13 +54,7 @@ export async function verifyCommand(args: CommonArgs & { output: string }, print
   );
   if (report.problems.length) {
     // Problems quote names read off the media: file names, labels, task sequence names.
-    throw new CapmediaError(
-      'VERIFY_FAILED',
-      `${report.file} is not complete capture media: ${report.problems.map(printable).join('; ')}.`,
-      {
-        hint: 'Rebuild it with `capmedia build`.',
-      },
-    );
+    throw fail('verifyIncomplete', { file: report.file, problems: report.problems.map(printable).join('; ') });
   }
 }
 
@@ -87,8 +74,6 @@ function describeContent(content: MediaContent | undefined): string[] {
 async function checkComplete(file: string, shown: string, size: number): Promise<void> {
   const declared = await declaredImageSize(file).catch(() => undefined);
   if (declared !== undefined && size < declared) {
-    throw new CapmediaError('VERIFY_FAILED', `${shown} is truncated: ${size} bytes, the image says ${declared}.`, {
-      hint: `Copy or build it again (capmedia build writes ${shown} whole or not at all).`,
-    });
+    throw fail('verifyTruncated', { shown, size, declared });
   }
 }

@@ -1,4 +1,4 @@
-import { CapmediaError } from '../errors/index.js';
+import { fail } from '../errors/index.js';
 
 /** What a JS/TS config module exported, kept whole so a missing default export can be named. */
 export class ModuleExports {
@@ -15,11 +15,11 @@ export async function configExport(loaded: unknown, filepath: string): Promise<u
   if (config === null || typeof config !== 'object' || Array.isArray(config)) {
     const what =
       config === null ? 'null' : Array.isArray(config) ? 'an array' : typeof config === 'undefined' ? 'undefined' : `a ${typeof config}`;
-    throw loadFailed(
+    throw fail('configNotObject', {
       filepath,
-      `its ${typeof value === 'function' ? 'config function returned' : 'default export is'} ${what}, not a config object`,
-      'Export the config object: export default defineConfig({ distributionPoints: [...], bootImage: {...}, ... }).',
-    );
+      source: typeof value === 'function' ? 'config function returned' : 'default export is',
+      what,
+    });
   }
   return config;
 }
@@ -29,11 +29,7 @@ function defaultExport(namespace: Record<string, unknown>, filepath: string): un
   // CommonJS: module.exports is the config.
   if (/\.c[jt]s$/.test(filepath)) return namespace;
   const names = Object.keys(namespace);
-  throw loadFailed(
-    filepath,
-    `it has no default export${names.length ? ` (it exports ${names.map((n) => JSON.stringify(n)).join(', ')})` : ''}`,
-    `Export the config as the default export: export default defineConfig({...})${names.length ? `, e.g. export default ${names[0]};` : '.'}`,
-  );
+  throw fail('configNoDefaultExport', { filepath, names });
 }
 
 async function callConfigFunction(fn: () => unknown, filepath: string): Promise<unknown> {
@@ -44,14 +40,10 @@ async function callConfigFunction(fn: () => unknown, filepath: string): Promise<
     return await result;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw loadFailed(filepath, `the config function ${verb}: ${reason}`, 'Fix the config function so it returns the config object.', error);
+    throw fail(
+      'configFunctionFailed',
+      { filepath, verb, reason },
+      { cause: error, detail: error instanceof Error ? error.stack : undefined },
+    );
   }
-}
-
-function loadFailed(filepath: string, reason: string, hint: string, cause?: unknown): CapmediaError {
-  return new CapmediaError('CONFIG_LOAD_FAILED', `The config file ${filepath} could not be loaded: ${reason}.`, {
-    hint,
-    cause,
-    detail: cause instanceof Error ? cause.stack : undefined,
-  });
 }

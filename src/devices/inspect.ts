@@ -1,6 +1,6 @@
 import { realpath } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { CapmediaError } from '../errors/index.js';
+import { fail } from '../errors/index.js';
 import { formatBytes } from '../config/size.js';
 import { mountOf, readMounts, readSwapDevices, type Mount } from './mounts.js';
 import type { SystemRoots } from './roots.js';
@@ -27,9 +27,7 @@ export async function inspectDevice(roots: SystemRoots, path: string, protectedP
   const name = basename(await realpath(path).catch(() => path));
   const target = await readBlockTarget(roots, name);
   if (!target) {
-    throw new CapmediaError('DEVICE_REFUSED', `${path} is not a drive this machine knows (no block device "${name}").`, {
-      hint: 'Plug the stick in and check its name with `lsblk -o NAME,SIZE,TRAN,RM,MODEL`; for a disk image give a file path instead (e.g. out/capture.img).',
-    });
+    throw fail('deviceUnknown', { path, name });
   }
   const { disk } = target;
   const names = new Set([disk.name, ...disk.partitions.map((p) => p.name)]);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { constants, createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { CapmediaError, ioError } from '../errors/index.js';
+import { CapmediaError, ioError, fail } from '../errors/index.js';
 import type { Exec } from '../tools/exec.js';
 
 /**
@@ -41,10 +41,7 @@ export async function writeImageToDevice(image: string, device: string, options:
     await handle.sync();
   } catch (error) {
     if (error instanceof CapmediaError) throw error;
-    if (isAbort(error))
-      throw new CapmediaError('CANCELLED', `Writing ${device} was cancelled; the drive holds an incomplete image.`, {
-        hint: 'Run the build again to write it completely.',
-      });
+    if (isAbort(error)) throw fail('deviceWriteCancelled', { device });
     throw ioError('write the image to', device, error);
   } finally {
     await handle.close();
@@ -58,13 +55,7 @@ async function openExclusive(device: string): Promise<FileHandle> {
     return await open(device, constants.O_WRONLY | constants.O_EXCL);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EBUSY') {
-      throw new CapmediaError(
-        'DEVICE_REFUSED',
-        `${device} is in use by the system (mounted, swap or held by another program), so it was not written.`,
-        {
-          hint: 'Unmount it (udisksctl unmount -b …) and close programs using it, then build again.',
-        },
-      );
+      throw fail('deviceInUse', { device });
     }
     throw ioError('open for writing', device, error);
   }
@@ -100,21 +91,12 @@ export async function verifyDevice(device: string, written: WrittenImage, signal
       bytes += chunk.length;
     }
   } catch (error) {
-    if (isAbort(error))
-      throw new CapmediaError('CANCELLED', `Checking ${device} was cancelled; the image was written but not read back.`, {
-        hint: 'Run the build again to write and check it.',
-      });
+    if (isAbort(error)) throw fail('deviceCheckCancelled', { device });
     throw ioError('read back', device, error);
   }
   const sha256 = hash.digest('hex');
   if (bytes !== written.bytes || sha256 !== written.sha256) {
-    throw new CapmediaError(
-      'VERIFY_FAILED',
-      `${device} does not hold what was written: read back ${bytes} bytes with sha256 ${sha256}, wrote ${written.bytes} bytes with sha256 ${written.sha256}.`,
-      {
-        hint: 'The stick may be failing or fake (reporting more capacity than it has). Try another stick; do not use this one for capture.',
-      },
-    );
+    throw fail('deviceReadBackMismatch', { device, bytes, sha256, writtenBytes: written.bytes, writtenSha256: written.sha256 });
   }
 }
 

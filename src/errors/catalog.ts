@@ -1,13 +1,43 @@
 import type { ErrorEntry } from './entry.js';
+import { bootImageErrors } from './bootimage.js';
+import { commandErrors } from './commands.js';
+import { configErrors } from './config.js';
+import { deviceErrors } from './devices.js';
+import { dpErrors } from './dp.js';
 import { fileErrors, internalErrors } from './files.js';
 import { buildErrors } from './build.js';
+import { imageErrors } from './image.js';
+import { libraryErrors } from './library.js';
+import { lockErrors } from './lock.js';
+import { outputErrors } from './outputs.js';
+import { pluginErrors } from './plugins.js';
+import { remoteCacheErrors } from './cache.js';
+import { taskSequenceErrors } from './tasksequence.js';
+import { toolErrors } from './tools.js';
 
 /**
  * The one catalog: every error capmedia reports, by name. Each area keeps its
  * entries in its own file here; a name given twice is a bug caught when this
  * module loads.
  */
-export const catalog = join(fileErrors, internalErrors, buildErrors);
+export const catalog = join(
+  fileErrors,
+  internalErrors,
+  bootImageErrors,
+  commandErrors,
+  configErrors,
+  deviceErrors,
+  dpErrors,
+  imageErrors,
+  libraryErrors,
+  lockErrors,
+  outputErrors,
+  pluginErrors,
+  remoteCacheErrors,
+  taskSequenceErrors,
+  toolErrors,
+  buildErrors,
+);
 
 export type Catalog = typeof catalog;
 export type ErrorName = keyof Catalog;

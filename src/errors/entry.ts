@@ -38,7 +38,6 @@ export const CODES = {
   USAGE: usage('Wrong command line'),
   ARCH_MISMATCH: usage('Architectures do not match'),
   DRIVERS_MISSING: usage('Drivers are missing'),
-  LABEL_INVALID: usage('The volume label is not valid'),
   PACKAGE_NOT_FOUND: build('A package was not found'),
   PACKAGE_INVALID: build('A package is not valid'),
   PACKAGE_INCOMPLETE: build('A package is incomplete'),

@@ -1,4 +1,5 @@
 import { defineErrors } from './entry.js';
+import { BUG_HINT } from './hints.js';
 
 /** Failures of the local file system, whatever the step. */
 export const fileErrors = defineErrors({
@@ -33,6 +34,12 @@ export const internalErrors = defineErrors({
     code: 'INTERNAL',
     title: 'An unexpected error',
     message: (a: { reason: string }) => `capmedia stopped on an unexpected error: ${a.reason}`,
-    hint: 'This is a bug in capmedia; run again with --verbose and report the output.',
+    hint: BUG_HINT,
+  },
+  templateValueMissing: {
+    code: 'INTERNAL',
+    title: 'A template placeholder has no value',
+    message: (a: { key: string }) => `template placeholder {{${a.key}}} has no value`,
+    hint: BUG_HINT,
   },
 });

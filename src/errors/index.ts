@@ -48,13 +48,25 @@ export class CapmediaError extends Error {
   }
 }
 
-type ArgsOf<N extends ErrorName> = Parameters<Catalog[N]['message']>[0];
+// An entry whose message takes no facts is called with {}.
+type ArgsOf<N extends ErrorName> =
+  Parameters<Catalog[N]['message']> extends [] ? Record<string, never> : Parameters<Catalog[N]['message']>[0];
 
 /** The error named in the catalog, with the facts of this occurrence. */
 export function fail<N extends ErrorName>(name: N, args: ArgsOf<N>, options: Omit<CapmediaErrorOptions, 'hint'> = {}): CapmediaError {
   const entry = catalog[name] as Catalog[N] & { message: (a: ArgsOf<N>) => string; hint?: string | ((a: ArgsOf<N>) => string) };
   const hint = typeof entry.hint === 'function' ? entry.hint(args) : entry.hint;
   return new CapmediaError(entry.code, entry.message(args), { ...options, hint });
+}
+
+/**
+ * The entry's message and hint for a failure that sums up others (every
+ * distribution point failed): the code, which decides exit and retry, stays
+ * the first cause's.
+ */
+export function failWithCodeOf<N extends ErrorName>(cause: CapmediaError, name: N, args: ArgsOf<N>): CapmediaError {
+  const summary = fail(name, args, { cause });
+  return new CapmediaError(cause.code, summary.message, { hint: summary.hint, cause });
 }
 
 /** The same error, its message prefixed (which media, which file): code, hint and detail kept. */

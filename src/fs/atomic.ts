@@ -47,6 +47,49 @@ export async function replaceFile(final: string, write: (temp: string) => Promis
   }
 }
 
+/**
+ * Runs `work` in a scratch folder beside `final` (the same file system, so
+ * what it makes can be renamed onto `final`); the folder is removed
+ * afterwards, whatever happens, and by a cancelled build.
+ */
+export async function withScratchFolder<T>(final: string, work: (folder: string) => Promise<T>): Promise<T> {
+  const folder = partialPath(final);
+  await mkdir(folder, { recursive: true }).catch((error: unknown) => Promise.reject(ioError('create a folder beside', final, error)));
+  try {
+    return await work(folder);
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+    untrackPartial(folder);
+  }
+}
+
+/** The previous version of a folder while its replacement moves in; never a partial, so stale-partial removal leaves it alone. */
+const ASIDE_SUFFIX = '.capmedia-old';
+
+/**
+ * Puts the finished folder `temp` in place of the folder `final`. The
+ * previous one is moved aside only now, and comes back if the new one
+ * cannot be moved in: a crash leaves the old folder or the new one.
+ */
+export async function replaceFolder(temp: string, final: string): Promise<void> {
+  const aside = join(dirname(final), `.${basename(final)}.${randomBytes(4).toString('hex')}${ASIDE_SUFFIX}`);
+  const hadPrevious = await rename(final, aside).then(
+    () => true,
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return false;
+      throw ioError('move the previous folder aside', final, error);
+    },
+  );
+  try {
+    await rename(temp, final);
+    untrackPartial(temp);
+  } catch (error) {
+    if (hadPrevious) await rename(aside, final).catch(() => undefined);
+    throw ioError('move the new folder into', final, error);
+  }
+  if (hadPrevious) await rm(aside, { recursive: true, force: true });
+}
+
 export const writeFileAtomically = (final: string, data: string | Uint8Array): Promise<void> =>
   replaceFile(final, (temp) => writeFile(temp, data, { flag: 'wx' }));
 

@@ -1,7 +1,6 @@
-import { lstat, readdir, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { CapmediaError, ioError } from '../errors/index.js';
+import { lstat, readdir } from 'node:fs/promises';
+import { ioError, fail } from '../errors/index.js';
+import { replaceFolder } from './atomic.js';
 
 /**
  * Folder outputs are replaced whole, so a folder may only be replaced when
@@ -22,9 +21,7 @@ export async function checkReplaceableFolder(folder: OutputFolder): Promise<void
   const info = await lstat(folder.path).catch(() => undefined);
   if (!info) return;
   if (!info.isDirectory()) {
-    throw new CapmediaError('OUTPUT_CONFLICT', `${folder.key} is ${folder.path}, which is not a folder. Nothing was built or written.`, {
-      hint: `Point ${folder.key} at a folder of its own (absent, empty, or written by capmedia before).`,
-    });
+    throw fail('outputFolderNotFolder', { key: folder.key, path: folder.path });
   }
   let names: string[];
   try {
@@ -34,11 +31,12 @@ export async function checkReplaceableFolder(folder: OutputFolder): Promise<void
   }
   if (names.length === 0 || (folder.marker && names.includes(folder.marker))) return;
   const shown = names.slice(0, 3).join(', ') + (names.length > 3 ? ', …' : '');
-  throw new CapmediaError(
-    'OUTPUT_CONFLICT',
-    `${folder.key} is ${folder.path}, which holds files capmedia did not write (${shown}${folder.marker ? `; no ${folder.marker}` : ''}). It is replaced whole on each build, so nothing was built or written.`,
-    { hint: `Point ${folder.key} at an empty or new folder, or move those files out of ${folder.path}.` },
-  );
+  throw fail('outputFolderForeign', {
+    key: folder.key,
+    path: folder.path,
+    shown,
+    missingMarker: folder.marker ? `; no ${folder.marker}` : '',
+  });
 }
 
 /**
@@ -49,20 +47,5 @@ export async function checkReplaceableFolder(folder: OutputFolder): Promise<void
  */
 export async function replaceOutputFolder(temp: string, folder: OutputFolder): Promise<void> {
   await checkReplaceableFolder(folder);
-  const final = folder.path;
-  const aside = join(dirname(final), `.${basename(final)}.${randomBytes(4).toString('hex')}.capmedia-old`);
-  const hadPrevious = await rename(final, aside).then(
-    () => true,
-    (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return false;
-      throw ioError('move the previous folder aside', final, error);
-    },
-  );
-  try {
-    await rename(temp, final);
-  } catch (error) {
-    if (hadPrevious) await rename(aside, final).catch(() => undefined);
-    throw ioError('move the new folder into', final, error);
-  }
-  if (hadPrevious) await rm(aside, { recursive: true, force: true });
+  await replaceFolder(temp, folder.path);
 }

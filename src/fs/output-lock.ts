@@ -1,6 +1,6 @@
 import { open, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { CapmediaError, ioError } from '../errors/index.js';
+import { CapmediaError, ioError, fail } from '../errors/index.js';
 import { isProcessAlive } from '../tools/process.js';
 import { trackPartial, untrackPartial } from './partials.js';
 
@@ -46,9 +46,7 @@ export async function lockOutput(output: string, options: LockOptions = {}): Pro
     if (!told && holder !== 'starting') options.onWait?.(holder);
     told ||= holder !== 'starting';
     if (Date.now() > deadline) {
-      throw new CapmediaError('OUTPUT_LOCKED', `Another build (process ${String(holder)}) is still writing ${output}.`, {
-        hint: `Wait for it to finish, or stop it; if no such build runs, remove ${path}.`,
-      });
+      throw fail('outputLocked', { holder: String(holder), output, path });
     }
     await sleep(options.pollMs ?? 250, options.signal);
   }
@@ -103,11 +101,5 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 function cancelledWhileWaiting(output: string): CapmediaError {
-  return new CapmediaError(
-    'CANCELLED',
-    `The build was cancelled while waiting for another build of ${output}; previous outputs are untouched.`,
-    {
-      hint: 'Run the same command again to build.',
-    },
-  );
+  return fail('outputLockWaitCancelled', { output });
 }

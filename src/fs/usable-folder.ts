@@ -1,5 +1,5 @@
 import { access, constants, realpath, stat } from 'node:fs/promises';
-import { CapmediaError } from '../errors/index.js';
+import { fail } from '../errors/index.js';
 import { readMounts, type Mount } from '../devices/mounts.js';
 import { HOST_ROOTS } from '../devices/roots.js';
 import { splitExisting } from './real-path.js';
@@ -43,19 +43,14 @@ export interface FolderUse {
 export async function checkUsableFolder(use: FolderUse, mounts?: readonly Mount[]): Promise<void> {
   const { existing, rest } = await splitExisting(use.path);
   const info = await stat(existing).catch(() => undefined);
-  if (!info) throw unusable(use, `${existing} cannot be read`, 'Check the path and its permissions.');
+  if (!info) throw fail('folderUnreadable', { ...shown(use), existing });
   if (!info.isDirectory()) {
-    const what = rest.length || use.shown ? `${existing}, a part of its path, is a file, not a folder` : 'it is a file, not a folder';
-    throw unusable(use, what, `Point ${use.key} at a path whose folders are folders, or move the file ${existing} out of the way.`);
+    throw fail('folderIsFile', { ...shown(use), existing, partOfPath: rest.length > 0 || use.shown !== undefined });
   }
   const real = await realpath(existing).catch(() => existing);
   const fsType = mountFor(mounts ?? (await readMounts(HOST_ROOTS)), real)?.fsType;
   if (fsType && PSEUDO_FILE_SYSTEMS.has(fsType)) {
-    throw unusable(
-      use,
-      `it is on ${fsType}, a kernel file system that cannot hold files`,
-      `Point ${use.key} at a folder on a disk (or tmpfs).`,
-    );
+    throw fail('folderOnPseudoFileSystem', { ...shown(use), fsType });
   }
   const writable = await access(existing, constants.W_OK | constants.X_OK).then(
     () => true,
@@ -63,11 +58,8 @@ export async function checkUsableFolder(use: FolderUse, mounts?: readonly Mount[
   );
   if (writable !== true) {
     const why = writable === 'EROFS' ? 'is on a read-only file system' : 'is not writable for this user';
-    throw unusable(
-      use,
-      rest.length ? `${existing}, where it would be created, ${why}` : `${use.shown ? 'its folder' : 'it'} ${why}`,
-      `Point ${use.key} at a folder this user may write, or fix the folder's owner and mode.`,
-    );
+    const where = rest.length ? `${existing}, where it would be created,` : use.shown ? 'its folder' : 'it';
+    throw fail('folderNotWritable', { ...shown(use), where, why });
   }
 }
 
@@ -79,12 +71,5 @@ function mountFor(mounts: readonly Mount[], path: string): Mount | undefined {
   );
 }
 
-function unusable(use: FolderUse, why: string, hint: string): CapmediaError {
-  return new CapmediaError(
-    'FOLDER_UNUSABLE',
-    `${use.key} is ${use.shown ?? use.path}, which cannot be used: ${why}. Nothing was built or written.`,
-    {
-      hint,
-    },
-  );
-}
+/** How the folder is named in messages: the config key and the path as the user wrote it. */
+const shown = (use: FolderUse): { key: string; shown: string } => ({ key: use.key, shown: use.shown ?? use.path });

@@ -1,11 +1,12 @@
-import { lstat, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
+import { lstat, mkdir, readdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { CapmediaError, ioError } from '../errors/index.js';
+import { fail } from '../errors/index.js';
 import { exec as realExec, type Exec } from '../tools/exec.js';
 import { wimSets, type WimImage } from './manifest.js';
 import type { ImageSource } from './source.js';
 import { readManifest } from './verify.js';
 import { localWimSet, verifyWim, type LocalWim } from './wim.js';
+import { moveIntoPlace, withScratchFolder } from '../fs/atomic.js';
 
 /**
  * Turns the WIM parts of a captured image into one standard WIM, what DISM,
@@ -35,17 +36,12 @@ export async function convertImage(source: ImageSource, target: string, options:
   const manifest = await readManifest(source);
   const sets = wimSets(manifest);
   if (sets.length === 0) {
-    throw new CapmediaError('IMAGE_INVALID', `${source.location} holds no WIM: its volumes were captured as raw parts.`, {
-      hint: "Capture NTFS volumes with the capture-disk step's format 'auto' (the default) or 'wim'; raw images restore with capmedia image restore.",
-    });
+    throw fail('imageHasNoWim', { location: source.location });
   }
   const output = resolve(target);
   const stem = basename(output).replace(/\.(wim|swm)$/i, '');
   await checkTargets([options.split ? join(dirname(output), `${stem}.swm`) : output], options.force ?? false);
-  const scratch = await mkdtemp(join(dirname(output), '.capmedia-convert-')).catch((error) =>
-    Promise.reject(ioError('create a folder beside', output, error)),
-  );
-  try {
+  return withScratchFolder(output, async (scratch) => {
     const wim = join(scratch, 'image.wim');
     const entries: Array<{ wim: LocalWim; image: WimImage; compression: string }> = [];
     for (const set of sets) {
@@ -63,13 +59,9 @@ export async function convertImage(source: ImageSource, target: string, options:
     const files = options.split ? await splitInto(exec, wim, output, options.split, scratch) : [wim];
     const finals = files.map((file) => join(dirname(output), options.split ? basename(file) : basename(output)));
     await checkTargets(finals, options.force ?? false);
-    for (const [i, file] of files.entries()) {
-      await rename(file, finals[i]).catch((error) => Promise.reject(ioError('move the converted WIM to', finals[i], error)));
-    }
+    for (const [i, file] of files.entries()) await moveIntoPlace(file, finals[i], 'move the converted WIM to');
     return { files: finals, images: entries.length };
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
+  });
 }
 
 /** wimlib-imagex split into the scratch folder, named after the output: out.swm, out2.swm, … */
@@ -88,9 +80,7 @@ async function checkTargets(targets: string[], force: boolean): Promise<void> {
     const info = await lstat(target).catch(() => undefined);
     if (!info) continue;
     if (!info.isFile() || !force) {
-      throw new CapmediaError('USAGE', `${target} already exists.`, {
-        hint: info.isFile() ? 'Choose another name, or pass --force to replace it.' : 'Choose another name: it is not a regular file.',
-      });
+      throw fail(info.isFile() ? 'convertTargetExists' : 'convertTargetNotFile', { target });
     }
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CapmediaError } from '../errors/index.js';
+import { CapmediaError, fail } from '../errors/index.js';
 import { describeSchemaIssues } from '../config/issues.js';
 
 /**
@@ -175,7 +175,5 @@ function checkSplitSet(manifest: ImageManifest, where: string): void {
 }
 
 function invalid(where: string, why: string): CapmediaError {
-  return new CapmediaError('IMAGE_INVALID', `${where} is not a valid capmedia image manifest: ${why}.`, {
-    hint: 'The image is damaged or incomplete (the manifest is written last, so a capture that failed has none): capture it again.',
-  });
+  return fail('imageManifestInvalid', { where, why });
 }

@@ -1,14 +1,15 @@
 import { createReadStream } from 'node:fs';
-import { lstat, mkdtemp, open, rename, rm, truncate, writeFile, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { lstat, open, rm, truncate, writeFile, type FileHandle } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { CapmediaError, ioError } from '../errors/index.js';
+import { CapmediaError, ioError, fail } from '../errors/index.js';
 import { exec as realExec, type Exec } from '../tools/exec.js';
 import { rawParts, wimSets, type ImageManifest, type RawPart, type WimImage } from './manifest.js';
 import type { ImageSource } from './source.js';
 import { readManifest } from './verify.js';
 import { Measure, positionalWriter, zstdDecompress } from './streams.js';
 import { applyWimImage, localWimSet, type LocalWim } from './wim.js';
+import { moveIntoPlace, partialPath, removeStalePartials, withScratchFolder } from '../fs/atomic.js';
 
 /**
  * Writes a captured image back into a disk image file, without root: the
@@ -38,15 +39,16 @@ export async function restoreImage(source: ImageSource, target: string, options:
   const manifest = await readManifest(source);
   const output = resolve(target);
   await checkTarget(output, options.force ?? false);
-  const temp = join(dirname(output), `.${basename(output)}.capmedia-partial`);
-  await rm(temp, { force: true });
+  // A restore that died left its partial: the disk image may be as large as a disk.
+  await removeStalePartials(output);
+  const temp = partialPath(output);
   const handle = await open(temp, 'wx').catch((error) => Promise.reject(ioError('create', temp, error)));
   try {
     await handle.truncate(manifest.source.bytes).catch((error) => Promise.reject(ioError('size', temp, error)));
-    await writeParts(source, manifest, handle, temp, options);
+    await writeParts(source, manifest, handle, { temp, output }, options);
     await handle.sync();
     await handle.close();
-    await rename(temp, output).catch((error) => Promise.reject(ioError('move the restored disk image to', output, error)));
+    await moveIntoPlace(temp, output, 'move the restored disk image to');
   } catch (error) {
     await handle.close().catch(() => undefined);
     await rm(temp, { force: true });
@@ -64,14 +66,9 @@ async function checkTarget(output: string, force: boolean): Promise<void> {
   const info = await lstat(output).catch(() => undefined);
   if (!info) return;
   if (!info.isFile()) {
-    throw new CapmediaError('USAGE', `${output} is not a regular file: capmedia image restore writes disk image files only.`, {
-      hint: 'Restore into a file (e.g. restored.img) and write that to a drive with a tool made for it.',
-    });
+    throw fail('restoreTargetNotFile', { output });
   }
-  if (!force)
-    throw new CapmediaError('USAGE', `${output} already exists.`, {
-      hint: 'Choose another file name, or pass --force to replace it (only once the restore succeeded).',
-    });
+  if (!force) throw fail('restoreTargetExists', { output });
 }
 
 /** Table first: its raw copy in the head region then lands on identical bytes, and the backup GPT comes from sfdisk. */
@@ -79,7 +76,7 @@ async function writeParts(
   source: ImageSource,
   manifest: ImageManifest,
   handle: FileHandle,
-  temp: string,
+  { temp, output }: { temp: string; output: string },
   options: RestoreOptions,
 ): Promise<void> {
   const exec = options.exec ?? realExec;
@@ -94,8 +91,7 @@ async function writeParts(
   const sets = wimSets(manifest);
   if (sets.length === 0) return;
   // Volumes are built beside the target: they are as large as their partitions.
-  const scratch = await mkdtemp(join(dirname(temp), '.capmedia-restore-'));
-  try {
+  await withScratchFolder(output, async (scratch) => {
     for (const set of sets) {
       options.onProgress?.(`checking ${set.parts.map((part) => part.file).join(', ')}`);
       const wim = await localWimSet(source, set, scratch);
@@ -106,9 +102,7 @@ async function writeParts(
         await writeWimVolume(exec, wim, image, handle, scratch);
       }
     }
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
+  });
 }
 
 async function writeWimVolume(exec: Exec, wim: LocalWim, image: WimImage, handle: FileHandle, scratch: string): Promise<void> {
@@ -119,10 +113,11 @@ async function writeWimVolume(exec: Exec, wim: LocalWim, image: WimImage, handle
     await applyWimImage(exec, wim, image, volume, scratch);
   } catch (error) {
     if (error instanceof CapmediaError && error.code !== 'TOOL_FAILED') throw error;
-    throw new CapmediaError('RESTORE_FAILED', `Rebuilding partition ${image.partition} (${image.filesystem}) from ${wim.first} failed.`, {
-      detail: error instanceof CapmediaError ? `${error.message}\n${error.detail ?? ''}` : String(error),
-      cause: error,
-    });
+    throw fail(
+      'restorePartitionFailed',
+      { partition: image.partition, filesystem: image.filesystem, first: wim.first },
+      { detail: error instanceof CapmediaError ? `${error.message}\n${error.detail ?? ''}` : String(error), cause: error },
+    );
   }
   const writer = positionalWriter(handle, image.offset, { sparse: true });
   await pipeline(createReadStream(volume, { highWaterMark: 1024 * 1024 }), writer);
@@ -139,10 +134,11 @@ async function applyTable(source: ImageSource, part: RawPart, temp: string, exec
   try {
     await exec('sfdisk', ['--quiet', '--no-reread', '--no-tell-kernel', temp], { input: Buffer.concat(chunks) });
   } catch (error) {
-    throw new CapmediaError('RESTORE_FAILED', `sfdisk could not write the partition table ${part.file} into the disk image.`, {
-      detail: error instanceof CapmediaError ? `${error.message}\n${error.detail ?? ''}` : String(error),
-      cause: error,
-    });
+    throw fail(
+      'restorePartitionTableFailed',
+      { file: part.file },
+      { detail: error instanceof CapmediaError ? `${error.message}\n${error.detail ?? ''}` : String(error), cause: error },
+    );
   }
 }
 
@@ -156,20 +152,12 @@ async function writeRegion(source: ImageSource, part: RawPart, handle: FileHandl
   checkPart(part, meter);
   const raw = part.compression === 'zstd' ? part.rawBytes : part.size;
   if (writer.written() !== raw) {
-    throw new CapmediaError('IMAGE_INVALID', `${part.file} decompressed to ${writer.written()} bytes, the manifest says ${raw}.`, {
-      hint: 'The image is damaged: run capmedia image verify on it.',
-    });
+    throw fail('imagePartSizeWrong', { file: part.file, writer: writer.written(), raw });
   }
 }
 
 function checkPart(part: RawPart, meter: Measure): void {
   const sha256 = meter.digest();
   if (meter.bytes === part.size && sha256 === part.sha256) return;
-  throw new CapmediaError(
-    'IMAGE_INVALID',
-    `${part.file} does not match the manifest (${meter.bytes} bytes, sha256 ${sha256}; expected ${part.size} bytes, ${part.sha256}).`,
-    {
-      hint: 'The image is damaged: nothing was restored. Run capmedia image verify on it, or capture again.',
-    },
-  );
+  throw fail('rawPartMismatch', { file: part.file, bytes: meter.bytes, sha256, expectedBytes: part.size, expectedSha256: part.sha256 });
 }

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
-import { CapmediaError } from '../errors/index.js';
+import { CapmediaError, fail } from '../errors/index.js';
 import { MANIFEST_FILE } from './manifest.js';
 
 /**
@@ -26,14 +26,10 @@ export async function openImageSource(location: string, cwd = process.cwd()): Pr
   const info = await stat(folder).catch(() => undefined);
   // Like `verify`: a path that is not there is a mistake on the command line, not a broken image.
   if (!info) {
-    throw new CapmediaError('USAGE', `${folder} does not exist.`, {
-      hint: 'Give the folder the capture wrote (it holds manifest.json and the part files), its manifest.json, or its http(s) URL.',
-    });
+    throw fail('imageFolderMissing', { folder });
   }
   if (!info.isDirectory()) {
-    throw new CapmediaError('IMAGE_INVALID', `${folder} is not an image folder.`, {
-      hint: 'Give the folder the capture wrote (it holds manifest.json and the part files), or its http(s) URL.',
-    });
+    throw fail('notImageFolder', { folder });
   }
   return localSource(folder);
 }
@@ -43,10 +39,10 @@ function localSource(folder: string): ImageSource {
   return {
     location: folder,
     localPath: path,
-    readText: async (file) => readFile(path(file), 'utf8').catch((error) => Promise.reject(missing(folder, file, error))),
+    readText: async (file) => readFile(path(file), 'utf8').catch((error) => Promise.reject(missing(folder, file, reasonOf(error), error))),
     open: async (file) => {
-      const info = await stat(path(file)).catch((error) => Promise.reject(missing(folder, file, error)));
-      if (!info.isFile()) throw missing(folder, file, new Error('not a regular file'));
+      const info = await stat(path(file)).catch((error) => Promise.reject(missing(folder, file, reasonOf(error), error)));
+      if (!info.isFile()) throw missing(folder, file, 'not a regular file');
       return createReadStream(path(file), { highWaterMark: 1024 * 1024 });
     },
   };
@@ -59,14 +55,11 @@ function httpSource(base: string): ImageSource {
     try {
       response = await fetch(url);
     } catch (error) {
-      throw new CapmediaError('IMAGE_INVALID', `Cannot read ${url}: ${(error as Error).message}.`, {
-        hint: 'Check the URL and that the server is up.',
-        cause: error,
-      });
+      throw fail('imageUrlUnreadable', { url, message: (error as Error).message }, { cause: error });
     }
     if (!response.ok || !response.body) {
       await response.body?.cancel();
-      throw missing(base, file, new Error(`HTTP ${response.status}`));
+      throw missing(base, file, `HTTP ${response.status}`);
     }
     return response;
   };
@@ -77,13 +70,11 @@ function httpSource(base: string): ImageSource {
   };
 }
 
-function missing(location: string, file: string, cause: unknown): CapmediaError {
-  const reason = cause instanceof Error ? cause.message : String(cause);
+const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+function missing(location: string, file: string, reason: string, cause?: unknown): CapmediaError {
   if (file === MANIFEST_FILE) {
-    return new CapmediaError('IMAGE_INVALID', `${location} has no readable ${MANIFEST_FILE} (${reason}), so it is not a complete image.`, {
-      hint: 'The capture agent writes the manifest last: an image without one was interrupted or failed. Capture again.',
-      cause,
-    });
+    return fail('imageManifestUnreadable', { location, manifest: MANIFEST_FILE, reason }, { cause });
   }
-  return new CapmediaError('IMAGE_INVALID', `The part ${file} of ${location} cannot be read (${reason}).`, { cause });
+  return fail('imagePartUnreadable', { file, location, reason }, { cause });
 }

@@ -3,7 +3,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { execa } from 'execa';
-import { CapmediaError } from '../errors/index.js';
+import { CapmediaError, fail } from '../errors/index.js';
 import { toolPackage } from '../tools/packages.js';
 
 /** A pass-through that measures what flows: byte count and sha256. */
@@ -79,10 +79,8 @@ export async function zstdDecompress(input: Readable, output: Writable, through?
 
 function zstdError(error: { code?: string; exitCode?: number }, stderr: string): CapmediaError {
   if (error.code === 'ENOENT') {
-    return new CapmediaError('TOOL_MISSING', 'The program "zstd" is not installed.', {
-      hint: `Install it with: apt-get install ${toolPackage('zstd')} (or run ./setup.sh).`,
-    });
+    return fail('programMissing', { program: 'zstd', pkg: toolPackage('zstd') });
   }
   const last = stderr.trim().split('\n').at(-1) || `exit ${error.exitCode ?? '?'}`;
-  return new CapmediaError('IMAGE_INVALID', `zstd could not decompress the part: ${last}`, { detail: stderr, cause: error });
+  return fail('zstdFailed', { last }, { detail: stderr, cause: error });
 }

@@ -3,7 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { CapmediaError } from '../errors/index.js';
+import { CapmediaError, fail } from '../errors/index.js';
 import type { Exec } from '../tools/exec.js';
 import type { WimImage, WimPart, WimSet } from './manifest.js';
 import type { ImageSource } from './source.js';
@@ -39,11 +39,7 @@ export async function localWimSet(source: ImageSource, set: WimSet, scratch: str
 
 export function checkWimPart(part: WimPart, bytes: number, sha256: string): void {
   if (bytes === part.size && sha256 === part.sha256) return;
-  throw new CapmediaError(
-    'IMAGE_INVALID',
-    `${part.file} does not match the manifest (${bytes} bytes, sha256 ${sha256}; expected ${part.size} bytes, ${part.sha256}).`,
-    { hint: 'The image is damaged or was changed after the capture: run capmedia image verify on it, or capture again.' },
-  );
+  throw fail('wimPartMismatch', { file: part.file, bytes, sha256, expectedBytes: part.size, expectedSha256: part.sha256 });
 }
 
 /** wimlib-imagex verify: every resource against its SHA-1, the metadata and the integrity table if any. */
@@ -51,9 +47,7 @@ export async function verifyWim(exec: Exec, wim: LocalWim, expectedImages: numbe
   await exec('wimlib-imagex', ['verify', wim.first, ...wim.refs]).catch((error) => Promise.reject(wimError('verify', wim, error)));
   const count = await wimImageCount(exec, wim);
   if (count !== expectedImages) {
-    throw new CapmediaError('IMAGE_INVALID', `${wim.first} holds ${count} images, the manifest lists ${expectedImages}.`, {
-      hint: 'The WIM was changed after the capture: capture again.',
-    });
+    throw fail('wimImageCountWrong', { first: wim.first, count, expectedImages });
   }
 }
 
@@ -106,21 +100,11 @@ export async function applyWimImage(exec: Exec, wim: LocalWim, image: WimImage, 
     if (entries.length > 0) await exec('mcopy', ['-s', '-Q', '-i', volume, ...entries, '::/']);
     return;
   }
-  throw new CapmediaError(
-    'IMAGE_INVALID',
-    `${wim.first} image ${image.index} holds a ${image.filesystem || 'unknown'} volume, which capmedia cannot rebuild.`,
-    {
-      hint: 'Apply it yourself with wimlib-imagex apply onto a volume of that type.',
-    },
-  );
+  throw fail('wimVolumeUnsupported', { first: wim.first, index: image.index, filesystem: image.filesystem || 'unknown' });
 }
 
 function wimError(action: string, wim: LocalWim, error: unknown): CapmediaError {
   const detail = error instanceof CapmediaError ? `${error.message}\n${error.detail ?? ''}` : String(error);
   const why = error instanceof CapmediaError ? error.message.replace(/^wimlib-imagex failed \(exit \d+\): /, '') : String(error);
-  return new CapmediaError('IMAGE_INVALID', `wimlib-imagex ${action} failed on ${wim.first}: ${why}`, {
-    hint: 'The WIM is damaged or incomplete: capture again.',
-    detail,
-    cause: error,
-  });
+  return fail('wimlibFailed', { action, first: wim.first, why }, { detail, cause: error });
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { printable } from '../printable.js';
-import { CapmediaError } from '../errors/index.js';
+import { fail } from '../errors/index.js';
 import { ARCHES } from '../config/schema.js';
 import { describeSchemaIssues } from '../config/issues.js';
 import { safeRelativePath } from './safe-path.js';
@@ -41,29 +41,18 @@ export function parseManifest(input: unknown, where: string): PackageManifest {
   const parsed = manifestSchema.safeParse(input);
   if (!parsed.success) {
     const lines = describeSchemaIssues(parsed.error.issues, input).map((i) => `  ${i.path}: ${i.message}`);
-    throw new CapmediaError('PACKAGE_INVALID', `The package manifest ${where} is not valid:\n${lines.join('\n')}`, {
-      hint: 'Re-publish the package with `capmedia distribute`.',
-    });
+    throw fail('packageManifestInvalid', { where, lines: lines.join('\n') });
   }
   const manifest = parsed.data;
   if (manifest.kind === 'bootimage' && !manifest.bootImage) {
-    throw new CapmediaError(
-      'PACKAGE_INVALID',
-      `The package manifest ${where} is a boot image but has no bootImage {platform, arch} section.`,
-      {
-        hint: 'Publish boot images with a capmedia-package.json that declares bootImage.platform and bootImage.arch.',
-      },
-    );
+    throw fail('packageManifestNoBootImage', { where });
   }
   const seen = new Set<string>();
   for (const file of manifest.files) {
     file.path = safeRelativePath(file.path, where);
     const key = file.path.toLowerCase();
     if (seen.has(key)) {
-      throw new CapmediaError(
-        'PACKAGE_INVALID',
-        `The package manifest ${where} lists ${printable(file.path)} twice (paths are compared case-insensitively, as FAT and Joliet do).`,
-      );
+      throw fail('packageManifestDuplicatePath', { where, path: printable(file.path) });
     }
     seen.add(key);
   }

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { CapmediaError } from '../errors/index.js';
+import { fail } from '../errors/index.js';
 import { describeSchemaIssues } from '../config/issues.js';
 import { mapPool } from '../cache/pool.js';
 import { DOWNLOAD_RETRIES, backoffMs, isTransient, sleep, withRetries } from '../plugins/dp/retry.js';
@@ -54,12 +54,12 @@ export function parsePackageMetadata(text: string, where: string): PackageMetada
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new CapmediaError('PACKAGE_INVALID', `${where} is not valid JSON: ${(error as Error).message}`);
+    throw fail('publishMetadataNotJson', { where, message: (error as Error).message });
   }
   const parsed = metadataSchema.safeParse(json);
   if (!parsed.success) {
     const lines = describeSchemaIssues(parsed.error.issues, json).map((i) => `  ${i.path}: ${i.message}`);
-    throw new CapmediaError('PACKAGE_INVALID', `${where} is not valid:\n${lines.join('\n')}`);
+    throw fail('publishMetadataInvalid', { where, lines: lines.join('\n') });
   }
   return parsed.data;
 }
@@ -69,9 +69,7 @@ export async function publishSource(source: string, overrides: PackageMetadata, 
   const info = await stat(source).catch(() => undefined);
   if (info?.isDirectory()) return publishFolder(source, overrides, dp);
   if (info?.isFile()) return publishTarball(source, overrides, dp);
-  throw new CapmediaError('USAGE', `${source} is neither a folder nor a tarball.`, {
-    hint: 'Pass the package folder, or a .tar / .tar.gz of it.',
-  });
+  throw fail('publishSourceUnsupported', { source });
 }
 
 /** Publishes a folder as one package: blobs first, the manifest last (never a half-visible package). */
@@ -118,14 +116,10 @@ export async function publishTarball(tarball: string, overrides: PackageMetadata
 
 function requireId(metadata: PackageMetadata, where: string): PackageMetadata & { id: string } {
   if (!metadata.id) {
-    throw new CapmediaError('USAGE', `No package ID for ${where}.`, {
-      hint: `Pass --package ID, or set "id" in ${PACKAGE_METADATA_FILE}.`,
-    });
+    throw fail('packageIdMissing', { where, metadataFile: PACKAGE_METADATA_FILE });
   }
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(metadata.id)) {
-    throw new CapmediaError('USAGE', `${JSON.stringify(metadata.id)} is not a valid package ID.`, {
-      hint: 'Package IDs are letters, digits, ".", "_" or "-" (at most 64), starting with a letter or digit, e.g. CM100004.',
-    });
+    throw fail('packageIdInvalid', { id: JSON.stringify(metadata.id) });
   }
   return metadata as PackageMetadata & { id: string };
 }

@@ -1,4 +1,4 @@
-import { CapmediaError } from '../errors/index.js';
+import { fail } from '../errors/index.js';
 import { quoted } from '../printable.js';
 
 /**
@@ -8,9 +8,7 @@ import { quoted } from '../printable.js';
 export function safeRelativePath(path: string, where: string): string {
   const problem = pathProblem(path);
   if (problem) {
-    throw new CapmediaError('UNSAFE_PATH', `Refusing the path ${quoted(path)} in ${where}: ${problem}.`, {
-      hint: 'Paths in a package must be relative, use "/" separators and stay inside the package (no "..", no absolute paths).',
-    });
+    throw fail('unsafePath', { path: quoted(path), where, problem });
   }
   return path
     .split('/')

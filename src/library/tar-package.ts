@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { printable } from '../printable.js';
 import type { Readable } from 'node:stream';
-import { CapmediaError } from '../errors/index.js';
+import { fail } from '../errors/index.js';
 import type { PackageFile } from './manifest.js';
 import { entryPath, escapingLink, hashStream, linkTarget, readTarball } from './tar.js';
 
@@ -32,7 +32,7 @@ export async function scanTarball(tarball: string, metadataFile: string): Promis
     if (!path) return;
     const previous = entries.get(path);
     if (previous && !(previous.kind === 'directory' && header.type === 'directory')) {
-      throw new CapmediaError('PACKAGE_INVALID', `${tarball} holds ${printable(path)} twice; which one is meant is ambiguous.`);
+      throw fail('tarDuplicatePath', { tarball, path: printable(path) });
     }
     if (header.type === 'directory') entries.set(path, { kind: 'directory' });
     else if (header.type === 'symlink' || header.type === 'link')
@@ -43,10 +43,7 @@ export async function scanTarball(tarball: string, metadataFile: string): Promis
       entries.set(path, { kind: 'file', sha256, size });
       if (bytes) texts.set(path, bytes);
     } else {
-      throw new CapmediaError(
-        'UNSAFE_PATH',
-        `Refusing ${printable(path)} in ${tarball}: it is a ${header.type}; a package holds only files, folders and links.`,
-      );
+      throw fail('tarEntryUnsupported', { path: printable(path), tarball, type: header.type });
     }
   });
   const root = packageRoot(entries, metadataFile);
@@ -77,22 +74,14 @@ function resolveLink(path: string, entries: Map<string, Scanned>, root: string, 
     const entry = entries.get(current);
     if (entry?.kind === 'file') return entry;
     if (entry?.kind === 'link') {
-      if (seen.has(current)) throw new CapmediaError('PACKAGE_INVALID', `The link ${printable(path)} in ${tarball} is part of a loop.`);
+      if (seen.has(current)) throw fail('tarLinkLoop', { path: printable(path), tarball });
       seen.add(current);
       if (!entry.target.startsWith(root)) throw escapingLink(current, entry.target, tarball);
       current = entry.target;
       continue;
     }
     const isFolder = entry?.kind === 'directory' || [...entries.keys()].some((p) => p.startsWith(`${current}/`));
-    throw new CapmediaError(
-      isFolder ? 'PACKAGE_INVALID' : 'UNSAFE_PATH',
-      `The link ${printable(path)} in ${tarball} points to ${isFolder ? 'a folder' : 'nothing'} (${printable(current)}).`,
-      {
-        hint: isFolder
-          ? 'Tarball packages may link files, not folders: archive the folder itself.'
-          : 'Remove the dangling link or make it point at a file inside the package.',
-      },
-    );
+    throw fail(isFolder ? 'tarLinkToFolder' : 'tarLinkDangling', { path: printable(path), tarball, target: printable(current) });
   }
 }
 

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import tar, { type Header } from 'tar-stream';
 import type { Readable as EntryStream } from 'streamx';
-import { CapmediaError } from '../errors/index.js';
+import { CapmediaError, fail } from '../errors/index.js';
 import { safeRelativePath } from './safe-path.js';
 
 /**
@@ -86,10 +86,8 @@ async function isGzip(path: string): Promise<boolean> {
 function asTarError(error: unknown, path: string): unknown {
   if (error instanceof CapmediaError) return error;
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT' || code === 'EACCES') return new CapmediaError('USAGE', `Cannot read the tarball ${path} (${code}).`);
-  return new CapmediaError('PACKAGE_INVALID', `${path} is not a readable tar archive (.tar or .tar.gz): ${(error as Error).message}.`, {
-    hint: 'Create it with `tar -czf package.tar.gz -C <folder> .`',
-  });
+  if (code === 'ENOENT' || code === 'EACCES') return fail('tarballUnreadable', { path, code });
+  return fail('tarballInvalid', { path, message: (error as Error).message });
 }
 
 /** The archive path of an entry, made safe; undefined for the archive root itself ("./"). */
@@ -113,13 +111,7 @@ export function linkTarget(header: Header, path: string, tarball: string): strin
 }
 
 export function escapingLink(path: string, linkname: string, tarball: string): CapmediaError {
-  return new CapmediaError(
-    'UNSAFE_PATH',
-    `Refusing the link ${printable(path)} → ${printable(linkname)} in ${tarball}: it points outside the package.`,
-    {
-      hint: 'Put the file itself into the package; links may not escape it.',
-    },
-  );
+  return fail('tarLinkOutside', { path: printable(path), linkname: printable(linkname), tarball });
 }
 
 export async function hashStream(body: Readable, keep = 0): Promise<{ sha256: string; size: number; bytes?: Buffer }> {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import { CapmediaError } from '../errors/index.js';
+import { CapmediaError, fail } from '../errors/index.js';
 
 export interface HashCheck {
   sha256: string;
@@ -46,10 +46,7 @@ export function hashingPassThrough(sha256: string, size: number, what: string): 
   return checkingHash({
     sha256,
     size,
-    mismatch: (seen, actual) =>
-      new CapmediaError('HASH_MISMATCH', `The ${what} is corrupt: ${describe(seen, actual, size, sha256)}.`, {
-        hint: 'The copy on the distribution point is damaged or was changed after publishing; re-publish the package.',
-      }),
+    mismatch: (seen, actual) => fail('contentCorrupt', { what, found: describe(seen, actual, size, sha256) }),
   });
 }
 
@@ -59,9 +56,6 @@ export function verifiedUpload(sha256: string, size: number, what: string): Tran
     sha256,
     size,
     holdLastChunk: true,
-    mismatch: (seen, actual) =>
-      new CapmediaError('HASH_MISMATCH', `The ${what} changed while it was published: ${describe(seen, actual, size, sha256)}.`, {
-        hint: 'Publish again once nothing writes to the source; the distribution point kept no partial copy.',
-      }),
+    mismatch: (seen, actual) => fail('contentChangedWhilePublished', { what, found: describe(seen, actual, size, sha256) }),
   });
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CapmediaError } from '../errors/index.js';
+import { fail } from '../errors/index.js';
 import type { DistributionPoint } from '../plugins/dp/types.js';
 import { sha256Hex } from './hash.js';
 import { parseManifest, type PackageManifest } from './manifest.js';
@@ -41,13 +41,7 @@ export function manifestDocument(manifest: PackageManifest): Buffer {
 export async function readLatest(dp: DistributionPoint, id: string): Promise<VersionedManifest> {
   const bytes = await dp.readDocument(latestPath(id));
   if (!bytes) {
-    throw new CapmediaError(
-      'PACKAGE_NOT_FOUND',
-      `Package ${id} is not on distribution point ${dp.name} (${latestPath(id)} does not exist at ${dp.displayUrl}).`,
-      {
-        hint: `Publish it with \`capmedia distribute <folder> --package ${id} --to ${dp.displayUrl}\`, or check the package ID.`,
-      },
-    );
+    throw fail('packageNotOnDp', { id, name: dp.name, path: latestPath(id), displayUrl: dp.displayUrl });
   }
   return { manifest: parseDocument(bytes, id, `${latestPath(id)} on ${dp.name}`), sha256: sha256Hex(bytes) };
 }
@@ -65,11 +59,7 @@ export async function readPinned(dp: DistributionPoint, id: string, sha256: stri
     const actual = sha256Hex(bytes);
     if (actual !== sha256) {
       if (path === latestPath(id)) continue;
-      throw new CapmediaError(
-        'HASH_MISMATCH',
-        `${path} on ${dp.name} hashes to ${actual}, not to the sha256 its name promises: the library copy is damaged.`,
-        { hint: `Publish package ${id} again with \`capmedia distribute\`, or remove the damaged file from the library.` },
-      );
+      throw fail('libraryCopyDamaged', { path, name: dp.name, actual, id });
     }
     return { manifest: parseDocument(bytes, id, `${path} on ${dp.name}`), sha256 };
   }
@@ -82,9 +72,7 @@ export async function readIndex(dp: DistributionPoint, id: string): Promise<Vers
   if (!bytes) return undefined;
   const parsed = indexSchema.safeParse(parseJson(bytes, `${indexPath(id)} on ${dp.name}`));
   if (!parsed.success) {
-    throw new CapmediaError('PACKAGE_INVALID', `${indexPath(id)} on ${dp.name} is not a versions index.`, {
-      hint: `Publish package ${id} again with \`capmedia distribute\`; it rewrites the index.`,
-    });
+    throw fail('versionsIndexInvalid', { path: indexPath(id), name: dp.name, id });
   }
   return parsed.data;
 }
@@ -109,8 +97,7 @@ export async function publishManifest(dp: DistributionPoint, manifest: PackageMa
 
 function parseDocument(bytes: Buffer, id: string, where: string): PackageManifest {
   const manifest = parseManifest(parseJson(bytes, where), where);
-  if (manifest.id !== id)
-    throw new CapmediaError('PACKAGE_INVALID', `${where} declares id ${JSON.stringify(manifest.id)}, not ${JSON.stringify(id)}.`);
+  if (manifest.id !== id) throw fail('manifestIdMismatch', { where, declared: JSON.stringify(manifest.id), expected: JSON.stringify(id) });
   return manifest;
 }
 
@@ -118,8 +105,6 @@ function parseJson(bytes: Buffer, where: string): unknown {
   try {
     return JSON.parse(bytes.toString('utf8'));
   } catch {
-    throw new CapmediaError('PACKAGE_INVALID', `${where} is not valid JSON.`, {
-      hint: 'Re-publish the package with `capmedia distribute`.',
-    });
+    throw fail('packageJsonInvalid', { where });
   }
 }

@@ -1,7 +1,7 @@
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import { printable } from '../printable.js';
 import { join, relative, sep } from 'node:path';
-import { CapmediaError } from '../errors/index.js';
+import { fail } from '../errors/index.js';
 
 export interface FolderFile {
   /** "/" separated path relative to the folder. */
@@ -27,10 +27,7 @@ export async function listFolder(root: string, skip: (path: string) => boolean =
       const target = info.isSymbolicLink() ? await insideTarget(realRoot, absolute, path) : info;
       if (target.isDirectory()) await visit(absolute);
       else if (target.isFile()) files.push({ path, absolute, size: target.size });
-      else
-        throw new CapmediaError('UNSAFE_PATH', `${printable(absolute)} is neither a file nor a folder (device, socket or FIFO).`, {
-          hint: 'Remove it from the folder before publishing.',
-        });
+      else throw fail('specialFileInPackage', { absolute: printable(absolute) });
     }
   }
   await visit(root);
@@ -42,14 +39,10 @@ async function insideTarget(realRoot: string, absolute: string, path: string) {
   try {
     real = await realpath(absolute);
   } catch {
-    throw new CapmediaError('UNSAFE_PATH', `The symlink ${printable(path)} points to nothing.`, {
-      hint: 'Remove the dangling link or make it point at a file inside the folder.',
-    });
+    throw fail('danglingSymlink', { path: printable(path) });
   }
   if (real !== realRoot && !real.startsWith(realRoot + sep)) {
-    throw new CapmediaError('UNSAFE_PATH', `The symlink ${printable(path)} points outside the folder (to ${printable(real)}).`, {
-      hint: 'Copy the file into the folder instead; links may not escape the package.',
-    });
+    throw fail('symlinkOutside', { path: printable(path), real: printable(real) });
   }
   return stat(absolute);
 }

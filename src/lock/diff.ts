@@ -1,4 +1,4 @@
-import { CapmediaError } from '../errors/index.js';
+import { fail } from '../errors/index.js';
 import type { LockFile } from './lockfile.js';
 
 /** The packages a config's media carry: the boot image, then `content`. */
@@ -23,18 +23,14 @@ export function lockDifferences(lock: LockFile, ids: readonly string[]): LockDif
 /** build --locked: the lock must exist and list exactly the config's packages; nothing is written either way. */
 export function assertLockMatches(lock: LockFile | undefined, ids: readonly string[], path: string): LockFile {
   if (!lock) {
-    throw new CapmediaError('LOCK_MISSING', `--locked needs ${path}, which does not exist.`, {
-      hint: 'Run `capmedia update` (or a build without --locked) to write it, review it and commit it.',
-    });
+    throw fail('lockMissing', { path });
   }
   const differences = lockDifferences(lock, ids);
   if (differences.length) {
     const lines = differences.map((d) =>
       d.problem === 'not in the lock' ? `  ${d.id}: in the config, not in ${path}` : `  ${d.id}: in ${path}, not in the config`,
     );
-    throw new CapmediaError('LOCK_MISMATCH', `${path} does not match the config (--locked changes nothing):\n${lines.join('\n')}`, {
-      hint: 'Run `capmedia update` to bring the lock in line with the config, review the change and commit it.',
-    });
+    throw fail('lockMismatch', { path, lines: lines.join('\n') });
   }
   return lock;
 }

@@ -1,12 +1,12 @@
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { CapmediaError, ioError } from '../errors/index.js';
+import { CapmediaError, ioError, fail } from '../errors/index.js';
 import { stableJson } from '../cache/key.js';
 import { sha256Hex } from '../library/hash.js';
 import { manifestBytes, type PackageManifest } from '../library/manifest.js';
 import { ARCHES } from '../config/schema.js';
+import { writeFileAtomically } from '../fs/atomic.js';
 
 /**
  * capmedia.lock: which version of each package the config's media carry,
@@ -107,18 +107,9 @@ export async function readLock(path: string): Promise<LockFile | undefined> {
 
 /** Temp-then-rename: a crash leaves the old lock or the new one, never half of one. */
 export async function writeLock(path: string, lock: LockFile): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.partial`);
-  try {
-    await writeFile(temp, serializeLock(lock), { flag: 'wx' });
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw ioError('write', path, error);
-  }
+  await writeFileAtomically(path, serializeLock(lock));
 }
 
 function invalid(path: string, why: string): CapmediaError {
-  return new CapmediaError('LOCK_INVALID', `${path} is not a capmedia lock file: ${why}.`, {
-    hint: 'Restore it from version control, or delete it and run `capmedia update` to write it again.',
-  });
+  return fail('lockInvalid', { path, why });
 }

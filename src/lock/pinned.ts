@@ -1,21 +1,27 @@
-import { CapmediaError } from '../errors/index.js';
+import { CapmediaError, fail, failWithCodeOf } from '../errors/index.js';
 import { readPinned, type VersionedManifest } from '../library/versions.js';
 import type { DistributionPoint, PackageCheck } from '../plugins/dp/types.js';
 import { checkFromError } from '../plugins/dp/check.js';
-import type { LockEntry } from './lockfile.js';
+import { LOCK_FILE, type LockEntry } from './lockfile.js';
 
 /**
- * The manifest capmedia.lock pins, from the first distribution point that has
+ * The manifest the lock pins, from the first distribution point that has
  * it, its bytes checked against the pinned sha256. A version no DP has any
- * more fails naming the package, the version and every DP asked.
+ * more fails naming the package, the version, the lock file (`lockName`:
+ * site-a.lock for site-a.config.ts) and every DP asked.
  */
-export async function readPinnedFromAnyDp(dps: readonly DistributionPoint[], id: string, pin: LockEntry): Promise<VersionedManifest> {
+export async function readPinnedFromAnyDp(
+  dps: readonly DistributionPoint[],
+  id: string,
+  pin: LockEntry,
+  lockName: string = LOCK_FILE,
+): Promise<VersionedManifest> {
   const failures: string[] = [];
   const errors: CapmediaError[] = [];
   for (const dp of dps) {
     try {
       const found = await readPinned(dp, id, pin.manifestSha256);
-      if (found) return checkAgainstLock(found, id, pin);
+      if (found) return checkAgainstLock(found, id, pin, lockName);
       failures.push(`  ${dp.name} (${dp.displayUrl}): does not have it`);
     } catch (error) {
       if (!(error instanceof CapmediaError)) throw error;
@@ -24,25 +30,22 @@ export async function readPinnedFromAnyDp(dps: readonly DistributionPoint[], id:
       errors.push(error);
     }
   }
-  const what = `Package ${id} version ${pin.version} (manifest sha256 ${pin.manifestSha256}), pinned by capmedia.lock,`;
-  if (errors.length === 0) {
-    throw new CapmediaError('PINNED_VERSION_GONE', `${what} is on no distribution point any more. Asked:\n${failures.join('\n')}`, {
-      hint: `Run \`capmedia update ${id}\` to pin the version the distribution points have now, review the change and commit it.`,
-    });
-  }
-  // Some DP could not answer (permission, network): the version may still be there.
-  throw new CapmediaError(errors[0].code, `${what} could not be read from any distribution point:\n${failures.join('\n')}`, {
-    hint: `Fix what each distribution point reported above, then build again; if the version is gone, run \`capmedia update ${id}\`.`,
-  });
+  const facts = { id, version: pin.version, manifestSha256: pin.manifestSha256, lockName, failures };
+  if (errors.length === 0) throw fail('pinnedVersionGone', facts);
+  // Some DP could not answer (permission, network): the version may still be there, and the DPs' code (retryable or not) stands.
+  throw failWithCodeOf(errors[0], 'pinnedVersionUnreadable', facts);
 }
 
-function checkAgainstLock(found: VersionedManifest, id: string, pin: LockEntry): VersionedManifest {
+function checkAgainstLock(found: VersionedManifest, id: string, pin: LockEntry, lockName: string): VersionedManifest {
   if (found.manifest.version !== pin.version || found.manifest.kind !== pin.kind) {
-    throw new CapmediaError(
-      'LOCK_INVALID',
-      `capmedia.lock says ${id} is ${pin.kind} version ${pin.version}, but the manifest it pins is ${found.manifest.kind} version ${found.manifest.version}.`,
-      { hint: `The lock was edited by hand: restore it, or run \`capmedia update ${id}\`.` },
-    );
+    throw fail('lockPinMismatch', {
+      lockName,
+      id,
+      kind: pin.kind,
+      version: pin.version,
+      pinnedKind: found.manifest.kind,
+      pinnedVersion: found.manifest.version,
+    });
   }
   return found;
 }

@@ -1,4 +1,4 @@
-import { CapmediaError } from '../errors/index.js';
+import { fail } from '../errors/index.js';
 
 /** The k-th (1-based) of n shares. */
 export interface Shard {
@@ -12,9 +12,7 @@ export function parseShard(text: string): Shard {
   const index = Number(match?.[1]);
   const count = Number(match?.[2]);
   if (!match || count < 1 || index < 1 || index > count) {
-    throw new CapmediaError('USAGE', `--shard ${JSON.stringify(text)} is not a share k/n with 1 ≤ k ≤ n.`, {
-      hint: 'Pass e.g. --shard 1/4 … --shard 4/4; in a Kubernetes Indexed Job: --shard $((JOB_COMPLETION_INDEX + 1))/$COUNT.',
-    });
+    throw fail('shardInvalid', { text: JSON.stringify(text) });
   }
   return { index, count };
 }

@@ -1,4 +1,4 @@
-import { CapmediaError } from '../errors/index.js';
+import { fail } from '../errors/index.js';
 import type { DistributionPointConfig } from '../config/schema.js';
 import type { CapmediaPlugin } from './api.js';
 import { builtinPlugin } from './builtins.js';
@@ -31,13 +31,12 @@ function collect<T>(
       for (const key of keys(item)) {
         const owner = owners.get(key);
         if (owner !== undefined) {
-          throw new CapmediaError(
-            'CONFIG_INVALID',
-            `The plugin ${JSON.stringify(plugin.name)} registers the ${what} ${JSON.stringify(key)}, which ${JSON.stringify(owner)} registers already.`,
-            {
-              hint: `Remove one of the two plugins from plugins, or give the ${what} another name.`,
-            },
-          );
+          throw fail('pluginNameTaken', {
+            name: JSON.stringify(plugin.name),
+            what,
+            key: JSON.stringify(key),
+            owner: JSON.stringify(owner),
+          });
         }
         owners.set(key, plugin.name);
       }
@@ -75,18 +74,14 @@ export function createRegistry(plugins: readonly CapmediaPlugin[] = []): PluginR
     mediaType(name) {
       const found = mediaTypes.find((m) => m.name === name);
       if (!found) {
-        throw new CapmediaError('USAGE', `Media type ${JSON.stringify(name)} is not available in this version.`, {
-          hint: `Available media types: ${mediaTypes.map((m) => m.name).join(', ')}.`,
-        });
+        throw fail('mediaTypeUnknown', { name: JSON.stringify(name), mediaTypes: mediaTypes.map((m) => m.name).join(', ') });
       }
       return found;
     },
     bootPlatform(name) {
       const found = bootPlatforms.find((p) => p.name === name);
       if (!found) {
-        throw new CapmediaError('BOOT_IMAGE_INVALID', `Boot image platform ${JSON.stringify(name)} is not supported by this version.`, {
-          hint: `Supported platforms: ${bootPlatforms.map((p) => p.name).join(', ')}.`,
-        });
+        throw fail('bootPlatformUnknown', { name: JSON.stringify(name), bootPlatforms: bootPlatforms.map((p) => p.name).join(', ') });
       }
       return found;
     },
@@ -94,9 +89,7 @@ export function createRegistry(plugins: readonly CapmediaPlugin[] = []): PluginR
       const protocol = new URL(config.url).protocol;
       const scheme = schemes.find((s) => s.protocols.includes(protocol));
       if (!scheme) {
-        throw new CapmediaError('DP_UNKNOWN', `Distribution point ${config.name} uses ${protocol} URLs, which this version cannot read.`, {
-          hint: `Supported URL schemes: ${schemes.flatMap((s) => s.protocols).join(', ')}.`,
-        });
+        throw fail('dpSchemeUnknown', { name: config.name, protocol, schemes: schemes.flatMap((s) => s.protocols).join(', ') });
       }
       return scheme.open(config);
     },

@@ -1,4 +1,4 @@
-import { CapmediaError } from '../errors/index.js';
+import { fail } from '../errors/index.js';
 import type { CapmediaPlugin } from './api.js';
 
 /*
@@ -123,19 +123,13 @@ export function validatePlugin(plugin: CapmediaPlugin): void {
     const items: unknown = plugin[list];
     if (items === undefined) continue;
     if (!Array.isArray(items)) {
-      throw invalid(`The plugin ${name}: ${list} is ${describe(items)}, not an array of ${what}s.`, type);
+      throw fail('pluginListInvalid', { plugin: name, list, found: describe(items), what, type });
     }
     items.forEach((item: unknown, index) => {
       const label = isObject(item) && typeof item.name === 'string' ? JSON.stringify(item.name) : `#${index + 1}`;
-      if (!isObject(item)) throw invalid(`The plugin ${name}: its ${what} ${label} is ${describe(item)}, not an object.`, type);
+      if (!isObject(item)) throw fail('pluginMemberNotObject', { plugin: name, what, label, found: describe(item), type });
       const problems = memberProblems(item, spec.required, spec.optional);
-      if (problems.length) throw invalid(`The plugin ${name}: its ${what} ${label} is not valid: ${problems.join('; ')}.`, type);
+      if (problems.length) throw fail('pluginMemberInvalid', { plugin: name, what, label, problems, type });
     });
   }
-}
-
-function invalid(message: string, type: string): CapmediaError {
-  return new CapmediaError('CONFIG_INVALID', message, {
-    hint: `Fix the plugin so it matches the ${type} interface (README "Architecture: plugins"), or remove it from plugins; nothing was built.`,
-  });
 }

@@ -1,6 +1,7 @@
 import { readPasswordFile } from '../fs/password-file.js';
-import { CapmediaError } from '../errors/index.js';
+import { CapmediaError, fail } from '../errors/index.js';
 import { resolvePath, type NormalizedConfig } from '../config/normalize.js';
+import { MEDIA_PATHS } from '../media-paths.js';
 
 /**
  * Destination credentials as the media will carry them. By default only the
@@ -46,29 +47,15 @@ function readEmbeddedPassword(config: NormalizedConfig, env: NodeJS.ProcessEnv):
   if (credentials?.passwordEnv) {
     const value = env[credentials.passwordEnv];
     if (value) return value;
-    throw new CapmediaError(
-      'CREDENTIALS_MISSING',
-      `the environment variable ${credentials.passwordEnv} (taskSequence.credentials.passwordEnv) is not set, so there is no password to embed`,
-      {
-        hint: `Set ${credentials.passwordEnv} for the build, or remove embed: true to have the password asked on the console at capture time.`,
-      },
-    );
+    throw fail('credentialsEnvUnset', { passwordEnv: credentials.passwordEnv });
   }
   if (credentials?.passwordFile) {
     const path = resolvePath(config.baseDir, credentials.passwordFile);
     return readPasswordFile(path, (problem) =>
-      problem.kind === 'empty'
-        ? new CapmediaError('CREDENTIALS_MISSING', `the password file ${path} (taskSequence.credentials.passwordFile) is empty`)
-        : new CapmediaError(
-            'CREDENTIALS_MISSING',
-            `the password file ${path} (taskSequence.credentials.passwordFile) cannot be read (${problem.code})`,
-          ),
+      problem.kind === 'empty' ? fail('credentialsFileEmpty', { path }) : fail('credentialsFileUnreadable', { path, code: problem.code }),
     );
   }
-  throw new CapmediaError(
-    'CREDENTIALS_MISSING',
-    'embed: true needs passwordEnv or passwordFile (taskSequence.credentials) to take the password from',
-  );
+  throw fail('credentialsNoSource', {});
 }
 
 /** Build-time warnings the user must see (the stage step adds them to the build's notices). */
@@ -76,6 +63,6 @@ export function credentialWarnings(config: NormalizedConfig): string[] {
   if (credentialMode(config) !== 'embedded') return [];
   const who = config.taskSequence.credentials?.username ?? 'the destination account';
   return [
-    `taskSequence.credentials.embed is true: the password of ${who} is written in clear to SMS/data/TaskSequence.vars on the media; anyone holding the media can read it. Remove embed to have it asked on the console at capture time.`,
+    `taskSequence.credentials.embed is true: the password of ${who} is written in clear to ${MEDIA_PATHS.taskSequenceVars} on the media; anyone holding the media can read it. Remove embed to have it asked on the console at capture time.`,
   ];
 }

@@ -1,5 +1,6 @@
 import type { Options, ResultPromise } from 'execa';
-import { CapmediaError } from '../errors/index.js';
+import { CapmediaError, fail } from '../errors/index.js';
+import { parseSourceDateEpoch } from '../epoch.js';
 import { toolPackage } from './packages.js';
 
 export interface ExecOptions {
@@ -48,26 +49,23 @@ export const exec: Exec = async (file, args, options = {}) => {
 export function toolEnvironment(extra: ExecOptions['env'] = {}, inherited: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries({ ...inherited, ...extra })) if (value !== undefined) env[name] = value;
-  if (env.SOURCE_DATE_EPOCH !== undefined && !/^\d+$/.test(env.SOURCE_DATE_EPOCH)) delete env.SOURCE_DATE_EPOCH;
+  if (env.SOURCE_DATE_EPOCH !== undefined && parseSourceDateEpoch(env.SOURCE_DATE_EPOCH) === undefined) delete env.SOURCE_DATE_EPOCH;
   return env;
 }
 
 function translateExecError(file: string, args: readonly string[], error: unknown): CapmediaError {
   const e = error as { code?: string; isCanceled?: boolean; stderr?: unknown; exitCode?: number; shortMessage?: string };
   if (e.code === 'ENOENT') {
-    const pkg = toolPackage(file);
-    return new CapmediaError('TOOL_MISSING', `The program "${file}" is not installed.`, {
-      hint: pkg ? `Install it with: apt-get install ${pkg} (or run ./setup.sh).` : 'Install it and try again.',
-      cause: error,
-    });
+    return fail('programMissing', { program: file, pkg: toolPackage(file) }, { cause: error });
   }
   if (e.isCanceled) {
-    return new CapmediaError('CANCELLED', `${file} was stopped because the build was cancelled.`, { cause: error });
+    return fail('toolCancelled', { program: file }, { cause: error });
   }
   const stderr = String(e.stderr ?? '').trim();
   const lastLine = stderr.split('\n').filter(Boolean).at(-1) ?? e.shortMessage ?? 'unknown error';
-  return new CapmediaError('TOOL_FAILED', `${file} failed (exit ${e.exitCode ?? '?'}): ${lastLine}`, {
-    detail: `$ ${file} ${args.join(' ')}\n${stderr}`,
-    cause: error,
-  });
+  return fail(
+    'toolFailed',
+    { program: file, exitCode: e.exitCode ?? '?', lastLine },
+    { detail: `$ ${file} ${args.join(' ')}\n${stderr}`, cause: error },
+  );
 }

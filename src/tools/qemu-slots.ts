@@ -2,6 +2,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isProcessAlive } from './process.js';
+import { fail } from '../errors/index.js';
 
 /**
  * Machine-wide VM slots: under TCG two VMs on two cores only slow each other
@@ -38,7 +39,8 @@ export async function withQemuSlot<T>(work: () => Promise<T>, signal?: AbortSign
         }
       }
     }
-    signal?.throwIfAborted();
+    // Cancelled while another QEMU held the slot: CANCELLED like any other stop, not the signal's DOMException.
+    if (signal?.aborted) throw fail('qemuCancelled', {});
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

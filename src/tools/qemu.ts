@@ -4,7 +4,7 @@ import { access, copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { CapmediaError, ioError } from '../errors/index.js';
+import { CapmediaError, ioError, fail } from '../errors/index.js';
 import { toolPackage } from './packages.js';
 
 /**
@@ -79,9 +79,7 @@ const NO_BOOTABLE_DEVICE = [
 export async function bootUnderQemu(options: BootRunOptions): Promise<BootRunResult> {
   await requireFile(options.image, 'boot image');
   if (options.secureBoot && options.firmware !== 'uefi') {
-    throw new CapmediaError('USAGE', 'Secure Boot is a UEFI feature: it cannot be used with BIOS firmware.', {
-      hint: 'Use --firmware uefi with --secure-boot.',
-    });
+    throw fail('secureBootNeedsUefi', {});
   }
   const firmware = options.secureBoot ? 'uefi-secure-boot' : options.firmware;
   return runQemu(options, (dir) => firmwareArgs(firmware, dir).then((fw) => [...fw, ...mediaArgs(options.image, options.as)]));
@@ -181,7 +179,7 @@ async function runQemu(options: CommonOptions, machineArgs: (runDir: string) => 
 }
 
 async function runQemuNow(options: CommonOptions, machineArgs: (runDir: string) => Promise<string[]>): Promise<BootRunResult> {
-  options.signal?.throwIfAborted();
+  if (options.signal?.aborted) throw fail('qemuCancelled', {});
   const runDir = await mkdtemp(join(tmpdir(), 'capmedia-qemu-'));
   try {
     const serialLog = options.serialLog ?? join(runDir, 'serial.log');
@@ -225,14 +223,10 @@ async function startQemu(args: string[]): Promise<RunningQemu> {
 }
 
 function spawnError(error: Error): CapmediaError {
-  const pkg = toolPackage(QEMU);
   if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-    return new CapmediaError('TOOL_MISSING', `The program "${QEMU}" is not installed.`, {
-      hint: `Install it with: apt-get install ${pkg} (or run ./setup.sh).`,
-      cause: error,
-    });
+    return fail('programMissing', { program: QEMU, pkg: toolPackage(QEMU) }, { cause: error });
   }
-  return new CapmediaError('TOOL_FAILED', `${QEMU} could not be started: ${error.message}`, { cause: error });
+  return fail('qemuStartFailed', { program: QEMU, reason: error.message }, { cause: error });
 }
 
 interface WatchOptions extends CommonOptions {
@@ -256,7 +250,7 @@ async function watch(qemu: RunningQemu, options: WatchOptions): Promise<BootRunR
       if (verdict) return result(verdict);
       if (done) return exitedResult(qemu, exitCode ?? null, result('exited'));
       if (Date.now() - started >= options.timeoutMs) return result('timeout');
-      if (options.signal?.aborted) throw new CapmediaError('CANCELLED', 'The QEMU boot was stopped because it was cancelled.');
+      if (options.signal?.aborted) throw fail('qemuCancelled', {});
       await Promise.race([delay(POLL_MS), qemu.exited]);
     }
   } finally {
@@ -271,11 +265,12 @@ function exitedResult(qemu: RunningQemu, code: number | null, result: BootRunRes
   if (code === 0 || code === null) return result;
   const stderr = qemu.stderr().trim();
   // 127: setpriv found no QEMU to exec.
-  if (code === 127) throw spawnError(Object.assign(new Error(stderr), { code: 'ENOENT' }));
-  throw new CapmediaError('TOOL_FAILED', `${QEMU} failed (exit ${code}): ${stderr.split('\n').at(-1) ?? 'no message'}`, {
-    hint: 'Check that the image is readable and that qemu-system-x86 and ovmf are installed.',
-    detail: `${stderr}\n--- serial ---\n${result.serial.slice(-4000)}`,
-  });
+  if (code === 127) throw fail('programMissing', { program: QEMU, pkg: toolPackage(QEMU) }, { detail: stderr });
+  throw fail(
+    'qemuFailed',
+    { program: QEMU, exitCode: String(code), lastLine: stderr.split('\n').at(-1) ?? 'no message' },
+    { detail: `${stderr}\n--- serial ---\n${result.serial.slice(-4000)}` },
+  );
 }
 
 /** The earliest of success / failure / no-bootable-device in the logs, if any. */
@@ -317,11 +312,7 @@ async function requireFile(path: string, what: string, debianPackage?: string): 
   )
     return;
   if (debianPackage) {
-    throw new CapmediaError('TOOL_MISSING', `The ${what} ${path} is missing.`, {
-      hint: `Install it with: apt-get install ${debianPackage}.`,
-    });
+    throw fail('qemuFileMissing', { what, path, debianPackage });
   }
-  throw new CapmediaError('IO', `The ${what} ${path} does not exist or is not a file.`, {
-    hint: 'Check the path; build the media first if it is an output.',
-  });
+  throw fail('qemuFileNotFile', { what, path });
 }

@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { fail } from '../errors/index.js';
 import { UTF8_LOCALE } from './charset.js';
 import type { Exec } from './exec.js';
 
@@ -82,9 +83,7 @@ export interface WimAddition {
 export async function addFolderToWim(exec: Exec, addition: WimAddition): Promise<void> {
   const name = basename(addition.folder);
   if (!/^[\w.-]+$/.test(name) || !/^[\w./\\-]+$/.test(addition.destination)) {
-    throw new Error(
-      `addFolderToWim: ${JSON.stringify(name)} → ${JSON.stringify(addition.destination)} needs quoting in a wimupdate command`,
-    );
+    throw fail('wimUpdateNeedsQuoting', { name, destination: addition.destination });
   }
   await exec('wimlib-imagex', ['update', addition.wim, String(addition.image), `--command=add ${name} ${addition.destination}`], {
     cwd: dirname(addition.folder),

@@ -1,5 +1,5 @@
-import { createReadStream } from 'node:fs';
-import { CapmediaError } from '../../errors/index.js';
+import { createReadStream, readFileSync } from 'node:fs';
+import { CapmediaError, fail } from '../../errors/index.js';
 import { HttpClient, type Response } from '../../plugins/dp/http/client.js';
 import { relayBody } from '../../plugins/dp/http/streams.js';
 import { putVerifiedBlob } from '../../plugins/dp/http/put-blob.js';
@@ -18,20 +18,22 @@ const MAX_RECORD_BYTES = 64 << 20;
 
 /** The distribution points' client; an unreadable CA is a config error that names cache.remote.ca. */
 function remoteClient(settings: RemoteCacheSettings): HttpClient {
+  if (settings.caFile) checkCaReadable(settings.caFile);
+  return new HttpClient({
+    name: 'remote cache',
+    base: settings.base,
+    credentials: settings.credentials,
+    caFile: settings.caFile,
+    connectTimeoutMs: settings.connectTimeoutMs,
+    stallTimeoutMs: settings.stallTimeoutMs,
+  });
+}
+
+function checkCaReadable(path: string): void {
   try {
-    return new HttpClient({
-      name: 'remote cache',
-      base: settings.base,
-      credentials: settings.credentials,
-      caFile: settings.caFile,
-      connectTimeoutMs: settings.connectTimeoutMs,
-      stallTimeoutMs: settings.stallTimeoutMs,
-    });
+    readFileSync(path);
   } catch (error) {
-    if (!(error instanceof CapmediaError)) throw error;
-    throw new CapmediaError(error.code, error.message.replace('of distribution point remote cache', '(cache.remote.ca)'), {
-      hint: 'Point cache.remote.ca at a PEM file.',
-    });
+    throw fail('remoteCacheCaUnreadable', { path, code: (error as NodeJS.ErrnoException).code ?? 'error' }, { cause: error });
   }
 }
 
@@ -167,7 +169,7 @@ export class RemoteCache {
       const length = Number(response.headers['content-length']);
       if (Number.isFinite(length) && length !== size) {
         await response.body.dump();
-        throw new CapmediaError('HASH_MISMATCH', `${what} has ${length} bytes, not ${size}`);
+        throw fail('remoteBlobSizeWrong', { what, length, size });
       }
       await partial.append(async () => relayBody(response.body, (error) => this.client.bodyError(error, what)));
       await partial.commit(what);

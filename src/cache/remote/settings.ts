@@ -1,4 +1,4 @@
-import { CapmediaError } from '../../errors/index.js';
+import { CapmediaError, fail } from '../../errors/index.js';
 import { resolvePath, type NormalizedConfig } from '../../config/normalize.js';
 import type { RemoteCacheConfig } from '../../config/schema.js';
 import { displayUrl, resolveCredentials, type Credentials } from '../../plugins/dp/auth.js';
@@ -47,9 +47,7 @@ function writeOverride(value: string | undefined): boolean | undefined {
   if (value === undefined || value === '') return undefined;
   if (/^(1|true|yes)$/i.test(value)) return true;
   if (/^(0|false|no)$/i.test(value)) return false;
-  throw new CapmediaError('CONFIG_INVALID', `CAPMEDIA_REMOTE_CACHE_WRITE is ${JSON.stringify(value)}; it takes 1 or 0.`, {
-    hint: 'Set CAPMEDIA_REMOTE_CACHE_WRITE=1 only in jobs of protected branches; leave it unset elsewhere.',
-  });
+  throw fail('remoteCacheWriteInvalid', { shown: JSON.stringify(value) });
 }
 
 function parseBase(url: string): URL {
@@ -57,18 +55,10 @@ function parseBase(url: string): URL {
   try {
     base = new URL(url);
   } catch {
-    throw new CapmediaError('CONFIG_INVALID', `The remote cache URL ${JSON.stringify(url)} is not a URL.`, {
-      hint: 'cache.remote.url (or CAPMEDIA_REMOTE_CACHE) takes an http(s) URL such as https://cache.example.org/capmedia/.',
-    });
+    throw fail('remoteCacheUrlInvalid', { url: JSON.stringify(url) });
   }
-  if (base.protocol !== 'http:' && base.protocol !== 'https:')
-    throw new CapmediaError('CONFIG_INVALID', `The remote cache URL ${displayUrl(base)} is not http(s).`, {
-      hint: 'A remote cache is any web server speaking GET/HEAD/PUT (nginx with WebDAV, bazel-remote).',
-    });
-  if (base.username || base.password)
-    throw new CapmediaError('CONFIG_INVALID', `The remote cache URL ${displayUrl(base)} carries a user name or password.`, {
-      hint: 'Use cache.remote.auth: { username, passwordEnv } (or passwordFile, or tokenEnv): secrets never go in the config.',
-    });
+  if (base.protocol !== 'http:' && base.protocol !== 'https:') throw fail('remoteCacheUrlNotHttp', { base: displayUrl(base) });
+  if (base.username || base.password) throw fail('remoteCacheUrlHasCredentials', { base: displayUrl(base) });
   base.search = '';
   base.hash = '';
   if (!base.pathname.endsWith('/')) base.pathname += '/';
@@ -83,13 +73,9 @@ function credentials(auth: RemoteCacheConfig['auth'], write: boolean, env: NodeJ
   if (!auth) return { account: 'anonymous', secrets: [] };
   const resolved = auth.passwordFile ? { ...auth, passwordFile: resolvePath(baseDir, auth.passwordFile) } : auth;
   try {
-    return resolveCredentials('cache.remote', resolved, env);
+    return resolveCredentials('cache.remote', resolved, env, { owner: 'The remote cache (cache.remote)', authKey: 'cache.remote.auth' });
   } catch (error) {
     if (!write && error instanceof CapmediaError && error.code === 'AUTH_MISSING') return { account: 'anonymous', secrets: [] };
-    if (error instanceof CapmediaError)
-      throw new CapmediaError(error.code, error.message.replace(/^Distribution point cache\.remote/, 'The remote cache (cache.remote)'), {
-        hint: error.hint?.replace(/auth\./g, 'cache.remote.auth.'),
-      });
     throw error;
   }
 }

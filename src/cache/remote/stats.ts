@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeJsonAtomically } from '../actions.js';
+import { writeJsonAtomically } from '../../fs/atomic.js';
 
 /** What the caches did for one build: `build --json` carries it, `capmedia cache stats` shows the last one. */
 export interface CacheStats {

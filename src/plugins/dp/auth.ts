@@ -1,5 +1,5 @@
 import { readPasswordFile } from '../../fs/password-file.js';
-import { CapmediaError } from '../../errors/index.js';
+import { fail } from '../../errors/index.js';
 import type { DistributionPointConfig } from '../../config/schema.js';
 
 type AuthConfig = NonNullable<DistributionPointConfig['auth']>;
@@ -14,54 +14,54 @@ export interface Credentials {
   secrets: string[];
 }
 
+/** Whose secret it is, as messages name it: the subject of the sentence and where its auth block sits in the config. */
+export interface SecretOwner {
+  owner: string;
+  authKey: string;
+}
+
+const distributionPoint = (name: string): SecretOwner => ({ owner: `Distribution point ${name}`, authKey: 'auth' });
+
 /**
  * Secrets come from the environment or a file, never from the config: the
  * config lives in git, and whatever is printed may end up in a CI log.
  */
-export function resolveCredentials(dpName: string, auth: AuthConfig | undefined, env: NodeJS.ProcessEnv = process.env): Credentials {
+export function resolveCredentials(
+  dpName: string,
+  auth: AuthConfig | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  owner: SecretOwner = distributionPoint(dpName),
+): Credentials {
   if (!auth) return { account: 'anonymous', secrets: [] };
   if (auth.tokenEnv) {
-    const token = fromEnv(dpName, 'tokenEnv', auth.tokenEnv, env);
+    const token = fromEnv(owner, 'tokenEnv', auth.tokenEnv, env);
     return { header: `Bearer ${token}`, account: auth.username ?? `the bearer token in $${auth.tokenEnv}`, secrets: [token] };
   }
   const username = auth.username ?? '';
   if (username.includes(':')) {
-    throw new CapmediaError(
-      'CONFIG_INVALID',
-      `distributionPoints ${dpName}: auth.username ${JSON.stringify(username)} contains ":", which Basic auth cannot carry.`,
-    );
+    throw fail('dpUsernameHasColon', { ...owner, username: JSON.stringify(username) });
   }
-  const password = auth.passwordEnv ? fromEnv(dpName, 'passwordEnv', auth.passwordEnv, env) : fromFile(dpName, auth.passwordFile);
+  const password = auth.passwordEnv ? fromEnv(owner, 'passwordEnv', auth.passwordEnv, env) : fromFile(owner, auth.passwordFile);
   const encoded = Buffer.from(`${username}:${password}`, 'utf8').toString('base64');
   return { header: `Basic ${encoded}`, account: username, secrets: [password, encoded] };
 }
 
-function fromEnv(dpName: string, key: string, name: string, env: NodeJS.ProcessEnv): string {
+function fromEnv(owner: SecretOwner, key: string, name: string, env: NodeJS.ProcessEnv): string {
   const value = env[name];
   if (!value) {
-    throw new CapmediaError(
-      'AUTH_MISSING',
-      `Distribution point ${dpName} takes its secret from the environment variable ${name} (auth.${key}), which is not set.`,
-      {
-        hint: `Export ${name} before running capmedia (in CI, from the secret store), or change auth.${key}.`,
-      },
-    );
+    throw fail('dpSecretEnvUnset', { ...owner, name, key });
   }
   return value;
 }
 
-function fromFile(dpName: string, path: string | undefined): string {
+function fromFile(owner: SecretOwner, path: string | undefined): string {
   if (!path) {
-    throw new CapmediaError('CONFIG_INVALID', `Distribution point ${dpName}: Basic auth needs auth.passwordEnv or auth.passwordFile.`);
+    throw fail('dpBasicAuthNoPassword', owner);
   }
   return readPasswordFile(path, (problem) =>
     problem.kind === 'empty'
-      ? new CapmediaError('AUTH_MISSING', `The password file ${path} of distribution point ${dpName} is empty.`)
-      : new CapmediaError(
-          'AUTH_MISSING',
-          `Distribution point ${dpName} takes its password from ${path} (auth.passwordFile), which cannot be read (${problem.code}).`,
-          { hint: 'Create the file (mode 600, one line: the password) or fix auth.passwordFile.' },
-        ),
+      ? fail('dpPasswordFileEmpty', { ...owner, path })
+      : fail('dpPasswordFileUnreadable', { ...owner, path, code: problem.code }),
   );
 }
 

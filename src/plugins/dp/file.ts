@@ -1,15 +1,15 @@
-import { access, constants, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { access, constants, open, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import { CapmediaError, ioError } from '../../errors/index.js';
+import { CapmediaError, ioError, fail } from '../../errors/index.js';
 import { parseManifest, type PackageManifest } from '../../library/manifest.js';
 import { hashingPassThrough } from '../../library/verify-stream.js';
 import { safeRelativePath } from '../../library/safe-path.js';
 import { checkFromError } from './check.js';
 import type { BlobReadOptions, DistributionPoint, DistributionPointScheme, PackageCheck } from './types.js';
+import { replaceFile } from '../../fs/atomic.js';
 
 /** A content library on a local or mounted file system. */
 class FileDistributionPoint implements DistributionPoint {
@@ -45,13 +45,11 @@ class FileDistributionPoint implements DistributionPoint {
     try {
       json = JSON.parse(text);
     } catch {
-      throw new CapmediaError('PACKAGE_INVALID', `The manifest of package ${id} on ${this.name} (${path}) is not valid JSON.`, {
-        hint: 'Re-publish the package with `capmedia distribute`.',
-      });
+      throw fail('dpManifestNotJson', { id, name: this.name, path });
     }
     const manifest = parseManifest(json, `${path}`);
     if (manifest.id !== id) {
-      throw new CapmediaError('PACKAGE_INVALID', `${path} declares id ${JSON.stringify(manifest.id)}, not ${JSON.stringify(id)}.`);
+      throw fail('manifestIdMismatch', { where: path, declared: JSON.stringify(manifest.id), expected: JSON.stringify(id) });
     }
     return manifest;
   }
@@ -98,9 +96,7 @@ class FileDistributionPoint implements DistributionPoint {
       const info = await handle.stat();
       if (info.size !== size) {
         await handle.close();
-        throw new CapmediaError('PACKAGE_INCOMPLETE', `The blob ${path} on ${this.name} has ${info.size} bytes; ${size} were expected.`, {
-          hint: 'Re-publish the package with `capmedia distribute`.',
-        });
+        throw fail('dpBlobSizeWrong', { path, name: this.name, size: info.size, expected: size });
       }
       return handle.createReadStream({ start: options.start ?? 0, highWaterMark: 1 << 20 });
     } catch (error) {
@@ -116,7 +112,7 @@ class FileDistributionPoint implements DistributionPoint {
   async putBlob(sha256: string, size: number, body: () => Readable): Promise<void> {
     if (await this.hasBlob(sha256, size)) return;
     const target = this.blobPath(sha256);
-    await writeAtomically(target, async (temp) => {
+    await replaceFile(target, async (temp) => {
       const verify = hashingPassThrough(sha256, size, `upload of ${sha256}`);
       const { createWriteStream } = await import('node:fs');
       await pipeline(body(), verify, createWriteStream(temp, { flags: 'wx' }));
@@ -126,7 +122,7 @@ class FileDistributionPoint implements DistributionPoint {
   async putManifest(manifest: PackageManifest): Promise<void> {
     const target = this.manifestPath(manifest.id);
     const { writeFile } = await import('node:fs/promises');
-    await writeAtomically(target, (temp) => writeFile(temp, `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' }));
+    await replaceFile(target, (temp) => writeFile(temp, `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' }));
   }
 
   async readDocument(path: string): Promise<Buffer | undefined> {
@@ -142,39 +138,18 @@ class FileDistributionPoint implements DistributionPoint {
   async putDocument(path: string, bytes: Buffer): Promise<void> {
     const target = join(this.root, safeRelativePath(path, `a document path on ${this.name}`));
     const { writeFile } = await import('node:fs/promises');
-    await writeAtomically(target, (temp) => writeFile(temp, bytes, { flag: 'wx' }));
+    await replaceFile(target, (temp) => writeFile(temp, bytes, { flag: 'wx' }));
   }
 
   private accessError(error: unknown, what: string, path: string): CapmediaError {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      return new CapmediaError(
-        'PACKAGE_NOT_FOUND',
-        `${capitalize(what)} is not on distribution point ${this.name} (${path} does not exist).`,
-        {
-          hint: `Publish it with \`capmedia distribute <folder> --package <ID> --to ${this.displayUrl}\`, or check the package ID.`,
-        },
-      );
+      return fail('dpContentMissing', { what: capitalize(what), name: this.name, path, displayUrl: this.displayUrl });
     }
     if (code === 'EACCES' || code === 'EPERM') {
-      return new CapmediaError('NO_READ_PERMISSION', `No Read permission for ${currentUser()} on ${this.name}: cannot read ${path}.`, {
-        hint: 'Grant the account at least Read permission on the content library (R4).',
-      });
+      return fail('dpNoReadPermission', { user: currentUser(), name: this.name, path });
     }
     return ioError('read', path, error);
-  }
-}
-
-async function writeAtomically(target: string, write: (temp: string) => Promise<void>): Promise<void> {
-  const temp = join(dirname(target), `.${randomBytes(6).toString('hex')}.partial`);
-  try {
-    await mkdir(dirname(target), { recursive: true });
-    await write(temp);
-    await rename(temp, target);
-  } catch (error) {
-    await rm(temp, { force: true });
-    if (error instanceof CapmediaError) throw error;
-    throw ioError('write', target, error);
   }
 }
 

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { CapmediaError, type CapmediaErrorOptions, type ErrorCode } from '../../errors/index.js';
+import { CapmediaError, type CapmediaErrorOptions, type ErrorCode, fail, isCapmediaError } from '../../errors/index.js';
 
 /**
  * A failure worth trying again: a 5xx answer, a reset or stalled connection, a
@@ -22,12 +22,20 @@ export class TransientError extends CapmediaError {
   }
 }
 
-export function isTransient(
-  error: unknown,
-  phases: ReadonlyArray<'connect' | 'response'> = ['connect', 'response'],
-): error is TransientError {
-  return error instanceof TransientError && phases.includes(error.phase);
+/**
+ * Worth trying again: the code table says so (`error.retryable`), and the
+ * failure happened in one of `phases`. A TransientError knows its phase; an
+ * unreachable DP that is not one never got an answer (connect), a transfer
+ * that broke off did (response).
+ */
+export function isTransient(error: unknown, phases: ReadonlyArray<Phase> = ['connect', 'response']): error is CapmediaError {
+  return isCapmediaError(error) && error.retryable && phases.includes(phaseOf(error));
 }
+
+type Phase = TransientError['phase'];
+
+const phaseOf = (error: CapmediaError): Phase =>
+  error instanceof TransientError ? error.phase : error.code === 'DP_UNREACHABLE' ? 'connect' : 'response';
 
 export interface RetryPolicy {
   attempts: number;
@@ -57,9 +65,7 @@ export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 export function cancelled(): CapmediaError {
-  return new CapmediaError('CANCELLED', 'The transfer was cancelled.', {
-    hint: 'Run the same command again: finished downloads are kept and partial ones resume.',
-  });
+  return fail('transferCancelled', {});
 }
 
 /** Runs work until it succeeds, fails for good, or the attempts run out. */
