@@ -1,5 +1,5 @@
 import { formatBytes, smallestPresetFor } from '../config/size.js';
-import { defineErrors } from './entry.js';
+import { defineErrors, type ErrorCode } from './entry.js';
 
 const listed = (lines: readonly string[]) => lines.join('\n');
 
@@ -14,9 +14,10 @@ export const resolveErrors = defineErrors({
       'Check the package ID, or publish it with `capmedia distribute <folder> --package ' + a.id + ' --to <dp>`.',
   },
   packageUnreadable: {
-    code: 'PACKAGE_NOT_FOUND',
+    // The first distribution point's reason (unreachable, no permission…): scripts and retries go by it.
+    code: (a: { codes: readonly ErrorCode[] }) => a.codes[0] ?? 'PACKAGE_NOT_FOUND',
     title: 'A package could not be read',
-    message: (a: { id: string; failures: readonly string[] }) =>
+    message: (a: { id: string; failures: readonly string[]; codes: readonly ErrorCode[] }) =>
       `Package ${a.id} could not be read from any distribution point:\n${listed(a.failures)}`,
     hint: 'Fix what each distribution point reported above (address, credentials, Read permission), then build again.',
   },

@@ -5,7 +5,8 @@
  * into a thrown CapmediaError.
  */
 export interface ErrorEntry<Args> {
-  code: ErrorCode;
+  /** Usually fixed; a function where the facts decide it (the first distribution point's reason, say). */
+  code: ErrorCode | ((args: Args) => ErrorCode);
   /** A few words, the same for every occurrence (the heading of the error's documentation). */
   title: string;
   /** What happened and why, from the facts of this occurrence. */

@@ -1,5 +1,5 @@
 import { redact } from '../redact.js';
-import { CODES, type CodeInfo, type ErrorCode } from './entry.js';
+import { CODES, type CodeInfo, type ErrorCode, type ErrorEntry } from './entry.js';
 import { catalog, type Catalog, type ErrorName } from './catalog.js';
 
 /**
@@ -54,9 +54,10 @@ type ArgsOf<N extends ErrorName> =
 
 /** The error named in the catalog, with the facts of this occurrence. */
 export function fail<N extends ErrorName>(name: N, args: ArgsOf<N>, options: Omit<CapmediaErrorOptions, 'hint'> = {}): CapmediaError {
-  const entry = catalog[name] as Catalog[N] & { message: (a: ArgsOf<N>) => string; hint?: string | ((a: ArgsOf<N>) => string) };
+  const entry = catalog[name] as ErrorEntry<ArgsOf<N>>;
   const hint = typeof entry.hint === 'function' ? entry.hint(args) : entry.hint;
-  return new CapmediaError(entry.code, entry.message(args), { ...options, hint });
+  const code = typeof entry.code === 'function' ? entry.code(args) : entry.code;
+  return new CapmediaError(code, entry.message(args), { ...options, hint });
 }
 
 /**

@@ -27,7 +27,5 @@ export async function readFromFirstDp(
   }
   const missingEverywhere = codes.every((code) => code === 'PACKAGE_NOT_FOUND');
   if (missingEverywhere) throw fail('packageOnNoDp', { id, failures });
-  // The first DP's reason keeps its code (unreachable, no permission…): scripts and retries go by it.
-  const error = fail('packageUnreadable', { id, failures });
-  throw error.code === codes[0] ? error : new CapmediaError(codes[0], error.message, { hint: error.hint });
+  throw fail('packageUnreadable', { id, failures, codes });
 }
