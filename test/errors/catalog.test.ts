@@ -130,7 +130,7 @@ test('every entry renders its message and hint from placeholder arguments', (t) 
     t.true(typeof message === 'string' && message.length > 0, `${name}: empty message`);
     t.notRegex(message, /undefined|\[object /, `${name}: ${message}`);
     const hint = typeof entry.hint === 'function' ? entry.hint(args) : entry.hint;
-    if (hint !== undefined) t.notRegex(hint, /undefined|\[object /, `${name}: ${hint}`);
+    if (hint !== undefined) t.notRegex(String(hint), /undefined|\[object /, `${name}: ${hint}`);
     if (typeof entry.code === 'string') t.is(fail(name, args as never).code, entry.code);
   }
 });
