@@ -55,7 +55,7 @@ type ArgsOf<N extends ErrorName> =
 /** The error named in the catalog, with the facts of this occurrence. */
 export function fail<N extends ErrorName>(name: N, args: ArgsOf<N>, options: Omit<CapmediaErrorOptions, 'hint'> = {}): CapmediaError {
   const entry = catalog[name] as ErrorEntry<ArgsOf<N>>;
-  const hint = typeof entry.hint === 'function' ? entry.hint(args) : entry.hint;
+  const hint = typeof entry.hint === 'function' ? String(entry.hint(args)) : entry.hint;
   const code = typeof entry.code === 'function' ? entry.code(args) : entry.code;
   return new CapmediaError(code, entry.message(args), { ...options, hint });
 }
