@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { ioError } from '../errors/index.js';
 import type { BuildContext, MediaJob } from './context.js';
 import { checkFreeSpace } from './stage.js';
-import { assertLayout, layOutTree } from './tree.js';
+import { assertLayout, layOutGenerated, layOutTree } from './tree.js';
 import { makeDirs } from '../fs/make-dirs.js';
 import { partialPath, removeStalePartials } from '../fs/atomic.js';
 import { claimStaging } from './staging-owner.js';
@@ -28,11 +28,8 @@ export async function packMedia(ctx: BuildContext, job: MediaJob): Promise<void>
     job.oversize = contentBytes;
     return;
   }
-  job.stagedBytes = await layOutTree(
-    ctx,
-    { treeDir: job.treeDir, workDir: job.workDir, label: media.label, autorun: media.autorun },
-    assertLayout(ctx.layout),
-  );
+  const layOut = type.packsFromStore ? layOutGenerated : layOutTree;
+  job.stagedBytes = await layOut(ctx, { treeDir: job.treeDir, workDir: job.workDir, label: media.label, autorun: media.autorun }, layout);
   const temp = type.partialOutput?.(media, job.workDir) ?? partialPath(media.output);
   // Room for the image plus file-system overhead and the boot records, where the image is written.
   await checkFreeSpace(dirname(temp), job.stagedBytes + 32 * 2 ** 20, type.partialOutput ? 'media.staging' : `media.${type.output.key}`);
@@ -48,6 +45,7 @@ export async function packMedia(ctx: BuildContext, job: MediaJob): Promise<void>
     signal: ctx.options.signal,
     notice: (message: string) => ctx.notices.push(`${media.name}: ${message}`),
     media,
+    ...(type.packsFromStore ? { content: { files: layout, blobPath: (sha256: string) => ctx.store.path(sha256) } } : {}),
   };
   // Measured, not guessed: when the content may not fit, ask the media type for the exact size first.
   if (type.spansVolumes && type.estimateSize && job.stagedBytes > media.capacity * 0.9) {

@@ -6,7 +6,7 @@ import { mapPool } from '../cache/pool.js';
 import type { MediaType, PackInput } from '../plugins/media/types.js';
 import type { BuildContext, MediaJob } from './context.js';
 import { partialPath } from '../fs/atomic.js';
-import { assertLayout, refreshTree } from './tree.js';
+import { assertLayout, layOutGenerated, layOutTree, refreshTree } from './tree.js';
 import {
   assignVolumes,
   bootTooLarge,
@@ -125,12 +125,21 @@ function volumeDirs(job: MediaJob, number: number) {
   return { treeDir: join(job.stagingDir, `vol-${number}`, 'tree'), workDir: join(job.stagingDir, `vol-${number}`, 'work') };
 }
 
-async function volumeInput(ctx: BuildContext, job: MediaJob, volume: VolumePlan, manifest: string, output: string): Promise<PackInput> {
+async function volumeInput(
+  ctx: BuildContext,
+  job: MediaJob,
+  type: MediaType,
+  volume: VolumePlan,
+  manifest: string,
+  output: string,
+): Promise<PackInput> {
   const dirs = volumeDirs(job, volume.number);
   const extraFiles: Array<[string, string]> = manifest ? [[SET_MANIFEST, manifest]] : [];
   const spec = { ...dirs, label: volume.label, autorun: job.media.autorun && volume.number === 1, extraFiles };
-  job.trees.set(dirs.treeDir, await refreshTree(ctx, spec, volume.files, job.trees.get(dirs.treeDir)));
+  const layOut = type.packsFromStore ? layOutGenerated : layOutTree;
+  job.trees.set(dirs.treeDir, await refreshTree(ctx, spec, volume.files, job.trees.get(dirs.treeDir), layOut));
   return {
+    ...(type.packsFromStore ? { content: { files: volume.files, blobPath: (sha256: string) => ctx.store.path(sha256) } } : {}),
     ...dirs,
     output,
     label: volume.label,
@@ -146,12 +155,14 @@ async function volumeInput(ctx: BuildContext, job: MediaJob, volume: VolumePlan,
 }
 
 async function measure(ctx: BuildContext, job: MediaJob, type: MediaType, volume: VolumePlan, manifest: string): Promise<number> {
-  return type.estimateSize!(await volumeInput(ctx, job, volume, manifest, join(volumeDirs(job, volume.number).workDir, 'estimate.iso')));
+  return type.estimateSize!(
+    await volumeInput(ctx, job, type, volume, manifest, join(volumeDirs(job, volume.number).workDir, 'estimate.iso')),
+  );
 }
 
 async function packVolume(ctx: BuildContext, job: MediaJob, type: MediaType, volume: VolumePlan, manifest: string, temp: string) {
   const final = volumeFileName(job.media.output, volume.number);
-  const result = await type.pack(await volumeInput(ctx, job, volume, manifest, temp));
+  const result = await type.pack(await volumeInput(ctx, job, type, volume, manifest, temp));
   if (result.size > job.media.capacity) {
     throw new CapmediaError(
       'MEDIA_TOO_SMALL',

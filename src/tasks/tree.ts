@@ -53,6 +53,21 @@ export async function layOutTree(ctx: BuildContext, spec: TreeSpec, files: reado
 }
 
 /**
+ * For media types that pack straight from the store (MediaType.packsFromStore):
+ * every blob is made sure of, but the tree holds only the files capmedia writes.
+ */
+export async function layOutGenerated(ctx: BuildContext, spec: TreeSpec, files: readonly LayoutEntry[]): Promise<number> {
+  await rm(spec.treeDir, { recursive: true, force: true });
+  await rm(spec.workDir, { recursive: true, force: true });
+  await mkdir(spec.treeDir, { recursive: true });
+  await mkdir(spec.workDir, { recursive: true });
+  await mapPool(files, 16, (file) => ensureBlob(ctx, file));
+  await writeTextFiles(spec, ctx.sourceDateEpoch);
+  await normalizeTimes(spec.treeDir, ctx.sourceDateEpoch);
+  return files.reduce((sum, f) => sum + f.size, 0);
+}
+
+/**
  * Planning a set lays out the same volume several times; when its files did
  * not change only the small text files (the set manifest) are written again.
  */
@@ -61,6 +76,7 @@ export async function refreshTree(
   spec: TreeSpec,
   files: readonly LayoutEntry[],
   previous: string | undefined,
+  layOut: typeof layOutTree = layOutTree,
 ): Promise<string> {
   const signature = files.map((f) => `${f.target}\0${f.sha256}`).join('\n') + `\n${spec.label}\n${spec.autorun}`;
   if (signature === previous) {
@@ -69,7 +85,7 @@ export async function refreshTree(
     await rm(spec.workDir, { recursive: true, force: true });
     await mkdir(spec.workDir, { recursive: true });
   } else {
-    await layOutTree(ctx, spec, files);
+    await layOut(ctx, spec, files);
   }
   return signature;
 }
