@@ -6,15 +6,15 @@ import type { Graft, MediaSources } from './boot-records.js';
 
 /**
  * Every media file and where its bytes are: the blobs of the content store,
- * then the small files capmedia wrote into the generated tree (MediaLabel.txt,
+ * then the files of the staged tree (what capmedia wrote: MediaLabel.txt,
  * autorun.inf, a set's manifest), which win over a blob at the same path as
- * they did when the tree was laid out. A blob at several paths is one source
- * inode: xorriso writes its data once and points every path at it.
+ * they did when the tree held links to every blob. A blob at several paths is
+ * one source inode: xorriso writes its data once and points every path at it.
  */
-export async function mediaSources(content: StoreContent, generatedDir: string): Promise<Map<string, string>> {
+export async function mediaSources(content: StoreContent | undefined, treeDir: string): Promise<Map<string, string>> {
   const sources = new Map<string, string>();
-  for (const file of content.files) sources.set(file.target, content.blobPath(file.sha256));
-  for (const file of await listTree(generatedDir)) sources.set(file.path, file.absolute);
+  if (content) for (const file of content.files) sources.set(file.target, content.blobPath(file.sha256));
+  for (const file of await listTree(treeDir)) sources.set(file.path, file.absolute);
   return sources;
 }
 

@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { fail } from '../../../errors/index.js';
 import { writeIso, estimateIsoSize, type IsoOptions } from '../../../tools/xorriso.js';
 import { describeMapping, isoVolumeId, jolietVolumeId } from '../labels.js';
 import { JOLIET_NAMES } from '../name-rules.js';
@@ -30,9 +29,8 @@ async function isoPackOptions(input: PackInput, quiet = false): Promise<IsoOptio
   };
 }
 
-/** The graft list of every file (blobs + generated tree) and the boot records the platform describes for them. */
+/** The graft list of every file (blobs + the staged tree) and the boot records the platform describes for them. */
 async function graftedContent(input: PackInput, quiet: boolean): Promise<{ bootArgs: string[]; pathList: string }> {
-  if (!input.content) throw fail('unexpected', { reason: 'the ISO media type was given no store content to pack' });
   const sources = await mediaSources(input.content, input.treeDir);
   let bootArgs: string[] = [];
   let grafts: Graft[] = [];
