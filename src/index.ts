@@ -17,6 +17,7 @@ export type {
   PackInput,
   PackResult,
   PublishInput,
+  StoreContent,
   TargetCheckInput,
 } from './plugins/media/types.js';
 export type { BootPlatform, ElToritoEntry, EspImage, IsoBoot, IsoBootInput, KernelBoot, SystemArea } from './plugins/boot/types.js';
