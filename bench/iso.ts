@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { exec } from '../src/tools/exec.js';
 import { isoArguments } from '../src/tools/xorriso.js';
 import { linuxPlatform } from '../src/plugins/boot/linux.js';
+import { prepareBootRecords } from '../src/plugins/media/iso/boot-records.js';
+import { listFolder } from '../src/library/walk.js';
 import type { Fixture } from './fixture.js';
 import { dropCaches, measure, type Measurement } from './measure.js';
 
@@ -43,10 +45,19 @@ async function bareBuild(fixture: Fixture, bootImage: string, copy: boolean): Pr
   await rm(work, { recursive: true, force: true });
   await mkdir(work, { recursive: true });
   const env = { SOURCE_DATE_EPOCH: EPOCH };
-  const bootArgs = await linuxPlatform.isoBootArgs({ treeDir: tree, workDir: work, exec, env });
+  // The same boot records capmedia writes, its ESP read from the tree.
+  const sources = new Map((await listFolder(tree)).map((file) => [file.path, file.absolute]));
+  const boot = linuxPlatform.isoBoot({ files: [...sources.keys()].map((target) => ({ target })) });
+  const { args: bootArgs } = await prepareBootRecords(boot, { sources, platform: 'linux', workDir: work, exec, env });
   await measure(
     'xorriso',
-    isoArguments({ treeDir: tree, output: join(work, 'bare.iso'), volumeId: 'Bare', bootArgs, sourceDateEpoch: Number(EPOCH) }),
+    isoArguments({
+      sources: { treeDir: tree },
+      output: join(work, 'bare.iso'),
+      volumeId: 'Bare',
+      bootArgs,
+      sourceDateEpoch: Number(EPOCH),
+    }),
     { env },
   );
   return Number(process.hrtime.bigint() - started) / 1e9;

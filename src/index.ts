@@ -17,9 +17,10 @@ export type {
   PackInput,
   PackResult,
   PublishInput,
+  StoreContent,
   TargetCheckInput,
 } from './plugins/media/types.js';
-export type { BootPlatform, KernelBoot } from './plugins/boot/types.js';
+export type { BootPlatform, ElToritoEntry, EspImage, IsoBoot, IsoBootInput, KernelBoot, SystemArea } from './plugins/boot/types.js';
 export type { DistributionPoint, DistributionPointScheme, PackageCheck } from './plugins/dp/types.js';
 export type { Exec } from './tools/exec.js';
 /** The zod a plugin's media options are written with: the same instance the config schema is assembled with. */

@@ -14,6 +14,7 @@ import { pluginErrors } from './plugins.js';
 import { remoteCacheErrors } from './cache.js';
 import { taskSequenceErrors } from './tasksequence.js';
 import { toolErrors } from './tools.js';
+import { mediaErrors } from './media.js';
 
 /**
  * The one catalog: every error capmedia reports, by name. Each area keeps its
@@ -37,6 +38,7 @@ export const catalog = join(
   taskSequenceErrors,
   toolErrors,
   buildErrors,
+  mediaErrors,
 );
 
 export type Catalog = typeof catalog;

@@ -55,6 +55,7 @@ const MEDIA_TYPE = {
     nameRules: members('an object { fileSystem, problem }', { fileSystem: text, problem: fn }),
     checkOptions: fn,
     spansVolumes: flag,
+    packsFromStore: flag,
     inspect: fn,
     outputDigest: fn,
     writesDevice: fn,
@@ -68,7 +69,7 @@ const MEDIA_TYPE = {
 };
 
 const BOOT_PLATFORM = {
-  required: { name: text, requiredFiles: texts, incompleteHint: text, isoBootArgs: fn },
+  required: { name: text, requiredFiles: texts, incompleteHint: text, isoBoot: fn },
   optional: {
     caseInsensitivePaths: flag,
     kernelBoot: members('an object { kernel, initrd, cmdline, mediaInitrd }', {

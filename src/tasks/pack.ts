@@ -8,7 +8,7 @@ import { checkFreeSpace } from '../fs/space.js';
 import type { BuildContext, MediaJob } from './context.js';
 import { layoutBytes } from './layout.js';
 import type { Packed, Resolved, StagedContent } from './results.js';
-import { layOutTree } from './tree.js';
+import { layOutGenerated, layOutTree, storeContent } from './tree.js';
 import { claimStaging } from './staging-owner.js';
 
 /** Room for the image beyond its files: file-system overhead and the boot records. */
@@ -32,7 +32,9 @@ export async function packMedia(ctx: BuildContext, resolved: Resolved, job: Medi
   // More content than capacity can never fit one volume: go straight to planning a set.
   if (type.spansVolumes && contentBytes > media.capacity) return { kind: 'oversize', content, size: contentBytes };
   const spec = { treeDir: job.treeDir, workDir: job.workDir, label: media.label, autorun: media.autorun };
-  const stagedBytes = await layOutTree({ content, sourceDateEpoch: services.sourceDateEpoch }, spec, content.layout);
+  // A media type that packs from the store (ISO) gets the blobs' paths; only the files capmedia writes are laid out.
+  const layOut = type.packsFromStore ? layOutGenerated : layOutTree;
+  const stagedBytes = await layOut({ content, sourceDateEpoch: services.sourceDateEpoch }, spec, content.layout);
   const temp = type.partialOutput?.(media, job.workDir) ?? partialPath(media.output);
   await checkFreeSpace(dirname(temp), stagedBytes + IMAGE_OVERHEAD, type.partialOutput ? 'media.staging' : `media.${type.output.key}`);
   const input: PackInput = {
@@ -47,6 +49,7 @@ export async function packMedia(ctx: BuildContext, resolved: Resolved, job: Medi
     signal: services.signal,
     notice: (message: string) => services.notices.push(`${media.name}: ${message}`),
     media,
+    ...(type.packsFromStore ? { content: storeContent(services.store, content.layout) } : {}),
   };
   // Measured, not guessed: when the content may not fit, ask the media type for the exact size first.
   if (type.spansVolumes && type.estimateSize && stagedBytes > media.capacity * 0.9) {

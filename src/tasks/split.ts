@@ -7,7 +7,7 @@ import type { MediaType, PackInput } from '../plugins/media/types.js';
 import type { BuildContext, MediaJob } from './context.js';
 import type { Packed, Resolved, StagedContent, Volume, Volumes } from './results.js';
 import { partialPath } from '../fs/atomic.js';
-import { refreshTree } from './tree.js';
+import { layOutGenerated, layOutTree, refreshTree, storeContent } from './tree.js';
 import {
   assignVolumes,
   bootTooLarge,
@@ -129,14 +129,17 @@ function volumeDirs(job: MediaJob, number: number) {
 }
 
 async function volumeInput(run: SetRun, volume: VolumePlan, manifest: string, output: string): Promise<PackInput> {
-  const { job, trees, resolved } = run;
+  const { job, trees, resolved, type } = run;
   const { services } = run.ctx;
   const dirs = volumeDirs(job, volume.number);
   const extraFiles: Array<[string, string]> = manifest ? [[SET_MANIFEST, manifest]] : [];
   const spec = { ...dirs, label: volume.label, autorun: job.media.autorun && volume.number === 1, extraFiles };
   const source = { content: run.content, sourceDateEpoch: services.sourceDateEpoch };
-  trees.set(dirs.treeDir, await refreshTree(source, spec, volume.files, trees.get(dirs.treeDir)));
+  // A media type that packs from the store (ISO) gets the blobs' paths; only the files capmedia writes are laid out.
+  const layOut = type.packsFromStore ? layOutGenerated : layOutTree;
+  trees.set(dirs.treeDir, await refreshTree(source, spec, volume.files, trees.get(dirs.treeDir), layOut));
   return {
+    ...(type.packsFromStore ? { content: storeContent(services.store, volume.files) } : {}),
     ...dirs,
     output,
     label: volume.label,

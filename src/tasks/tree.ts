@@ -5,7 +5,9 @@ import { VERIFIED_MTIME } from '../cache/blobs.js';
 import { mapPool } from '../cache/pool.js';
 import { renderTemplate } from '../templates.js';
 import { checkFreeSpace } from '../fs/space.js';
-import { treeSignature, type LayoutEntry } from './layout.js';
+import { layoutBytes, treeSignature, type LayoutEntry } from './layout.js';
+import type { ContentStore } from '../cache/store.js';
+import type { StoreContent } from '../plugins/media/types.js';
 import type { StagedContent } from './results.js';
 
 /**
@@ -60,6 +62,28 @@ export async function layOutTree(source: TreeSource, spec: TreeSpec, files: read
 }
 
 /**
+ * For media types that pack straight from the store (MediaType.packsFromStore):
+ * every blob is made sure of, but the tree holds only the files capmedia writes.
+ */
+export async function layOutGenerated(source: TreeSource, spec: TreeSpec, files: readonly LayoutEntry[]): Promise<number> {
+  await rm(spec.treeDir, { recursive: true, force: true });
+  await rm(spec.workDir, { recursive: true, force: true });
+  await mkdir(spec.treeDir, { recursive: true });
+  await mkdir(spec.workDir, { recursive: true });
+  // A `clean` may have removed blobs since the stage step: the content's sources fetch them again.
+  const unique = new Map(files.map((file) => [file.sha256, file]));
+  await mapPool([...unique.values()], 16, (file) => source.content.blob(file));
+  await writeTextFiles(spec, source.sourceDateEpoch);
+  await normalizeTimes(spec.treeDir, source.sourceDateEpoch);
+  return layoutBytes(files);
+}
+
+/** What a media type that packs from the store reads: every file and where its blob is. */
+export function storeContent(store: ContentStore, files: readonly LayoutEntry[]): StoreContent {
+  return { files, blobPath: (sha256) => store.path(sha256) };
+}
+
+/**
  * Planning a set lays out the same volume several times; when its files did
  * not change only the small text files (the set manifest) are written again.
  */
@@ -68,6 +92,7 @@ export async function refreshTree(
   spec: TreeSpec,
   files: readonly LayoutEntry[],
   previous: string | undefined,
+  layOut: typeof layOutTree = layOutTree,
 ): Promise<string> {
   const signature = treeSignature(files, spec.label, spec.autorun);
   if (signature === previous) {
@@ -76,7 +101,7 @@ export async function refreshTree(
     await rm(spec.workDir, { recursive: true, force: true });
     await mkdir(spec.workDir, { recursive: true });
   } else {
-    await layOutTree(source, spec, files);
+    await layOut(source, spec, files);
   }
   return signature;
 }

@@ -1,13 +1,21 @@
 import { open } from 'node:fs/promises';
+import { fail } from '../errors/index.js';
 import { UTF8_LOCALE, XORRISO_MKISOFS_CHARSET, XORRISO_NATIVE_CHARSET } from './charset.js';
 import type { Exec } from './exec.js';
 import { writeHashed } from './hash-while-writing.js';
 import { DESCRIPTORS_END, readJolietVolumeId, writeJolietVolumeId } from './iso-volume-descriptors.js';
 
+/**
+ * What goes on the ISO: a folder's contents, or a file of graft points
+ * (`target=source` per line, "=" and backslashes escaped by a backslash), so files are read where
+ * they lie and no tree has to be laid out for them.
+ */
+export type IsoSources = { treeDir: string } | { pathList: string };
+
 export interface IsoOptions {
   /** Every file and directory gets this time, whatever the staged tree says (reproducible output). */
   sourceDateEpoch: number;
-  treeDir: string;
+  sources: IsoSources;
   output: string;
   volumeId: string;
   /**
@@ -52,8 +60,12 @@ export function isoArguments(options: Omit<IsoOptions, 'exec' | 'env'>): string[
     ...options.bootArgs,
     '-output',
     options.output,
-    options.treeDir,
+    ...sourceArguments(options.sources),
   ];
+}
+
+function sourceArguments(sources: IsoSources): string[] {
+  return 'treeDir' in sources ? [sources.treeDir] : ['-graft-points', '-path-list', sources.pathList];
 }
 
 /** Writes the ISO and returns its sha256, computed while it is written (no second read). */
@@ -79,13 +91,15 @@ export async function writeIso(options: IsoOptions & { workDir: string }): Promi
  */
 export async function estimateIsoSize(options: IsoOptions & { workDir: string }): Promise<number> {
   const args = isoArguments(options);
-  const withoutOutput = args.slice(1, args.indexOf('-output')).concat(args.slice(args.indexOf('-output') + 2));
-  const { stdout } = await options.exec('xorriso', [...withoutOutput.slice(0, -1), '-print-size', withoutOutput.at(-1)!], {
+  const sources = sourceArguments(options.sources);
+  // -print-size goes before the pathspecs, as mkisofs wants it.
+  const flags = args.slice(1, args.indexOf('-output')).concat(args.slice(args.indexOf('-output') + 2, args.length - sources.length));
+  const { stdout } = await options.exec('xorriso', [...flags, '-print-size', ...sources], {
     env: { ...options.env, ...UTF8_LOCALE, HOME: options.workDir },
     cancelSignal: options.cancelSignal,
   });
   const sectors = Number(/(\d+)\s*$/.exec(stdout.trim())?.[1]);
-  if (!Number.isFinite(sectors)) throw new Error(`xorriso -print-size printed no size: ${stdout.slice(0, 200)}`);
+  if (!Number.isFinite(sectors)) throw fail('isoSizeUnreadable', { output: stdout.slice(0, 200) });
   return sectors * 2048;
 }
 

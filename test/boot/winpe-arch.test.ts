@@ -1,9 +1,5 @@
 import test from 'ava';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createWinpePlatform, winpePlatform } from '../../src/plugins/boot/winpe/index.js';
-import { exec } from '../../src/tools/exec.js';
 
 const COMMON = ['boot/boot.sdi', 'bootmgr.efi', 'efi/microsoft/boot/bcd', 'efi/microsoft/boot/efisys.bin', 'sources/boot.wim'];
 const BIOS = ['boot/bcd', 'boot/etfsboot.com', 'bootmgr'];
@@ -17,22 +13,12 @@ test('each architecture requires its own UEFI loader; arm64 has no BIOS files', 
   t.is(winpePlatform.forArch!('x86').fatBoot?.syslinuxDirectory, 'syslinux');
 });
 
-test('arm64 ISOs get one UEFI El Torito entry; x86 gets BIOS + UEFI like x64', async (t) => {
-  const tree = await mkdtemp(join(tmpdir(), 'capmedia-winpe-arch-'));
-  t.teardown(() => rm(tree, { recursive: true, force: true }));
-  for (const path of ['boot/etfsboot.com', 'efi/microsoft/boot/efisys.bin']) {
-    await mkdir(join(tree, path, '..'), { recursive: true });
-    await writeFile(join(tree, path), 'x');
-  }
-  const input = { treeDir: tree, workDir: tree, exec, env: {} };
-  t.deepEqual(await createWinpePlatform('arm64').isoBootArgs(input), [
-    '-eltorito-catalog',
-    'boot.catalog',
-    '--boot-catalog-hide',
-    '-e',
-    'efi/microsoft/boot/efisys.bin',
-    '-no-emul-boot',
-  ]);
-  t.deepEqual(await createWinpePlatform('x86').isoBootArgs(input), await createWinpePlatform('x64').isoBootArgs(input));
-  t.true((await createWinpePlatform('x86').isoBootArgs(input)).includes('boot/etfsboot.com'));
+test('arm64 ISOs get one UEFI El Torito entry; x86 gets BIOS + UEFI like x64', (t) => {
+  const files = ['boot/etfsboot.com', 'efi/microsoft/boot/efisys.bin'].map((target) => ({ target }));
+  t.deepEqual(createWinpePlatform('arm64').isoBoot({ files }), {
+    catalog: { path: 'boot.catalog', hidden: true },
+    entries: [{ platform: 'uefi', image: 'efi/microsoft/boot/efisys.bin' }],
+  });
+  t.deepEqual(createWinpePlatform('x86').isoBoot({ files }), createWinpePlatform('x64').isoBoot({ files }));
+  t.deepEqual(createWinpePlatform('x86').isoBoot({ files }).entries[0], { platform: 'bios', image: 'boot/etfsboot.com', loadSectors: 8 });
 });

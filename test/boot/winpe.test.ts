@@ -120,20 +120,9 @@ test('paths match whatever their case, and the package keeps its spelling', asyn
   const { input } = await fixture('case', { rename });
   const prepared = await winpePlatform.prepareContent!(input);
   t.is(bootWimOf(prepared).target, 'Sources/BOOT.WIM');
-  const tree = join(root, 'case', 'package');
-  t.deepEqual(await winpePlatform.isoBootArgs({ treeDir: tree, workDir: input.workDir, exec, env: ENV }), [
-    '-eltorito-boot',
-    'Boot/ETFSBOOT.COM',
-    '-no-emul-boot',
-    '-boot-load-size',
-    '8',
-    '-eltorito-catalog',
-    'boot.catalog',
-    '--boot-catalog-hide',
-    '-eltorito-alt-boot',
-    '-e',
-    'EFI/Microsoft/Boot/EFISYS.BIN',
-    '-no-emul-boot',
+  t.deepEqual(winpePlatform.isoBoot({ files: prepared }).entries, [
+    { platform: 'bios', image: 'Boot/ETFSBOOT.COM', loadSectors: 8 },
+    { platform: 'uefi', image: 'EFI/Microsoft/Boot/EFISYS.BIN' },
   ]);
 });
 
@@ -150,9 +139,8 @@ test('a package without etfsboot.com is refused, naming the file', async (t) => 
   const error = await t.throwsAsync(winpePlatform.prepareContent!(input), { instanceOf: CapmediaError });
   t.is(error?.code, 'BOOT_IMAGE_INVALID');
   t.regex(error!.message, /lacks files it needs to boot: boot\/etfsboot\.com\./);
-  const isoError = await t.throwsAsync(
-    winpePlatform.isoBootArgs({ treeDir: join(root, 'no-etfsboot', 'package'), workDir: input.workDir, exec, env: ENV }),
-  );
+  const isoError = t.throws(() => winpePlatform.isoBoot({ files: input.files }), { instanceOf: CapmediaError });
+  t.is(isoError?.code, 'BOOT_IMAGE_INVALID');
   t.regex(isoError!.message, /lacks boot\/etfsboot\.com/);
 });
 
@@ -162,22 +150,16 @@ test('efisys_noprompt.bin is preferred for UEFI, said so, and boot/bootfix.bin i
   t.falsy(prepared.find((f) => f.target === 'boot/bootfix.bin'));
   t.regex(notices.join('\n'), /boot\/bootfix\.bin was left off the media/);
   const isoNotices: string[] = [];
-  const args = await winpePlatform.isoBootArgs({
-    treeDir: join(root, 'noprompt', 'package'),
-    workDir: input.workDir,
-    exec,
-    env: ENV,
-    notice: (m) => isoNotices.push(m),
-  });
-  t.is(args[args.indexOf('-e') + 1], 'efi/microsoft/boot/efisys_noprompt.bin');
+  const boot = winpePlatform.isoBoot({ files: prepared, notice: (m) => isoNotices.push(m) });
+  t.deepEqual(boot.entries[1], { platform: 'uefi', image: 'efi/microsoft/boot/efisys_noprompt.bin' });
   t.regex(isoNotices.join('\n'), /without "Press any key to boot from CD or DVD"/);
 });
 
 test('without efisys_noprompt.bin, bootfix.bin stays and efisys.bin is the UEFI image', async (t) => {
   const { input } = await fixture('prompt', { bootfix: true });
-  t.truthy((await winpePlatform.prepareContent!(input)).find((f) => f.target === 'boot/bootfix.bin'));
-  const args = await winpePlatform.isoBootArgs({ treeDir: join(root, 'prompt', 'package'), workDir: input.workDir, exec, env: ENV });
-  t.is(args[args.indexOf('-e') + 1], 'efi/microsoft/boot/efisys.bin');
+  const prepared = await winpePlatform.prepareContent!(input);
+  t.truthy(prepared.find((f) => f.target === 'boot/bootfix.bin'));
+  t.deepEqual(winpePlatform.isoBoot({ files: prepared }).entries[1], { platform: 'uefi', image: 'efi/microsoft/boot/efisys.bin' });
 });
 
 test('FAT media: SYSLINUX chainloads bootmgr (package spelling); files are replaced, never written through a hard link', async (t) => {

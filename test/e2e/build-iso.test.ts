@@ -121,15 +121,15 @@ test.serial('building twice gives byte-identical ISOs', async (t) => {
 });
 
 /**
- * Staging on another file system than the cache (tmpfs here) copies blobs
- * instead of hard-linking them. A blob at two paths must still be one inode in
- * the tree, or xorriso stores its data twice and the ISO's bytes depend on
- * where staging is.
+ * Files are grafted into the ISO from the content store, so neither where
+ * staging is nor where the cache is may change a byte: a tmpfs apart from the
+ * repository holds both in the second build. A blob at two paths is one source
+ * file, which xorriso writes once: both paths point at the same data extent.
  */
 const otherFileSystem = onOtherDevice('/dev/shm', REPO_ROOT) ? '/dev/shm' : undefined;
 const needsOtherFs = otherFileSystem || process.env.CI === 'true' ? test.serial : test.serial.skip;
 needsOtherFs(
-  `staging on another file system gives the same bytes, also for one blob at two paths${otherFileSystem ? '' : ' (skipped: no tmpfs at /dev/shm apart from the repository)'}`,
+  `staging and cache on another file system give the same bytes; a blob at two paths is one extent${otherFileSystem ? '' : ' (skipped: no tmpfs at /dev/shm apart from the repository)'}`,
   async (t) => {
     t.truthy(otherFileSystem, 'CI needs a tmpfs at /dev/shm on another file system than the repository');
     const folder = join(project.dir, 'pkg/twice');
@@ -138,21 +138,41 @@ needsOtherFs(
     await writeFile(join(folder, 'a.bin'), bytes);
     await writeFile(join(folder, 'b/same.bin'), bytes);
     await project.publish(folder, 'CM100099');
-    const staging = await mkdtemp(join(otherFileSystem!, 'capmedia-test-staging-'));
+    const elsewhere = await mkdtemp(join(otherFileSystem!, 'capmedia-test-staging-'));
     try {
       await project.writeConfig({ content: ['CM100099'], media: { type: 'iso', file: 'out/local.iso', staging: './staging' } });
       const local = await runCli(['build'], { cwd: project.dir });
       t.is(local.exitCode, 0, local.all);
-      await project.writeConfig({ content: ['CM100099'], media: { type: 'iso', file: 'out/tmpfs.iso', staging } });
+      await project.writeConfig({
+        content: ['CM100099'],
+        media: { type: 'iso', file: 'out/tmpfs.iso', staging: join(elsewhere, 'staging') },
+        cache: { dir: join(elsewhere, 'cache') },
+      });
       const tmpfs = await runCli(['build'], { cwd: project.dir });
       t.is(tmpfs.exitCode, 0, tmpfs.all);
       const [a, b] = await Promise.all([readFile(join(project.dir, 'out/local.iso')), readFile(join(project.dir, 'out/tmpfs.iso'))]);
-      t.true(a.equals(b), 'the ISO staged on tmpfs differs from the one staged beside the cache');
+      t.true(a.equals(b), 'the ISO staged and cached on tmpfs differs from the one staged beside the cache');
+      const extents = await dataExtents(join(project.dir, 'out/local.iso'));
+      const [first, second] = ['/SMS/PKG/CM100099/a.bin', '/SMS/PKG/CM100099/b/same.bin'].map((path) => extents.get(path));
+      t.truthy(first, 'a.bin is on the ISO');
+      t.is(second, first, 'both paths of one blob point at one data extent');
     } finally {
-      await rm(staging, { recursive: true, force: true });
+      await rm(elsewhere, { recursive: true, force: true });
     }
   },
 );
+
+/** ISO path → "start LBA, blocks" of its data, as xorriso reports them. */
+async function dataExtents(iso: string): Promise<Map<string, string>> {
+  const { stdout } = await execa('xorriso', ['-no_rc', '-indev', iso, '-find', '/', '-type', 'f', '-exec', 'report_lba', '--'], {
+    stderr: 'ignore',
+  });
+  const extents = new Map<string, string>();
+  for (const match of stdout.matchAll(/^File data lba:\s*\d+\s*,\s*(\d+)\s*,\s*(\d+)\s*,\s*\d+\s*,\s*'(.*)'$/gm)) {
+    extents.set(match[3], `${match[1]}, ${match[2]}`);
+  }
+  return extents;
+}
 
 function onOtherDevice(a: string, b: string): boolean {
   try {

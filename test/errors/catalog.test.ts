@@ -51,7 +51,6 @@ const NOT_YET_CONVERTED = new Set([
   'cache/partial.ts',
   'cache/store.ts',
   'config/load.ts',
-  'plugins/boot/winpe/index.ts',
   'plugins/boot/winpe/inject.ts',
   'plugins/boot/winpe/syslinux.ts',
   'plugins/dp/http/client.ts',
@@ -67,7 +66,6 @@ const NOT_YET_CONVERTED = new Set([
   'plugins/media/usb/target.ts',
   'tools/hash-while-writing.ts',
   'tools/syslinux.ts',
-  'tools/xorriso.ts',
 ]);
 
 const INLINE_ERROR = /new CapmediaError\(|throw new Error\(/;

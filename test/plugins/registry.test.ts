@@ -170,7 +170,7 @@ test('a contribution that does not fit its interface is refused when the registr
   t.regex(refused({ name: 'p', mediaTypes: folderMedia }), /The plugin "p": mediaTypes is an object, not an array of media types/);
   t.regex(
     refused({ name: 'b', bootPlatforms: [{ name: 'bsd', requiredFiles: 'kernel', incompleteHint: 'h' }] }),
-    /its boot platform "bsd" is not valid: requiredFiles is "kernel", not an array of strings; isoBootArgs is missing \(a function\)/,
+    /its boot platform "bsd" is not valid: requiredFiles is "kernel", not an array of strings; isoBoot is missing \(a function\)/,
   );
   t.regex(
     refused({ name: 's', distributionPointSchemes: [{ ...s3Scheme, protocols: ['s3'] }] }),

@@ -1,8 +1,5 @@
-import { readdir } from 'node:fs/promises';
-import { join, relative } from 'node:path';
-import { writeEspImage, type FatFile } from '../../tools/fat.js';
 import { KERNEL_CMDLINE } from '../../bootimage/layout.js';
-import type { BootPlatform } from './types.js';
+import type { BootPlatform, IsoBoot, IsoBootInput } from './types.js';
 
 const LAYOUT = {
   kernel: 'boot/vmlinuz',
@@ -32,39 +29,20 @@ export const linuxPlatform: BootPlatform = {
   },
   // GRUB EFI for UEFI; SYSLINUX (installed by the packer with the host's syslinux) for BIOS.
   fatBoot: { uefiLoader: LAYOUT.uefiLoader, syslinuxDirectory: 'syslinux' },
-  async isoBootArgs({ treeDir, workDir, exec, env }) {
-    const esp = join(workDir, 'efiboot.img');
-    await writeEspImage({
-      output: esp,
-      label: 'EFIBOOT',
-      files: await efiFiles(treeDir),
-      exec,
-      env,
-    });
-    return [
-      '-eltorito-boot',
-      LAYOUT.isolinux,
-      '-eltorito-catalog',
-      'isolinux/boot.cat',
-      '-no-emul-boot',
-      '-boot-load-size',
-      '4',
-      '-boot-info-table',
-      '-isohybrid-mbr',
-      join(treeDir, LAYOUT.hybridMbr),
-      '-partition_offset',
-      '16',
-      '-append_partition',
-      '2',
-      '0xef',
-      esp,
-      '-eltorito-alt-boot',
-      '-e',
-      '--interval:appended_partition_2:all::',
-      '-no-emul-boot',
-    ];
-  },
+  isoBoot: linuxIsoBoot,
 };
+
+function linuxIsoBoot({ files }: IsoBootInput): IsoBoot {
+  return {
+    catalog: { path: 'isolinux/boot.cat' },
+    entries: [
+      { platform: 'bios', image: LAYOUT.isolinux, loadSectors: 4, bootInfoTable: true },
+      { platform: 'uefi', image: { esp: true } },
+    ],
+    esp: { label: 'EFIBOOT', files: efiFiles(files), placement: { appended: { partition: 2 } } },
+    systemArea: { hybridMbr: LAYOUT.hybridMbr, partitionOffset: 16 },
+  };
+}
 
 /**
  * Everything under EFI/ goes into the ESP: shim starts grubx64.efi from the
@@ -72,11 +50,9 @@ export const linuxPlatform: BootPlatform = {
  * from (the ESP on a USB stick; on a CD the firmware's El Torito device, which
  * GRUB reads as the ISO 9660 tree — so the same files stay in the tree too).
  */
-async function efiFiles(treeDir: string): Promise<FatFile[]> {
-  const entries = await readdir(join(treeDir, 'EFI'), { recursive: true, withFileTypes: true });
-  return entries
-    .filter((entry) => entry.isFile())
-    .map((entry) => relative(treeDir, join(entry.parentPath, entry.name)))
-    .sort()
-    .map((target) => ({ source: join(treeDir, target), target }));
+function efiFiles(files: IsoBootInput['files']): string[] {
+  return files
+    .map((file) => file.target)
+    .filter((target) => target.startsWith('EFI/'))
+    .sort();
 }

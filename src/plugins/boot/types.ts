@@ -1,15 +1,7 @@
 import type { Exec } from '../../tools/exec.js';
+import type { IsoBoot, IsoBootInput } from './description.js';
 
-export interface IsoBootInput {
-  /** The staged media tree (boot image files at its root). */
-  treeDir: string;
-  /** Scratch space for images that go beside the tree (ESP). */
-  workDir: string;
-  exec: Exec;
-  env: Record<string, string>;
-  /** Reports what the user should know about the boot setup (e.g. which UEFI image was chosen). */
-  notice?(message: string): void;
-}
+export type { ElToritoEntry, EspImage, IsoBoot, IsoBootInput, SystemArea } from './description.js';
 
 export interface FatTreeInput {
   /** The staged media tree; its files may be hard links to shared blobs, so replace files, never write into them. */
@@ -86,8 +78,8 @@ export interface BootPlatform {
   caseInsensitivePaths?: boolean;
   /** The hint when a boot image package lacks requiredFiles: how to make a complete one. */
   incompleteHint: string;
-  /** xorriso (mkisofs emulation) arguments that make the ISO boot by BIOS and UEFI. */
-  isoBootArgs(input: IsoBootInput): Promise<string[]>;
+  /** How an ISO of these files boots by BIOS and UEFI, as CD and as USB stick: data, never tool arguments. */
+  isoBoot(input: IsoBootInput): IsoBoot;
   /** How loaders that start the kernel directly boot it; absent: the platform has no kernel of its own to start (WinPE). */
   kernelBoot?: KernelBoot;
   /** What a FAT32 USB medium needs to boot; absent: this platform cannot boot from USB media. */

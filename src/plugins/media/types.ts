@@ -1,4 +1,4 @@
-import type { BootPlatform } from '../boot/types.js';
+import type { BootPlatform, MediaFile } from '../boot/types.js';
 import type { Exec } from '../../tools/exec.js';
 import type { NormalizedMedia } from '../../config/media.js';
 import type { z } from 'zod';
@@ -6,8 +6,22 @@ import type { NameRules } from './name-rules.js';
 import type { MediaContent } from '../../lock/media-record.js';
 import type { UefiChain } from '../../efi/chain.js';
 
+/** The media's files as the content store holds them. */
+export interface StoreContent {
+  files: readonly MediaFile[];
+  /** Where a blob's bytes are; never write to it (blobs are shared). */
+  blobPath(sha256: string): string;
+}
+
 export interface PackInput {
+  /**
+   * The staged media tree. For a media type that packsFromStore it holds only
+   * the files capmedia writes (MediaLabel.txt, autorun.inf, a set's manifest);
+   * the others are in `content`.
+   */
   treeDir: string;
+  /** Every file of the volume and its blob: given to media types that packsFromStore. */
+  content?: StoreContent;
   workDir: string;
   /** Where to write the image: a temp name beside the final output. */
   output: string;
@@ -146,6 +160,11 @@ export interface MediaType {
   checkTarget?(input: TargetCheckInput): Promise<void>;
   /** Where pack writes; default: a hidden partial file beside the final output (same file system, atomic rename). */
   partialOutput?(media: NormalizedMedia, workDir: string): string | undefined;
+  /**
+   * True when pack reads each file straight from its blob (PackInput.content)
+   * instead of a laid-out tree: no links are made and removed per build.
+   */
+  packsFromStore?: boolean;
   pack(input: PackInput): Promise<PackResult>;
   /** The exact size pack would write, without writing it; required with spansVolumes. */
   estimateSize?(input: PackInput): Promise<number>;

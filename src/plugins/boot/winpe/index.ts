@@ -1,7 +1,7 @@
-import { CapmediaError } from '../../../errors/index.js';
-import type { BootPlatform, IsoBootInput } from '../types.js';
+import { fail } from '../../../errors/index.js';
+import type { BootPlatform, IsoBoot, IsoBootInput } from '../types.js';
 import { injectTaskSequence } from './inject.js';
-import { EFISYS_NOPROMPT, findInTree, requiredPaths, winpeLayout, type WinpeArch, type WinpeLayout } from './layout.js';
+import { EFISYS_NOPROMPT, findEntry, requiredPaths, winpeLayout, type WinpeArch, type WinpeLayout } from './layout.js';
 import { SYSLINUX_DIRECTORY, addChainloader } from './syslinux.js';
 
 /**
@@ -26,7 +26,7 @@ export function createWinpePlatform(arch: WinpeArch): BootPlatform {
       uefiLoader: layout.uefiLoader,
       ...(bios ? { syslinuxDirectory: SYSLINUX_DIRECTORY, addToTree: addChainloader } : {}),
     },
-    isoBootArgs: (input) => isoBootArgs(layout, input),
+    isoBoot: (input) => winpeIsoBoot(layout, input),
     prepareContent: (input) => injectTaskSequence(input, layout),
     forArch: (wanted) => createWinpePlatform(wanted),
   };
@@ -41,21 +41,20 @@ export const winpePlatform: BootPlatform = createWinpePlatform('x64');
  * emulation); arm64 media have the UEFI entry only. No hybrid MBR or GPT
  * (Windows media have none) and no visible boot catalog file (oscdimg writes none).
  */
-async function isoBootArgs(layout: WinpeLayout, { treeDir, notice }: IsoBootInput): Promise<string[]> {
-  const bios = layout.etfsboot && (await requireInTree(treeDir, layout.etfsboot));
-  const noprompt = await findInTree(treeDir, EFISYS_NOPROMPT);
-  const uefi = noprompt ?? (await requireInTree(treeDir, layout.efisys));
+function winpeIsoBoot(layout: WinpeLayout, { files, notice }: IsoBootInput): IsoBoot {
+  const bios = layout.etfsboot && requireFile(files, layout.etfsboot);
+  const noprompt = findEntry(files, EFISYS_NOPROMPT)?.target;
+  const uefi = noprompt ?? requireFile(files, layout.efisys);
   if (noprompt) notice?.(`UEFI boots ${noprompt}: the medium starts without "Press any key to boot from CD or DVD"`);
-  const catalog = ['-eltorito-catalog', 'boot.catalog', '--boot-catalog-hide'];
-  const uefiEntry = ['-e', uefi, '-no-emul-boot'];
-  if (!bios) return [...catalog, ...uefiEntry];
-  return ['-eltorito-boot', bios, '-no-emul-boot', '-boot-load-size', '8', ...catalog, '-eltorito-alt-boot', ...uefiEntry];
+  const uefiEntry = { platform: 'uefi', image: uefi } as const;
+  return {
+    catalog: { path: 'boot.catalog', hidden: true },
+    entries: bios ? [{ platform: 'bios', image: bios, loadSectors: 8 }, uefiEntry] : [uefiEntry],
+  };
 }
 
-async function requireInTree(treeDir: string, path: string): Promise<string> {
-  const found = await findInTree(treeDir, path);
-  if (found) return found;
-  throw new CapmediaError('BOOT_IMAGE_INVALID', `The WinPE boot image lacks ${path}, which the ISO needs as its El Torito boot image.`, {
-    hint: "Publish the boot image with the Windows ADK's etfsboot.com and efisys.bin (Oscdimg folder) at boot/etfsboot.com and efi/microsoft/boot/efisys.bin.",
-  });
+function requireFile(files: IsoBootInput['files'], path: string): string {
+  const found = findEntry(files, path);
+  if (found) return found.target;
+  throw fail('winpeElToritoImageMissing', { path });
 }

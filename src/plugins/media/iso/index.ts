@@ -1,21 +1,24 @@
-import { writeIso, estimateIsoSize } from '../../../tools/xorriso.js';
+import { join } from 'node:path';
+import { writeIso, estimateIsoSize, type IsoOptions } from '../../../tools/xorriso.js';
 import { describeMapping, isoVolumeId, jolietVolumeId } from '../labels.js';
 import { JOLIET_NAMES } from '../name-rules.js';
 import type { MediaType, PackInput } from '../types.js';
+import { prepareBootRecords, type Graft } from './boot-records.js';
+import { mediaSources, writeGraftList } from './graft-list.js';
 import { inspectIsoMedia } from './inspect.js';
 import { isoOptions } from './options.js';
 
-async function isoPackOptions(input: PackInput, quiet = false) {
+async function isoPackOptions(input: PackInput, quiet = false): Promise<IsoOptions & { workDir: string }> {
   const volumeId = isoVolumeId(input.label);
   const mapping = describeMapping('ISO volume', input.label, volumeId);
   if (mapping && !quiet) input.notice(mapping);
   const joliet = jolietVolumeId(input.label, { keepSuffix: input.bootable === false });
   if (!quiet) input.notice(windowsShows(joliet));
-  const bootArgs = input.bootable === false ? [] : await input.platform.isoBootArgs(input);
+  const { bootArgs, pathList } = await graftedContent(input, quiet);
   return {
     volumeId: volumeId.value,
     jolietVolumeId: joliet.value,
-    treeDir: input.treeDir,
+    sources: { pathList },
     output: input.output,
     workDir: input.workDir,
     bootArgs,
@@ -24,6 +27,22 @@ async function isoPackOptions(input: PackInput, quiet = false) {
     cancelSignal: input.signal,
     sourceDateEpoch: input.sourceDateEpoch,
   };
+}
+
+/** The graft list of every file (blobs + the staged tree) and the boot records the platform describes for them. */
+async function graftedContent(input: PackInput, quiet: boolean): Promise<{ bootArgs: string[]; pathList: string }> {
+  const sources = await mediaSources(input.content, input.treeDir);
+  let bootArgs: string[] = [];
+  let grafts: Graft[] = [];
+  if (input.bootable !== false) {
+    const files = [...sources.keys()].map((target) => ({ target }));
+    const boot = input.platform.isoBoot({ files, notice: quiet ? undefined : input.notice });
+    const records = { sources, platform: input.platform.name, workDir: input.workDir, exec: input.exec, env: input.env };
+    ({ args: bootArgs, grafts } = await prepareBootRecords(boot, records));
+  }
+  const pathList = join(input.workDir, 'graft-points');
+  await writeGraftList(pathList, sources, grafts);
+  return { bootArgs, pathList };
 }
 
 function windowsShows(joliet: ReturnType<typeof jolietVolumeId>): string {
@@ -40,6 +59,8 @@ export const isoMedia: MediaType = {
   // Label and autorun are keyed by the pack step for every type; a set splits large .wim files only when asked.
   cacheInputs: (media) => ({ splitLargeFiles: media.splitLargeFiles }),
   spansVolumes: true,
+  // xorriso grafts every file from its blob: a label-only rebuild is xorriso and the hash of what it writes.
+  packsFromStore: true,
   inspect: inspectIsoMedia,
   async pack(input) {
     const options = await isoPackOptions(input);
