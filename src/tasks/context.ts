@@ -1,3 +1,4 @@
+import { sourceDateEpochOf } from '../epoch.js';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { NormalizedConfig, NormalizedMedia } from '../config/normalize.js';
@@ -51,16 +52,9 @@ export interface BuildContext {
   readonly lockPath: string;
 }
 
-/**
- * Without SOURCE_DATE_EPOCH we use 1980-01-01T00:00:00Z (the FAT epoch, the
- * earliest time every target file system can hold) so builds stay reproducible.
- */
-export const DEFAULT_SOURCE_DATE_EPOCH = 315_532_800;
-
 export function createBuildContext(config: NormalizedConfig, options: BuildOptions): BuildContext {
   const env = options.env ?? process.env;
-  const sourceDateEpoch =
-    env.SOURCE_DATE_EPOCH && /^\d+$/.test(env.SOURCE_DATE_EPOCH) ? Number(env.SOURCE_DATE_EPOCH) : DEFAULT_SOURCE_DATE_EPOCH;
+  const sourceDateEpoch = sourceDateEpochOf(env);
   const names = options.mediaNames ?? [];
   const named = names.length ? config.media.filter((m) => names.includes(m.name)) : config.media;
   const wanted = options.shard ? shardOf(named, options.shard) : named;

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { checkReplaceableFolder } from '../fs/output-folder.js';
 import { fail } from '../errors/index.js';
 import type { Arch } from '../config/schema.js';
@@ -29,7 +29,7 @@ export async function resolveContent(ctx: BuildContext, lock: LockFile | undefin
   const found = new Map<string, VersionedManifest>();
   const read = async (dps: DistributionPoint[], id: string) => {
     const pin = lock?.packages[id];
-    const versioned = pin ? await readPinnedFromAnyDp(dps, id, pin) : await readFromFirstDp(dps, id);
+    const versioned = pin ? await readPinnedFromAnyDp(dps, id, pin, basename(ctx.lockPath)) : await readFromFirstDp(dps, id);
     found.set(id, versioned);
     return versioned.manifest;
   };

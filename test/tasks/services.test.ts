@@ -3,7 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateConfig } from '../../src/config/load.js';
-import { createBuildContext, DEFAULT_SOURCE_DATE_EPOCH } from '../../src/tasks/context.js';
+import { createBuildContext } from '../../src/tasks/context.js';
+import { DEFAULT_SOURCE_DATE_EPOCH } from '../../src/epoch.js';
 import type { Exec } from '../../src/tools/exec.js';
 import { baseConfig } from '../_helpers/config.js';
 
