@@ -24,7 +24,7 @@ const loadWithJiti: Loader = async (filepath) => {
   const { createJiti } = requireCommonJs('jiti') as typeof import('jiti');
   // A config (and the plugins it imports) gets 'capmedia' from the running program even where capmedia is installed
   // globally, not in the project: the same module instances, so a plugin's CapmediaError and zod schemas are ours.
-  const self: unknown = await import(new URL('../index.js', import.meta.url).href);
+  const self: unknown = await import('../index.js');
   // interopDefault would merge exports into a proxy, which throws on `export default null`.
   const jiti = createJiti(import.meta.url, { moduleCache: false, interopDefault: false, virtualModules: { capmedia: self } });
   return new ModuleExports(await jiti.import<Record<string, unknown>>(filepath));
