@@ -1,4 +1,4 @@
-import { CapmediaError } from '../errors/index.js';
+import { CapmediaError, fail } from '../errors/index.js';
 import { formatBytes } from '../config/size.js';
 import type { PackageFile } from '../library/manifest.js';
 import type { DistributionPoint } from '../plugins/dp/types.js';
@@ -102,7 +102,8 @@ async function fetchFrom(
         );
       }
       if (partial.bytes < file.size) {
-        throw new CapmediaError('DOWNLOAD_INTERRUPTED', `The transfer of ${what} ended after ${partial.bytes} of ${file.size} bytes.`);
+        partial.release();
+        throw fail('downloadEndedEarly', { what, bytes: partial.bytes, size: file.size });
       }
       await partial.commit(what);
       return;

@@ -1,12 +1,13 @@
 import type { ErrorEntry } from './entry.js';
 import { fileErrors, internalErrors } from './files.js';
+import { transferErrors } from './transfer.js';
 
 /**
  * The one catalog: every error capmedia reports, by name. Each area keeps its
  * entries in its own file here; a name given twice is a bug caught when this
  * module loads.
  */
-export const catalog = join(fileErrors, internalErrors);
+export const catalog = join(fileErrors, internalErrors, transferErrors);
 
 export type Catalog = typeof catalog;
 export type ErrorName = keyof Catalog;
