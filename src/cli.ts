@@ -8,6 +8,10 @@ import { createPrinter } from './commands/output.js';
 import { removeTrackedPartialsSync } from './fs/partials.js';
 import type { CommonArgs } from './commands/common.js';
 import { COMMANDS, type CommandSpec, type Handler } from './commands/table.js';
+import { provideLibrary } from './config/library.js';
+
+// A config's 'capmedia' is this program's library (see config/library.ts); loaded only when a config imports it.
+provideLibrary(() => import('./index.js'));
 
 /**
  * The one place errors become exit codes: 0 ok, 1 build failed, 2 usage or
