@@ -4,9 +4,15 @@
 // Commands load on use (src/cli.ts imports them dynamically), so esbuild splits them into chunks beside cli.js: the same
 // folder depth as the tsc output, which keeps `new URL('../templates/', import.meta.url)` pointing at the package's files.
 import { build } from 'esbuild';
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const outdir = process.argv[2] ?? fileURLToPath(new URL('../dist/', import.meta.url));
+
+// Chunk names carry content hashes: the previous build's chunks would otherwise pile up beside the new ones.
+const previous = await readdir(outdir).catch(() => []);
+await Promise.all(previous.filter((name) => /^cli[-.]/.test(name)).map((name) => rm(join(outdir, name), { force: true })));
 
 await build({
   entryPoints: { cli: fileURLToPath(new URL('../src/cli.ts', import.meta.url)) },

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cliEnvironment, REPO } from '../_helpers/cli.js';
 import { createProject, type TestProject } from '../_helpers/project.js';
+import { startNginx } from '../_helpers/nginx.js';
 
 /**
  * dist/cli.js is an esbuild bundle (scripts/bundle-cli.mjs), not what the other tests run (src/ through tsx): this
@@ -24,8 +25,14 @@ test.after.always(async () => {
   if (pkg) await rm(pkg, { recursive: true, force: true });
 });
 
-const bundled = (args: string[], cwd: string) =>
-  execa('node', [join(pkg, 'dist/cli.js'), ...args], { cwd, env: cliEnvironment(), extendEnv: false, reject: false, all: true });
+const bundled = (args: string[], cwd: string, env: Record<string, string> = {}) =>
+  execa('node', [join(pkg, 'dist/cli.js'), ...args], {
+    cwd,
+    env: { ...cliEnvironment(), ...env },
+    extendEnv: false,
+    reject: false,
+    all: true,
+  });
 
 test('the bundle is one entry with lazily loaded chunks beside it', async (t) => {
   const files = await readdir(join(pkg, 'dist'));
@@ -69,4 +76,21 @@ test('a config error from a .ts config is reported by the bundle as a usage erro
   const plan = await bundled(['plan', '--json'], dir);
   t.is(plan.exitCode, 2, plan.all);
   t.regex(plan.all, /CONFIG_INVALID/);
+});
+
+test('a build from an http distribution point through the bundle (undici and the hashing worker as shipped)', async (t) => {
+  const nginx = await startNginx([{ path: '/lib/', root: project.content }]);
+  t.teardown(() => nginx.stop());
+  const dir = join(project.dir, 'http-project');
+  await mkdir(dir, { recursive: true });
+  const init = await bundled(['init'], dir);
+  t.is(init.exitCode, 0, init.all);
+  const config = join(dir, 'capmedia.config.ts');
+  await writeFile(config, (await readFile(config, 'utf8')).replace('file:./content', `${nginx.url}/lib/`));
+  // A cache of its own: every blob comes over HTTP.
+  const build = await bundled(['build'], dir, { CAPMEDIA_CACHE_DIR: join(dir, 'cache') });
+  t.is(build.exitCode, 0, build.all);
+  t.regex(build.stdout, /built \S+\.iso/);
+  // The boot image's large files (the initrd, tens of MiB) come down in full: hashed on the worker, not skipped.
+  t.regex(await nginx.accessLog(), /GET \/lib\/files\/[0-9a-f]{2}\/[0-9a-f]{64} HTTP\/1\.1" 200 [0-9]{7,}/);
 });
