@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { ioError, fail } from '../errors/index.js';
+import { TEMPLATES_DIR } from '../templates.js';
 
-/** templates/linux/ of the package: two levels up from src/bootimage or dist/bootimage. */
-export const LINUX_TEMPLATE_DIR = fileURLToPath(new URL('../../templates/linux/', import.meta.url));
+/** templates/linux/ of the package, found the one way that also holds in the bundled CLI (one folder, chunks). */
+export const LINUX_TEMPLATE_DIR = `${TEMPLATES_DIR}linux/`;
 
 export type LinuxTemplate =
   | 'init.sh'

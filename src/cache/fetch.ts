@@ -1,4 +1,4 @@
-import { CapmediaError } from '../errors/index.js';
+import { CapmediaError, fail } from '../errors/index.js';
 import { formatBytes } from '../config/size.js';
 import type { PackageFile } from '../library/manifest.js';
 import type { DistributionPoint } from '../plugins/dp/types.js';
@@ -45,7 +45,8 @@ async function fetchFromSources(
   sources: readonly DistributionPoint[],
   options: FetchOptions,
 ): Promise<void> {
-  if (await store.has(file.sha256, file.size)) return;
+  // A synchronous stat: an awaited one costs a promise and a thread-pool round trip per blob, thousands per build.
+  if (store.hasNow(file.sha256, file.size)) return;
   meterOf(store).expect(file.sha256, file.size);
   const failures: Array<{ dp: DistributionPoint; error: CapmediaError }> = [];
   for (const dp of sources) {
@@ -102,7 +103,8 @@ async function fetchFrom(
         );
       }
       if (partial.bytes < file.size) {
-        throw new CapmediaError('DOWNLOAD_INTERRUPTED', `The transfer of ${what} ended after ${partial.bytes} of ${file.size} bytes.`);
+        partial.release();
+        throw fail('downloadEndedEarly', { what, bytes: partial.bytes, size: file.size });
       }
       await partial.commit(what);
       return;

@@ -1,11 +1,10 @@
-import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, truncate, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { CapmediaError, ioError } from '../errors/index.js';
+import { CapmediaError, fail, ioError } from '../errors/index.js';
 import { isProcessAlive as isAlive } from '../tools/process.js';
+import { createSha256, type Sha256Sink } from '../workers/sha256.js';
 
 /** Errors of the local disk (full, read-only): no other distribution point can fix them. */
 const localFailures = new WeakSet<object>();
@@ -26,12 +25,12 @@ export class PartialBlob {
     readonly sha256: string,
     readonly size: number,
     public bytes: number,
-    private readonly hash: Hash,
+    private readonly hash: Sha256Sink,
   ) {}
 
   static async open(target: string, sha256: string, size: number): Promise<PartialBlob> {
     const own = `${target}.${process.pid}.part`;
-    const hash = createHash('sha256');
+    const hash = createSha256(size);
     try {
       await mkdir(dirname(target), { recursive: true });
       if (!(await exists(own))) await adoptOrphan(dirname(target), sha256, own);
@@ -41,6 +40,7 @@ export class PartialBlob {
       const bytes = info && info.size <= size ? await hashFile(own, hash) : 0;
       return new PartialBlob(own, target, sha256, size, bytes, hash);
     } catch (error) {
+      hash.close();
       throw local(ioError('resume the download into', own, error));
     }
   }
@@ -54,35 +54,33 @@ export class PartialBlob {
     this.spent = true;
     let diskError: unknown;
     const handle = await open(this.path, 'a').catch((error) => Promise.reject(local(ioError('store', this.target, error))));
-    // One stage that hashes and writes: every stream hop counts at network speed.
+    // One stage that hashes and writes: every stream hop counts at network speed. The hash takes its copy of the bytes
+    // (another core hashes them) while the same buffers go to the disk.
     const sink = new Writable({
       highWaterMark: 4 << 20,
       writev: (chunks, callback) => {
         const buffers = chunks.map(({ chunk }) => chunk as Buffer);
-        for (const buffer of buffers) {
-          if (this.bytes + buffer.length > this.size) {
-            callback(
-              new CapmediaError(
-                'HASH_MISMATCH',
-                `The download of ${this.sha256.slice(0, 12)}… is corrupt: it is longer than the ${this.size} bytes the manifest says.`,
-              ),
-            );
-            return;
-          }
-          this.hash.update(buffer);
-          this.bytes += buffer.length;
+        const length = buffers.reduce((sum, buffer) => sum + buffer.length, 0);
+        if (this.bytes + length > this.size) {
+          callback(fail('downloadTooLong', { sha256: this.sha256, size: this.size }));
+          return;
         }
+        this.bytes += length;
         onBytes?.(this.bytes);
-        writeAll(handle, buffers).then(
+        Promise.all([
+          this.hashAll(buffers),
+          writeAll(handle, buffers, this.target).catch((error) => Promise.reject((diskError = error))),
+        ]).then(
           () => callback(),
-          (error) => callback((diskError = error)),
+          (error) => callback(error),
         );
       },
     });
     try {
       await pipeline(await openBody(), sink);
     } catch (error) {
-      if (diskError) throw local(ioError('store', this.target, diskError));
+      this.hash.close();
+      if (diskError) throw local(diskError instanceof CapmediaError ? diskError : ioError('store', this.target, diskError));
       throw error;
     } finally {
       await handle.close();
@@ -90,21 +88,21 @@ export class PartialBlob {
     this.spent = false;
   }
 
+  private async hashAll(buffers: Buffer[]): Promise<void> {
+    for (const buffer of buffers) await this.hash.update(buffer);
+  }
+
   /** Gives the blob its name if, and only if, every byte is there and hashes right. */
   async commit(what: string): Promise<void> {
-    if (this.spent || this.bytes !== this.size)
-      throw new CapmediaError('DOWNLOAD_INTERRUPTED', `The ${what} is incomplete: ${this.bytes} of ${this.size} bytes.`);
+    if (this.spent || this.bytes !== this.size) {
+      this.hash.close();
+      throw fail('downloadIncomplete', { what, bytes: this.bytes, size: this.size });
+    }
     this.spent = true;
-    const actual = this.hash.digest('hex');
+    const actual = await this.hash.digest();
     if (actual !== this.sha256) {
       await this.discard();
-      throw new CapmediaError(
-        'HASH_MISMATCH',
-        `The ${what} is corrupt: got ${this.bytes} bytes with sha256 ${actual.slice(0, 16)}…, expected sha256 ${this.sha256.slice(0, 16)}….`,
-        {
-          hint: 'The copy on the distribution point is damaged or was changed after publishing; re-publish the package.',
-        },
-      );
+      throw fail('blobCorrupt', { what, bytes: this.bytes, actual, expected: this.sha256 });
     }
     try {
       await rename(this.path, this.target);
@@ -113,17 +111,24 @@ export class PartialBlob {
     }
   }
 
+  /** Gives up this attempt: the bytes stay for the next one, which hashes them again. */
+  release(): void {
+    this.spent = true;
+    this.hash.close();
+  }
+
   discard(): Promise<void> {
+    this.hash.close();
     return rm(this.path, { force: true });
   }
 }
 
 /** writev may write less than asked (a full disk shows up on the next call). */
-async function writeAll(handle: FileHandle, buffers: Buffer[]): Promise<void> {
+async function writeAll(handle: FileHandle, buffers: Buffer[], target: string): Promise<void> {
   const pending = buffers.filter((b) => b.length > 0);
   while (pending.length) {
     let { bytesWritten } = await handle.writev(pending);
-    if (bytesWritten === 0) throw Object.assign(new Error('the disk accepted no more bytes'), { code: 'EIO' });
+    if (bytesWritten === 0) throw fail('diskAcceptsNoMore', { path: target });
     while (pending.length && bytesWritten >= pending[0].length) bytesWritten -= pending.shift()!.length;
     if (bytesWritten > 0) pending[0] = pending[0].subarray(bytesWritten);
   }
@@ -141,13 +146,19 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-async function hashFile(path: string, hash: Hash): Promise<number> {
+/** Reads the kept bytes straight into the hash's slabs: no copy on this thread. */
+async function hashFile(path: string, hash: Sha256Sink): Promise<number> {
+  const handle = await open(path, 'r');
   let bytes = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 4 << 20 })) {
-    hash.update(chunk as Buffer);
-    bytes += (chunk as Buffer).length;
+  try {
+    for (;;) {
+      const read = await hash.fill(async (slab) => (await handle.read(slab, 0, slab.length, bytes)).bytesRead);
+      if (read === 0) return bytes;
+      bytes += read;
+    }
+  } finally {
+    await handle.close();
   }
-  return bytes;
 }
 
 /** Takes over a partial left by a process that no longer runs; rename makes the take-over atomic. */

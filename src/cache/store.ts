@@ -1,12 +1,12 @@
 import { createWriteStream, statSync } from 'node:fs';
 import { constants } from 'node:fs';
-import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
-import { sha256File } from '../library/hash.js';
+import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { sha256File, sha256Hex } from '../library/hash.js';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import { CapmediaError, ioError } from '../errors/index.js';
+import { CapmediaError, fail, ioError } from '../errors/index.js';
 import { hashingPassThrough } from '../library/verify-stream.js';
 import { PartialBlob } from './partial.js';
 import type { FetchProgress } from './progress.js';
@@ -67,26 +67,24 @@ export class ContentStore {
   }
 
   /**
-   * A blob on a local file system (a file: distribution point) is copied by
-   * the kernel (copy_file_range, or a reflink where the file system can) and
-   * hashed from the page cache: no bytes pass through JavaScript streams twice.
+   * A blob on a local file system (a file: distribution point). A large one is
+   * copied by the kernel (copy_file_range, or a reflink where the file system
+   * can) and hashed from the page cache; a small one is read once, hashed, and
+   * the same bytes written: for thousands of small files the number of
+   * file-system calls is the cost. The caller has checked the store.
    */
   async ingestLocalFile(sha256: string, size: number, source: string, what: string): Promise<void> {
-    if (await this.has(sha256, size)) return;
     const target = this.path(sha256);
     const temp = `${target}.${randomBytes(6).toString('hex')}.partial`;
     try {
-      await mkdir(dirname(target), { recursive: true });
-      await copyFile(source, temp, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
-      const actual = await sha256File(temp);
-      if (actual.size !== size || actual.sha256 !== sha256) {
-        throw new CapmediaError(
-          'HASH_MISMATCH',
-          `The ${what} is corrupt: got ${actual.size} bytes with sha256 ${actual.sha256.slice(0, 16)}…, expected ${size} bytes with sha256 ${sha256.slice(0, 16)}….`,
-          {
-            hint: 'The copy on the distribution point is damaged or was changed after publishing; re-publish the package.',
-          },
-        );
+      await this.ensureFolder(dirname(target));
+      if (size <= SMALL_BLOB) {
+        const bytes = await readFile(source);
+        checkLocalCopy(what, sha256, size, { sha256: sha256Hex(bytes), size: bytes.length });
+        await writeFile(temp, bytes, { flag: 'wx' });
+      } else {
+        await copyFile(source, temp, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
+        checkLocalCopy(what, sha256, size, await sha256File(temp));
       }
       await rename(temp, target);
     } catch (error) {
@@ -97,4 +95,20 @@ export class ContentStore {
       throw ioError('store', target, error);
     }
   }
+
+  /** The 256 fan-out folders are made once per run, not once per blob. */
+  private readonly folders = new Set<string>();
+  private async ensureFolder(folder: string): Promise<void> {
+    if (this.folders.has(folder)) return;
+    await mkdir(folder, { recursive: true });
+    this.folders.add(folder);
+  }
+}
+
+/** Read whole and hashed in memory; larger blobs are copied by the kernel. */
+const SMALL_BLOB = 1 << 20;
+
+function checkLocalCopy(what: string, sha256: string, size: number, actual: { sha256: string; size: number }): void {
+  if (actual.size !== size || actual.sha256 !== sha256)
+    throw fail('localBlobCorrupt', { what, bytes: actual.size, size, actual: actual.sha256, expected: sha256 });
 }

@@ -11,6 +11,7 @@ import { describeSchemaIssues, type ConfigIssue } from './issues.js';
 import { normalizeConfig, type NormalizedConfig } from './normalize.js';
 import { checkRules } from './rules.js';
 import { configExport, ModuleExports } from './exports.js';
+import { loadLibrary } from './library.js';
 
 const MODULE_NAME = 'capmedia';
 
@@ -22,9 +23,7 @@ const loadWithJiti: Loader = async (filepath) => {
   // Loaded only for TypeScript configs: jiti brings its own transpiler. Through require, as the same code loaded as
   // ESM is first scanned whole (190 kB) for its export names: ~35 ms of CPU on every run.
   const { createJiti } = requireCommonJs('jiti') as typeof import('jiti');
-  // A config (and the plugins it imports) gets 'capmedia' from the running program even where capmedia is installed
-  // globally, not in the project: the same module instances, so a plugin's CapmediaError and zod schemas are ours.
-  const self: unknown = await import(new URL('../index.js', import.meta.url).href);
+  const self = await loadLibrary();
   // interopDefault would merge exports into a proxy, which throws on `export default null`.
   const jiti = createJiti(import.meta.url, { moduleCache: false, interopDefault: false, virtualModules: { capmedia: self } });
   return new ModuleExports(await jiti.import<Record<string, unknown>>(filepath));

@@ -15,6 +15,7 @@ import { remoteCacheErrors } from './cache.js';
 import { taskSequenceErrors } from './tasksequence.js';
 import { toolErrors } from './tools.js';
 import { mediaErrors } from './media.js';
+import { transferErrors } from './transfer.js';
 
 /**
  * The one catalog: every error capmedia reports, by name. Each area keeps its
@@ -39,6 +40,7 @@ export const catalog = join(
   toolErrors,
   buildErrors,
   mediaErrors,
+  transferErrors,
 );
 
 export type Catalog = typeof catalog;

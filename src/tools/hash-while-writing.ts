@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
+import { fail } from '../errors/index.js';
+import { createSha256 } from '../workers/sha256.js';
 import type { Exec } from './exec.js';
 
-const CHUNK = 1 << 20;
 const POLL_MS = 15;
 /** The system area (MBR, GPT, isohybrid) is the one place a writer might go back to; check it was not rewritten. */
 const HEAD_BYTES = 64 * 1024;
@@ -10,8 +10,9 @@ const HEAD_BYTES = 64 * 1024;
 /**
  * Hashes a tool's output file while the tool writes it, by following the
  * growing file (the tool writes sequentially; xorriso lays the image out
- * before writing). The tool writes straight to disk and the hash runs on the
- * other core, so the image is never read back afterwards.
+ * before writing). The tool writes straight to disk; this thread only reads
+ * the new bytes into slabs a worker thread hashes, so the hash keeps pace on
+ * the other core and the image is never read back afterwards.
  */
 export async function writeHashed(
   _exec: Exec,
@@ -40,12 +41,17 @@ export async function writeHashed(
 export type HeadPatch = (head: Buffer) => void;
 
 async function follow(path: string, isFinished: () => boolean, patchHead?: HeadPatch): Promise<{ sha256: string; size: number }> {
-  const hash = createHash('sha256');
-  const buffer = Buffer.allocUnsafe(CHUNK);
+  const hash = createSha256(Number.POSITIVE_INFINITY);
   let handle: FileHandle | undefined;
   let position = 0;
   let pendingPatch = patchHead;
   const head: Buffer[] = [];
+  // The slab goes to the hashing thread once read: what the head check needs is copied first.
+  const readInto = async (slab: Buffer): Promise<number> => {
+    const { bytesRead } = await handle!.read(slab, 0, slab.length, position);
+    if (position < HEAD_BYTES && bytesRead > 0) head.push(Buffer.from(slab.subarray(0, Math.min(bytesRead, HEAD_BYTES - position))));
+    return bytesRead;
+  };
   try {
     for (;;) {
       const finishedBefore = isFinished();
@@ -57,15 +63,13 @@ async function follow(path: string, isFinished: () => boolean, patchHead?: HeadP
           continue;
         }
         pendingPatch = undefined;
-        hash.update(patched);
+        await hash.update(patched);
         head.push(patched);
         position = patched.length;
         continue;
       }
-      const read = handle ? (await handle.read(buffer, 0, CHUNK, position)).bytesRead : 0;
+      const read = handle ? await hash.fill(readInto) : 0;
       if (read > 0) {
-        hash.update(buffer.subarray(0, read));
-        if (position < HEAD_BYTES) head.push(Buffer.from(buffer.subarray(0, Math.min(read, HEAD_BYTES - position))));
         position += read;
         continue;
       }
@@ -74,10 +78,13 @@ async function follow(path: string, isFinished: () => boolean, patchHead?: HeadP
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
     await assertHeadUnchanged(handle, Buffer.concat(head), path);
+    return { sha256: await hash.digest(), size: position };
+  } catch (error) {
+    hash.close();
+    throw error;
   } finally {
     await handle?.close();
   }
-  return { sha256: hash.digest('hex'), size: position };
 }
 
 /** The patched head, once the tool wrote all of it (or finished); undefined while it is still short. */
@@ -95,6 +102,5 @@ async function assertHeadUnchanged(handle: FileHandle | undefined, seen: Buffer,
   if (!handle || seen.length === 0) return;
   const now = Buffer.alloc(seen.length);
   await handle.read(now, 0, seen.length, 0);
-  if (!now.equals(seen))
-    throw new Error(`${path} was rewritten at its start after it was hashed; the hash taken while writing cannot be trusted`);
+  if (!now.equals(seen)) throw fail('imageRewrittenWhileHashed', { path });
 }

@@ -37,7 +37,9 @@ export class HttpClient {
 
   /** undici loads on the first request: a build from file: distribution points never pays for it. */
   private async connection(): Promise<{ agent: Agent; request: typeof import('undici').request }> {
-    const undici = await import('undici');
+    const loaded = await import('undici');
+    // In the bundled CLI a CommonJS package imported on use arrives as its default export only.
+    const undici = 'Agent' in loaded ? loaded : (loaded as unknown as { default: typeof loaded }).default;
     if (!this.agent) {
       // node:tls and node:http load with the first request too (~5 ms of CPU at start-up otherwise).
       const { rootCertificates } = await import('node:tls');

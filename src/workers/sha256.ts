@@ -1,0 +1,226 @@
+import { createHash } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import { fail } from '../errors/index.js';
+
+/**
+ * sha256 of a byte stream, fed in order. Large streams are hashed on another
+ * core: the main thread only copies (or reads) bytes into 1 MiB slabs and
+ * hands them over, so receiving and writing never wait for the hash.
+ */
+export interface Sha256Sink {
+  /** Takes the bytes (hashed or copied before it resolves): the caller may reuse `chunk` once it has. */
+  update(chunk: Uint8Array): Promise<void>;
+  /** Reads straight into a slab (no copy on this thread): `read` fills the buffer it gets and says how many bytes. */
+  fill(read: (slab: Buffer) => Promise<number>): Promise<number>;
+  digest(): Promise<string>;
+  /** Gives up the hash (a failed transfer); a digest after this is an error. */
+  close(): void;
+}
+
+/** Below this a thread hop costs more than the hash itself. */
+const OFF_THREAD_FROM = 8 << 20;
+const SLAB = 1 << 20;
+/** Slabs one stream may have in flight: the worker's backlog, and this stream's memory (4 MiB). */
+const SLABS_PER_STREAM = 4;
+
+export function createSha256(expectedBytes: number): Sha256Sink {
+  return expectedBytes >= OFF_THREAD_FROM ? new OffThreadSha256() : new InlineSha256();
+}
+
+class InlineSha256 implements Sha256Sink {
+  private readonly hash = createHash('sha256');
+  private slab: Buffer | undefined;
+
+  async update(chunk: Uint8Array): Promise<void> {
+    this.hash.update(chunk);
+  }
+
+  async fill(read: (slab: Buffer) => Promise<number>): Promise<number> {
+    this.slab ??= Buffer.allocUnsafe(SLAB);
+    const bytes = await read(this.slab);
+    this.hash.update(this.slab.subarray(0, bytes));
+    return bytes;
+  }
+
+  async digest(): Promise<string> {
+    return this.hash.digest('hex');
+  }
+
+  close(): void {}
+}
+
+class OffThreadSha256 implements Sha256Sink {
+  private readonly id = hashThread.open(this);
+  /**
+   * The stream's slabs, shared with the worker: handing a slab over is a message naming it (transferring an
+   * ArrayBuffer back and forth instead makes a new buffer object each way, and garbage-collector work with it).
+   */
+  private memory: SharedArrayBuffer | undefined;
+  private readonly free: number[] = [];
+  private current: number | undefined;
+  private filled = 0;
+  private waiting: { resolve: () => void; reject: (error: unknown) => void } | undefined;
+  private result: { resolve: (hex: string) => void; reject: (error: unknown) => void } | undefined;
+  private failure: unknown;
+
+  async update(chunk: Uint8Array): Promise<void> {
+    for (let offset = 0; offset < chunk.length;) {
+      const slab = await this.currentSlab();
+      const count = Math.min(chunk.length - offset, SLAB - this.filled);
+      slab.set(chunk.subarray(offset, offset + count), this.filled);
+      this.filled += count;
+      offset += count;
+      if (this.filled === SLAB) this.send();
+    }
+  }
+
+  async fill(read: (slab: Buffer) => Promise<number>): Promise<number> {
+    if (this.filled > 0) this.send();
+    const bytes = (this.filled = await read(await this.currentSlab()));
+    this.send();
+    return bytes;
+  }
+
+  async digest(): Promise<string> {
+    if (this.filled > 0) this.send();
+    this.throwIfFailed();
+    return new Promise((resolve, reject) => {
+      this.result = { resolve, reject };
+      hashThread.post({ type: 'digest', id: this.id });
+    });
+  }
+
+  close(): void {
+    this.failure ??= fail('hashAbandoned', {});
+    hashThread.close(this.id);
+  }
+
+  /** From the worker: a slab hashed and free again, or the digest. */
+  receive(message: WorkerReply): void {
+    if (message.type === 'free') {
+      this.free.push(message.slab);
+      const waiting = this.waiting;
+      this.waiting = undefined;
+      waiting?.resolve();
+      return;
+    }
+    this.result?.resolve(message.hex);
+  }
+
+  /** The worker died: nothing in flight will come back. */
+  abort(error: unknown): void {
+    this.failure = error;
+    this.waiting?.reject(error);
+    this.result?.reject(error);
+  }
+
+  private async currentSlab(): Promise<Buffer> {
+    this.throwIfFailed();
+    if (!this.memory) {
+      this.memory = new SharedArrayBuffer(SLAB * SLABS_PER_STREAM);
+      this.free.push(...Array.from({ length: SLABS_PER_STREAM }, (_, i) => i));
+      hashThread.share(this.id, this.memory);
+    }
+    if (this.current === undefined) {
+      if (!this.free.length) await new Promise<void>((resolve, reject) => (this.waiting = { resolve, reject }));
+      this.current = this.free.pop()!;
+    }
+    return Buffer.from(this.memory, this.current * SLAB, SLAB);
+  }
+
+  private send(): void {
+    hashThread.post({ type: 'data', id: this.id, slab: this.current!, length: this.filled });
+    this.current = undefined;
+    this.filled = 0;
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure;
+  }
+}
+
+type WorkerReply = { type: 'free'; id: number; slab: number } | { type: 'digest'; id: number; hex: string };
+
+/**
+ * One worker thread for every stream of the process (two cores: one receives and writes, one hashes). It keeps the
+ * process alive only while it owes a reply, so an abandoned stream never stops the CLI from exiting.
+ */
+const hashThread = new (class HashThread {
+  private worker: Worker | undefined;
+  private readonly streams = new Map<number, OffThreadSha256>();
+  private nextId = 1;
+  private owed = 0;
+
+  open(stream: OffThreadSha256): number {
+    const id = this.nextId++;
+    this.streams.set(id, stream);
+    return id;
+  }
+
+  close(id: number): void {
+    if (this.streams.delete(id) && this.worker) this.worker.postMessage({ type: 'drop', id });
+  }
+
+  /** A stream's slabs, made known to the worker once. */
+  share(id: number, memory: SharedArrayBuffer): void {
+    this.ensureWorker().postMessage({ type: 'open', id, memory });
+  }
+
+  /** A message the worker answers (a slab free again, a digest). */
+  post(message: object): void {
+    const worker = this.ensureWorker();
+    if (this.owed++ === 0) worker.ref();
+    worker.postMessage(message);
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(WORKER_SOURCE, { eval: true });
+    worker.unref();
+    worker.on('message', (message: WorkerReply) => {
+      if (--this.owed === 0) worker.unref();
+      this.streams.get(message.id)?.receive(message);
+      if (message.type === 'digest') this.streams.delete(message.id);
+    });
+    worker.on('error', (error) => this.lose(worker, fail('hashThreadFailed', { reason: error.message }, { cause: error })));
+    worker.on('exit', (code) => this.lose(worker, fail('hashThreadFailed', { reason: `it exited with code ${code}` })));
+    return (this.worker = worker);
+  }
+
+  private lose(worker: Worker, error: unknown): void {
+    if (this.worker !== worker) return;
+    this.worker = undefined;
+    this.owed = 0;
+    for (const stream of this.streams.values()) stream.abort(error);
+    this.streams.clear();
+  }
+})();
+
+/**
+ * The worker, as source: it runs the same from src/ (tsx, whose hooks do not reach workers) and from the bundle, and as
+ * CommonJS or as a module (an eval worker inherits --input-type), hence getBuiltinModule rather than require or import.
+ */
+const WORKER_SOURCE = `
+const { parentPort } = process.getBuiltinModule('node:worker_threads');
+const { createHash } = process.getBuiltinModule('node:crypto');
+const hashes = new Map();
+const memories = new Map();
+parentPort.on('message', (m) => {
+  if (m.type === 'open') {
+    memories.set(m.id, m.memory);
+  } else if (m.type === 'data') {
+    let hash = hashes.get(m.id);
+    if (!hash) hashes.set(m.id, (hash = createHash('sha256')));
+    hash.update(new Uint8Array(memories.get(m.id), m.slab * ${SLAB}, m.length));
+    parentPort.postMessage({ type: 'free', id: m.id, slab: m.slab });
+  } else if (m.type === 'digest') {
+    const hash = hashes.get(m.id) ?? createHash('sha256');
+    hashes.delete(m.id);
+    memories.delete(m.id);
+    parentPort.postMessage({ type: 'digest', id: m.id, hex: hash.digest('hex') });
+  } else if (m.type === 'drop') {
+    hashes.delete(m.id);
+    memories.delete(m.id);
+  }
+});
+`;
