@@ -17,7 +17,7 @@ export interface FileLimits {
 export const FAT32_LIMITS: FileLimits = { maxFileBytes: FAT32_MAX_FILE_BYTES, splitPartMiB: 3800 };
 
 const isWim = (path: string) => /\.wim$/i.test(path);
-const describe = (files: ReadonlyArray<{ path: string; size: number }>) =>
+const withSizes = (files: ReadonlyArray<{ path: string; size: number }>) =>
   files.map((f) => `${f.path} (${formatBytes(f.size).replace(/ \(.*\)$/, '')})`);
 
 /**
@@ -34,7 +34,7 @@ export function checkFileSizes(
   if (refused.length === 0) return;
   throw fail('fat32FileTooLarge', {
     limit: formatBytes(limits.maxFileBytes + 1).replace(/ \(.*\)$/, ''),
-    files: describe(refused),
+    files: withSizes(refused),
     wims: refused.some((f) => isWim(f.path)),
     splitLargeFiles,
   });
