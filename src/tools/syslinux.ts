@@ -1,5 +1,5 @@
 import { open, readFile } from 'node:fs/promises';
-import { CapmediaError, ioError } from '../errors/index.js';
+import { fail, ioError } from '../errors/index.js';
 import type { Exec } from './exec.js';
 
 /**
@@ -39,15 +39,10 @@ export async function installSyslinux(exec: Exec, install: SyslinuxInstall): Pro
 export async function writeMbrBootCode(file: string, table: keyof typeof MBR_CODE): Promise<void> {
   const source = MBR_CODE[table];
   const code = await readFile(source).catch((error) => {
-    throw new CapmediaError('TOOL_MISSING', `${source} is missing, so the image cannot boot BIOS machines.`, {
-      hint: 'Install it with: apt-get install syslinux-common (or run ./setup.sh).',
-      cause: error,
-    });
+    throw fail('mbrBootCodeMissing', { source }, { cause: error });
   });
   if (code.length > BOOT_CODE_BYTES) {
-    throw new CapmediaError('TOOL_FAILED', `${source} is ${code.length} bytes; MBR boot code must fit in ${BOOT_CODE_BYTES}.`, {
-      hint: 'Reinstall syslinux-common: the file looks damaged.',
-    });
+    throw fail('mbrBootCodeTooLarge', { source, bytes: code.length, maxBytes: BOOT_CODE_BYTES });
   }
   try {
     const handle = await open(file, 'r+');

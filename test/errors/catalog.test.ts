@@ -51,21 +51,9 @@ const NOT_YET_CONVERTED = new Set([
   'cache/partial.ts',
   'cache/store.ts',
   'config/load.ts',
-  'plugins/boot/winpe/inject.ts',
-  'plugins/boot/winpe/syslinux.ts',
   'plugins/dp/http/client.ts',
   'plugins/dp/http/index.ts',
-  'plugins/media/usb/content.ts',
-  'plugins/media/usb/drive.ts',
-  'plugins/media/usb/existing.ts',
-  'plugins/media/usb/folder.ts',
-  'plugins/media/usb/image.ts',
-  'plugins/media/usb/index.ts',
-  'plugins/media/usb/layout.ts',
-  'plugins/media/usb/pack.ts',
-  'plugins/media/usb/target.ts',
   'tools/hash-while-writing.ts',
-  'tools/syslinux.ts',
 ]);
 
 const INLINE_ERROR = /new CapmediaError\(|throw new Error\(/;

@@ -1,6 +1,6 @@
 import { chmod, copyFile, mkdir, readdir, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { CapmediaError, ioError } from '../../../errors/index.js';
+import { CapmediaError, fail, ioError } from '../../../errors/index.js';
 import { addFolderToWim, readWimHeader, setWimImageTime } from '../../../tools/wimlib.js';
 import type { MediaFile, PrepareContentInput } from '../types.js';
 import {
@@ -49,9 +49,7 @@ function requireBootFiles(files: readonly MediaFile[], layout: WinpeLayout): Med
     requiredPaths(layout),
   );
   if (absent.length) {
-    throw new CapmediaError('BOOT_IMAGE_INVALID', `The WinPE boot image lacks files it needs to boot: ${absent.join(', ')}.`, {
-      hint: "Publish the whole boot image folder: sources/boot.wim plus the Windows ADK media files (bootmgr, boot/, efi/) and oscdimg's etfsboot.com and efisys.bin.",
-    });
+    throw fail('winpeBootFilesMissing', { absent });
   }
   return findEntry(bootImageFiles, layout.bootWim)!;
 }
@@ -68,27 +66,14 @@ async function copyBlob(blob: string, copy: string): Promise<void> {
 
 /** The image Windows Boot Manager starts: the one flagged bootable, else the first (a WinPE boot.wim has one). */
 async function bootImageIndex(input: PrepareContentInput, wim: string, entry: MediaFile): Promise<number> {
-  const what = `${entry.target} of the boot image ${entry.packageId}`;
+  const wimFacts = { path: entry.target, packageId: entry.packageId };
   const header = await readWimHeader(input.exec, wim).catch((error: unknown) => {
     if (!(error instanceof CapmediaError) || error.code !== 'TOOL_FAILED') throw error;
-    throw new CapmediaError(
-      'BOOT_IMAGE_INVALID',
-      `${what} is not a WIM file wimlib can read (wimlib: ${error.message.replace(/^.*?: /, '').replace(/\.$/, '')}).`,
-      {
-        hint: 'Publish the boot image again from an intact boot.wim; `wimlib-imagex verify boot.wim` checks one.',
-        detail: error.detail,
-        cause: error,
-      },
-    );
+    const reason = error.message.replace(/^.*?: /, '').replace(/\.$/, '');
+    throw fail('winpeBootWimUnreadable', { ...wimFacts, reason }, { detail: error.detail, cause: error });
   });
   if (header.partNumber !== '1/1' || header.imageCount < 1) {
-    throw new CapmediaError(
-      'BOOT_IMAGE_INVALID',
-      `${what} is ${header.imageCount < 1 ? 'a WIM without images' : `part ${header.partNumber} of a split WIM`}: WinPE boots from one whole image.`,
-      {
-        hint: 'Publish the boot image with a single-part boot.wim (`wimlib-imagex optimize` or `export` makes one).',
-      },
-    );
+    throw fail('winpeBootWimNotWhole', { ...wimFacts, imageCount: header.imageCount, partNumber: header.partNumber });
   }
   return header.bootIndex || 1;
 }

@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CapmediaError, ioError } from '../../../errors/index.js';
+import { fail, ioError } from '../../../errors/index.js';
 import type { FatTreeInput } from '../types.js';
 import { findInTree } from './layout.js';
 
@@ -47,10 +47,7 @@ export function syslinuxConfig(bootmgr: string): string {
 async function readModule(name: string): Promise<Buffer> {
   const path = join(MODULES_DIR, name);
   return readFile(path).catch((error) => {
-    throw new CapmediaError('TOOL_MISSING', `${path} is missing, so the USB medium cannot start WinPE by BIOS.`, {
-      hint: 'Install it with: apt-get install syslinux-common (or run ./setup.sh).',
-      cause: error,
-    });
+    throw fail('winpeSyslinuxModuleMissing', { path }, { cause: error });
   });
 }
 

@@ -1,5 +1,5 @@
 import { rm, stat, utimes } from 'node:fs/promises';
-import { CapmediaError } from '../../../errors/index.js';
+import { fail } from '../../../errors/index.js';
 import { formatBytes } from '../../../config/size.js';
 import { splitWim } from '../../../tools/wimlib.js';
 import type { Exec } from '../../../tools/exec.js';
@@ -17,8 +17,8 @@ export interface FileLimits {
 export const FAT32_LIMITS: FileLimits = { maxFileBytes: FAT32_MAX_FILE_BYTES, splitPartMiB: 3800 };
 
 const isWim = (path: string) => /\.wim$/i.test(path);
-const show = (files: ReadonlyArray<{ path: string; size: number }>) =>
-  files.map((f) => `${f.path} (${formatBytes(f.size).replace(/ \(.*\)$/, '')})`).join(', ');
+const withSizes = (files: ReadonlyArray<{ path: string; size: number }>) =>
+  files.map((f) => `${f.path} (${formatBytes(f.size).replace(/ \(.*\)$/, '')})`);
 
 /**
  * Refuses, before anything is written, every file FAT32 cannot hold — all of
@@ -32,16 +32,12 @@ export function checkFileSizes(
   const large = files.filter((f) => f.size > limits.maxFileBytes);
   const refused = splitLargeFiles ? large.filter((f) => !isWim(f.path)) : large;
   if (refused.length === 0) return;
-  const wims = refused.filter((f) => isWim(f.path));
-  throw new CapmediaError(
-    'FILE_TOO_LARGE',
-    `FAT32 cannot hold files of ${formatBytes(limits.maxFileBytes + 1).replace(/ \(.*\)$/, '')} or more, and the media would carry ${refused.length === 1 ? 'this one' : `these ${refused.length}`}: ${show(refused)}. Nothing was written.`,
-    {
-      hint: wims.length
-        ? 'Set media.splitLargeFiles: true to split .wim files into .swm parts (Windows Setup and DISM read them), build an ISO instead (media.type: "iso"), or take the files out of the package.'
-        : `Only .wim files can be split (into .swm parts)${splitLargeFiles ? '' : ' with media.splitLargeFiles'}; build an ISO instead (media.type: "iso"), or take these files out of the package.`,
-    },
-  );
+  throw fail('fat32FileTooLarge', {
+    limit: formatBytes(limits.maxFileBytes + 1).replace(/ \(.*\)$/, ''),
+    files: withSizes(refused),
+    wims: refused.some((f) => isWim(f.path)),
+    splitLargeFiles,
+  });
 }
 
 export interface SplitInput {
@@ -72,13 +68,7 @@ export async function splitLargeWims(input: SplitInput): Promise<void> {
       const names = oversized
         .map((p) => `${p.part.slice(wim.absolute.length - wim.path.length)} (${formatBytes(p.size).replace(/ \(.*\)$/, '')})`)
         .join(', ');
-      throw new CapmediaError(
-        'FILE_TOO_LARGE',
-        `${wim.path} cannot be split into parts FAT32 can hold: one resource inside it is too large, so ${names} exceeds the limit. Nothing was written.`,
-        {
-          hint: 'wimlib never cuts a single file stream; recapture the image with stronger compression (--compress=LZX or LZMS), build an ISO (media.type: "iso"), or leave this file out.',
-        },
-      );
+      throw fail('fat32WimPartTooLarge', { path: wim.path, parts: names });
     }
     await Promise.all(parts.map((part) => utimes(part, input.epoch, input.epoch)));
     await rm(wim.absolute);

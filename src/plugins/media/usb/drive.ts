@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { CapmediaError } from '../../../errors/index.js';
+import { fail } from '../../../errors/index.js';
 import { formatBytes } from '../../../config/size.js';
 import { describeDisk, inspectDevice, type DeviceFacts } from '../../../devices/inspect.js';
 import type { SystemRoots } from '../../../devices/roots.js';
@@ -36,9 +36,7 @@ export class DriveTarget {
     const effect = media.format ? 'Everything on it will be erased.' : 'capmedia will replace its own files on its FAT32 volume.';
     const drive = `${media.output} (${describeDisk(facts.target.disk)})`;
     if (!(await input.confirm(`Write capture media to ${drive}? ${effect}`))) {
-      throw new CapmediaError('NOT_CONFIRMED', `Nothing was written to ${drive}: writing to a drive needs a confirmation.`, {
-        hint: 'Run again with --yes to confirm, or from a terminal to be asked.',
-      });
+      throw fail('driveNotConfirmed', { drive });
     }
     this.confirmed.set(media.output, { protectedPaths: input.protectedPaths, fingerprint: fingerprint(facts) });
     return facts;
@@ -48,19 +46,11 @@ export class DriveTarget {
   async recheck(media: NormalizedMedia, minBytes?: number): Promise<DeviceFacts> {
     const confirmation = this.confirmed.get(media.output);
     if (!confirmation) {
-      throw new CapmediaError('NOT_CONFIRMED', `${media.output} was not checked and confirmed before the build, so it is not written.`, {
-        hint: "This is an internal error: the media type's checkTarget must run before publish.",
-      });
+      throw fail('driveNotCheckedBeforePublish', { output: media.output });
     }
     const facts = await inspectDevice(this.roots, media.output, confirmation.protectedPaths);
     if (fingerprint(facts) !== confirmation.fingerprint) {
-      throw new CapmediaError(
-        'DEVICE_REFUSED',
-        `The drive at ${media.output} changed since it was confirmed (now ${describeDisk(facts.target.disk)}), so it was not written.`,
-        {
-          hint: 'Plug in the stick you meant and build again.',
-        },
-      );
+      throw fail('driveChanged', { output: media.output, disk: describeDisk(facts.target.disk) });
     }
     refuseUnsafeDevice(facts, { allowPartition: !media.format, minBytes });
     return facts;

@@ -1,4 +1,4 @@
-import { CapmediaError, ioError } from '../../../errors/index.js';
+import { fail, ioError } from '../../../errors/index.js';
 import type { FolderFile } from '../../../library/walk.js';
 import type { Exec } from '../../../tools/exec.js';
 import { readFatKind } from '../../../tools/fat.js';
@@ -18,13 +18,7 @@ export async function findFat32Volume(exec: Exec, file: string, env: Record<stri
   const partitions = await readPartitions(exec, file);
   const fat = partitions.find((p) => isFatPartitionType(p.type));
   if (partitions.length && !fat) {
-    throw new CapmediaError(
-      'NOT_FAT32',
-      `${file} has no FAT partition (partition types: ${partitions.map((p) => p.type).join(', ')}), so there is nothing to copy onto.`,
-      {
-        hint: 'Leave media.format at true to partition and format it, or prepare a FAT32 partition first.',
-      },
-    );
+    throw fail('noFatPartition', { file, types: partitions.map((p) => p.type) });
   }
   const offset = fat ? fat.start * SECTOR_BYTES : 0;
   const kind = await readFatKind(file, offset).catch((error) => {
@@ -37,13 +31,7 @@ export async function findFat32Volume(exec: Exec, file: string, env: Record<stri
 export function requireFat32(what: string, kind: string): void {
   if (kind === 'FAT32') return;
   const found = kind === 'unknown' ? 'no FAT file system' : kind;
-  throw new CapmediaError(
-    'NOT_FAT32',
-    `${what} holds ${found}, not FAT32: with media.format: false capmedia only copies onto an existing FAT32 volume.`,
-    {
-      hint: 'Set media.format: true to partition and format it as FAT32 (everything on it is erased), or format it FAT32 yourself.',
-    },
-  );
+  throw fail('volumeNotFat32', { what, found });
 }
 
 /** Copies the tree onto the volume, replacing capmedia's own files and removing those it no longer carries. */

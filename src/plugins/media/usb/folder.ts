@@ -1,6 +1,6 @@
 import { copyFile, mkdir, readFile, realpath, rename, rm, stat, statfs, utimes } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { CapmediaError, ioError } from '../../../errors/index.js';
+import { fail, ioError } from '../../../errors/index.js';
 import { formatBytes } from '../../../config/size.js';
 import { mountOf, readMounts } from '../../../devices/mounts.js';
 import type { SystemRoots } from '../../../devices/roots.js';
@@ -20,22 +20,10 @@ export async function checkMountedFat32(roots: SystemRoots, folder: string, noti
   const mount = await mountOf(await readMounts(roots), folder);
   const real = await realpath(folder).catch(() => folder);
   if (!mount || mount.mountPoint !== real) {
-    throw new CapmediaError(
-      'NOT_FAT32',
-      `${folder} is not the root of a mounted volume${mount ? ` (it is inside ${mount.mountPoint})` : ''}: boot loaders are only found at a volume's root.`,
-      {
-        hint: 'Set media.device to the folder where the FAT32 stick is mounted (e.g. /media/user/STICK), or to the drive (/dev/sdX).',
-      },
-    );
+    throw fail('folderNotVolumeRoot', { folder, mountPoint: mount?.mountPoint });
   }
   if (mount.fsType !== 'vfat' && mount.fsType !== 'msdos') {
-    throw new CapmediaError(
-      'NOT_FAT32',
-      `${folder} is a ${mount.fsType} volume, not FAT32: with media.format: false capmedia only copies onto FAT32.`,
-      {
-        hint: 'Format the stick FAT32, or set media.format: true and media.device to the drive (/dev/sdX).',
-      },
-    );
+    throw fail('folderNotFat', { folder, fsType: mount.fsType });
   }
   const kind = await readFatKind(mount.source, 0).catch(() => undefined);
   if (kind) requireFat32(`${folder} (${mount.source})`, kind);
@@ -86,12 +74,6 @@ async function checkRoom(folder: string, files: readonly FolderFile[]): Promise<
   );
   const needed = files.reduce((sum, f, i) => sum + Math.max(0, f.size - sizes[i]), 0);
   if (free < needed) {
-    throw new CapmediaError(
-      'MEDIA_TOO_SMALL',
-      `${folder} has ${formatBytes(free)} free, but the media files need ${formatBytes(needed)} more.`,
-      {
-        hint: 'Free space on the stick, or use a larger one.',
-      },
-    );
+    throw fail('folderTooSmall', { folder, free: formatBytes(free), needed: formatBytes(needed) });
   }
 }

@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { CapmediaError, ioError } from '../../../errors/index.js';
+import { CapmediaError, fail, ioError } from '../../../errors/index.js';
 import type { FolderFile } from '../../../library/walk.js';
 import type { FatBoot } from '../../boot/types.js';
 import type { Exec } from '../../../tools/exec.js';
@@ -75,8 +75,5 @@ async function createSparseFile(path: string, bytes: number): Promise<void> {
 function translateCopyError(error: unknown, imageBytes: number): unknown {
   if (!(error instanceof CapmediaError) || !/disk full|no free clusters|no space/i.test(`${error.message}\n${error.detail ?? ''}`))
     return error;
-  return new CapmediaError('MEDIA_TOO_SMALL', `The FAT32 volume filled up: the content does not fit in an image of ${imageBytes} bytes.`, {
-    hint: 'Raise media.imageSize, or leave it out to size the image to the content.',
-    detail: error.detail,
-  });
+  return fail('fatImageFull', { imageBytes }, { detail: error.detail, cause: error });
 }

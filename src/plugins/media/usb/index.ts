@@ -1,6 +1,6 @@
 import { rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CapmediaError, ioError } from '../../../errors/index.js';
+import { fail, ioError } from '../../../errors/index.js';
 import { HOST_ROOTS, type SystemRoots } from '../../../devices/roots.js';
 import type { NormalizedMedia } from '../../../config/media.js';
 import { FAT_NAMES } from '../name-rules.js';
@@ -74,7 +74,7 @@ export function createUsbMedia(options: UsbMediaOptions = {}): MediaType {
 export const usbMedia = createUsbMedia();
 
 function mediaOf(input: PackInput): NormalizedMedia {
-  if (!input.media) throw new CapmediaError('IO', 'Internal error: USB media are packed without their media entry (PackInput.media).');
+  if (!input.media) throw fail('usbMediaEntryMissing', {});
   return input.media;
 }
 
@@ -97,13 +97,7 @@ async function checkTarget(input: TargetCheckInput, drive: DriveTarget, roots: S
         () => false,
       ))
     ) {
-      throw new CapmediaError(
-        'NOT_FAT32',
-        `${media.output} does not exist: with media.format: false capmedia copies onto an existing FAT32 image or drive.`,
-        {
-          hint: 'Set media.format: true to create the image, or point media.device at an existing one.',
-        },
-      );
+      throw fail('existingTargetMissing', { output: media.output });
     }
     await findFat32Volume(exec, media.output, {});
   }

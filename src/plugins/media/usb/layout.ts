@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CapmediaError } from '../../../errors/index.js';
+import { fail } from '../../../errors/index.js';
 import { formatBytes } from '../../../config/size.js';
 import { SECTOR_BYTES, type PartitionTable } from '../../../tools/sfdisk.js';
 
@@ -57,20 +57,15 @@ export function planLayout(input: LayoutInput): ImageLayout {
   const imageBytes = input.imageBytes === undefined ? head + needed + gptTail : Math.floor(input.imageBytes / MiB) * MiB;
   const partitionBytes = imageBytes - head - gptTail;
   if (partitionBytes < needed) {
-    throw new CapmediaError(
-      'MEDIA_TOO_SMALL',
-      `media.imageSize (${formatBytes(input.imageBytes ?? 0)}) is too small: the content and a FAT32 file system need ${formatBytes(needed + head + gptTail)}.`,
-      {
-        hint: `Raise media.imageSize to at least ${Math.ceil((needed + head + gptTail) / MiB)}MiB, or leave it out to size the image to the content.`,
-      },
-    );
+    const neededBytes = needed + head + gptTail;
+    throw fail('imageSizeTooSmall', {
+      imageSize: formatBytes(input.imageBytes ?? 0),
+      needed: formatBytes(neededBytes),
+      neededMiB: Math.ceil(neededBytes / MiB),
+    });
   }
   if (imageBytes > MAX_IMAGE_BYTES) {
-    throw new CapmediaError(
-      'MEDIA_TOO_SMALL',
-      `The image would be ${formatBytes(imageBytes)}; FAT32 with 512-byte sectors ends at 2 TiB.`,
-      { hint: 'Carry less content, or split it over several media.' },
-    );
+    throw fail('imageBeyondFat32', { size: formatBytes(imageBytes) });
   }
   const ids = createHash('sha512').update(`capmedia-usb\0${input.seed}`).digest();
   const sectors = partitionBytes / SECTOR_BYTES;

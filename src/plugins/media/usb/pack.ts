@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
 import { copyFile, readFile, stat, writeFile } from 'node:fs/promises';
-import { CapmediaError, ioError } from '../../../errors/index.js';
+import { fail, ioError } from '../../../errors/index.js';
 import type { NormalizedMedia } from '../../../config/media.js';
 import type { SystemRoots } from '../../../devices/roots.js';
 import { syncDevice } from '../../../devices/write.js';
@@ -63,18 +63,14 @@ export async function packNewImage(input: PackInput, media: NormalizedMedia, fil
 function bootFilesOf(platform: BootPlatform, files: readonly FolderFile[]) {
   const boot = platform.fatBoot;
   if (!boot) {
-    throw new CapmediaError('BOOT_IMAGE_INVALID', `The ${platform.name} boot image platform cannot boot from USB media in this version.`, {
-      hint: 'Build an ISO instead (media.type: "iso").',
-    });
+    throw fail('usbBootUnsupported', { platform: platform.name });
   }
   const needed = [boot.uefiLoader, ...(boot.syslinuxDirectory ? [`${boot.syslinuxDirectory}/syslinux.cfg`] : [])];
   // FAT ignores case, and so do the firmware and SYSLINUX looking for these files.
   const present = new Set(files.map((f) => f.path.toLowerCase()));
   for (const path of needed) {
     if (!present.has(path.toLowerCase())) {
-      throw new CapmediaError('BOOT_IMAGE_INVALID', `The boot image lacks ${path}, which USB media need to boot.`, {
-        hint: 'Rebuild it with `capmedia bootimage create` and publish it again.',
-      });
+      throw fail('usbBootFileMissing', { path });
     }
   }
   return boot;

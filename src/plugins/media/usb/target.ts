@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { CapmediaError } from '../../../errors/index.js';
+import { fail } from '../../../errors/index.js';
 import { looksLikeDevicePath } from '../../../devices/roots.js';
 import { parseMediaSize } from '../../../config/size.js';
 import type { NormalizedMedia } from '../../../config/media.js';
@@ -19,13 +19,7 @@ export function targetKind(path: string): TargetKind {
 }
 
 export function refuseFolderToFormat(media: NormalizedMedia): never {
-  throw new CapmediaError(
-    'USAGE',
-    `media.device ${JSON.stringify(media.output)} is a folder, and media.format is true: a folder cannot be partitioned and formatted.`,
-    {
-      hint: 'For a disk image give a file path (e.g. out/capture.img); for a stick give the drive (/dev/sdX); to copy onto a mounted FAT32 stick set media.format: false.',
-    },
-  );
+  throw fail('folderCannotBeFormatted', { output: media.output });
 }
 
 export function imageBytesOf(media: NormalizedMedia): number | undefined {
