@@ -84,7 +84,7 @@ export const mediaErrors = defineErrors({
     hint: 'Rebuild it with `capmedia bootimage create` and publish it again.',
   },
   usbMediaEntryMissing: {
-    code: 'IO',
+    code: 'INTERNAL',
     title: 'USB media packed without their media entry',
     message: () => 'Internal error: USB media are packed without their media entry (PackInput.media).',
     hint: BUG_HINT,

@@ -48,12 +48,9 @@ const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
  */
 const NOT_YET_CONVERTED = new Set([
   'cache/fetch.ts',
-  'cache/partial.ts',
-  'cache/store.ts',
   'config/load.ts',
   'plugins/dp/http/client.ts',
   'plugins/dp/http/index.ts',
-  'tools/hash-while-writing.ts',
 ]);
 
 const INLINE_ERROR = /new CapmediaError\(|throw new Error\(/;
