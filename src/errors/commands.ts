@@ -24,11 +24,13 @@ export const commandErrors = defineErrors({
     code: 'USAGE',
     title: 'Two kinds of auth given',
     message: () => 'Choose either --token-env (Bearer) or --password-env/--password-file (Basic), not both.',
+    hint: 'Keep the kind the distribution point expects and drop the other.',
   },
   distributeBasicNeedsUser: {
     code: 'USAGE',
     title: 'Basic auth needs a user',
     message: () => 'Basic auth needs --user NAME as well.',
+    hint: 'Give --user NAME with --password-env VAR or --password-file FILE.',
   },
   imageVerifyFailed: {
     code: 'IMAGE_INVALID',
