@@ -60,17 +60,13 @@ async function fetchFromSources(
       failures.push({ dp, error });
     }
   }
-  const corrupt = failures.some((f) => f.error.code === 'HASH_MISMATCH');
-  const lines = failures.map((f) => `  ${f.dp.name}: ${f.error.message}`).join('\n') || '  no distribution point has it';
-  throw new CapmediaError(
-    corrupt ? 'HASH_MISMATCH' : (failures[0]?.error.code ?? 'NO_HEALTHY_DP'),
-    `No distribution point delivered a correct copy of ${file.path} (package ${packageId}):\n${lines}`,
-    {
-      hint: corrupt
-        ? 'Re-publish the package with `capmedia distribute`; nothing damaged was staged.'
-        : 'Check the distribution points named above, then build again: what was downloaded is kept and resumes.',
-    },
-  );
+  throw fail('noSourceDelivered', {
+    path: file.path,
+    packageId,
+    failures: failures.map((f) => `${f.dp.name}: ${f.error.message}`),
+    corrupt: failures.some((f) => f.error.code === 'HASH_MISMATCH'),
+    codes: failures.map((f) => f.error.code),
+  });
 }
 
 async function fetchFrom(

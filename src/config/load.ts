@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { CapmediaError } from '../errors/index.js';
+import { CapmediaError, fail } from '../errors/index.js';
 import { createConfigSchema } from './schema.js';
 import { createRegistry } from '../plugins/registry.js';
 import type { CapmediaPlugin } from '../plugins/api.js';
@@ -97,9 +97,7 @@ export async function loadConfig(options: { cwd: string; configFile?: string }):
 async function findConfig(options: { cwd: string; configFile?: string }): Promise<{ config: unknown; filepath: string }> {
   const file = options.configFile ? resolve(options.cwd, options.configFile) : undefined;
   if (file && !existsSync(file)) {
-    throw new CapmediaError('CONFIG_NOT_FOUND', `The config file ${file} does not exist.`, {
-      hint: 'Check the --config path, or run `capmedia init` to write a starter capmedia.config.ts.',
-    });
+    throw fail('configFileMissing', { file });
   }
   let result;
   const loading: { file?: string } = {};
@@ -114,25 +112,13 @@ async function findConfig(options: { cwd: string; configFile?: string }): Promis
       .slice(0, 4)
       .join(' ');
     if (error instanceof CapmediaError) throw error;
-    throw new CapmediaError(
-      'CONFIG_LOAD_FAILED',
-      `The config file ${file ?? loading.file ?? 'in ' + options.cwd} could not be loaded: ${summary}`,
-      {
-        hint: 'Fix the error above (syntax, or an import that cannot be found); the file must export the config as its default export.',
-        cause: error,
-        detail: reason,
-      },
-    );
+    throw fail('configLoadFailed', { where: file ?? loading.file ?? 'in ' + options.cwd, summary }, { cause: error, detail: reason });
   }
   if (file && (!result || result.isEmpty)) {
-    throw new CapmediaError('CONFIG_INVALID', `The config file ${file} is empty.`, {
-      hint: 'Write the config into it (run `capmedia init` elsewhere for a starter), or pass another --config FILE.',
-    });
+    throw fail('configFileEmpty', { file });
   }
   if (!result || result.isEmpty) {
-    throw new CapmediaError('CONFIG_NOT_FOUND', `No capmedia config found in ${options.cwd} or its parent folders.`, {
-      hint: 'Create capmedia.config.ts (run `capmedia init`), or pass --config FILE.',
-    });
+    throw fail('configNotFound', { cwd: options.cwd });
   }
   return { config: await configExport(result.config, result.filepath), filepath: result.filepath };
 }
@@ -161,13 +147,5 @@ function pluginsOf(input: unknown): CapmediaPlugin[] {
 }
 
 function invalidConfig(issues: ConfigIssue[], configFile?: string): CapmediaError {
-  const where = configFile ? ` in ${configFile}` : '';
-  const lines = issues.map((issue) => `  ${issue.path}: ${issue.message}`);
-  return new CapmediaError(
-    'CONFIG_INVALID',
-    `The config${where} has ${issues.length} problem${issues.length === 1 ? '' : 's'}:\n${lines.join('\n')}`,
-    {
-      hint: 'Fix the keys named above; nothing was built or written.',
-    },
-  );
+  return fail('configInvalid', { configFile, issues: issues.map((issue) => `${issue.path}: ${issue.message}`) });
 }

@@ -42,12 +42,6 @@ test('ioError names the operation and path for errno failures', (t) => {
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
 
-/**
- * Files of other areas that still build errors inline today; each is converted
- * on its own branch and leaves this list when it merges, until it is empty.
- */
-const NOT_YET_CONVERTED = new Set(['cache/fetch.ts', 'config/load.ts', 'plugins/dp/http/client.ts', 'plugins/dp/http/index.ts']);
-
 const INLINE_ERROR = /new CapmediaError\(|throw new Error\(/;
 
 async function sourceFiles(): Promise<Map<string, string>> {
@@ -58,16 +52,7 @@ async function sourceFiles(): Promise<Map<string, string>> {
 test('outside src/errors/ no file builds an error inline: every error comes from the catalog', async (t) => {
   const sources = await sourceFiles();
   const inline = [...sources].filter(([name, text]) => !name.startsWith('errors/') && INLINE_ERROR.test(text)).map(([name]) => name);
-  t.deepEqual(
-    inline.filter((name) => !NOT_YET_CONVERTED.has(name)),
-    [],
-    'use fail(entryName, args) with an entry in src/errors/<area>.ts',
-  );
-  t.deepEqual(
-    [...NOT_YET_CONVERTED].filter((name) => !inline.includes(name)),
-    [],
-    'converted or gone: take it off NOT_YET_CONVERTED',
-  );
+  t.deepEqual(inline, [], 'use fail(entryName, args) with an entry in src/errors/<area>.ts');
 });
 
 test('every public code is reported by an entry or used by name in src/', async (t) => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { Agent, Dispatcher } from 'undici';
-import { CapmediaError } from '../../../errors/index.js';
+import { CapmediaError, fail } from '../../../errors/index.js';
 import { redact, type Credentials } from '../auth.js';
 import { TransientError, cancelled } from '../retry.js';
 
@@ -81,18 +81,10 @@ export class HttpClient {
   bodyError(error: unknown, what: string, signal?: AbortSignal): CapmediaError {
     if (signal?.aborted) return cancelled();
     const code = errorCode(error);
-    if (code === 'UND_ERR_BODY_TIMEOUT') {
-      return new TransientError(
-        'DOWNLOAD_INTERRUPTED',
-        `The transfer of ${what} from ${this.options.name} stalled: no data for ${this.options.stallTimeoutMs / 1000} s.`,
-        'response',
-      );
-    }
-    return new TransientError(
-      'DOWNLOAD_INTERRUPTED',
-      `The transfer of ${what} from ${this.options.name} broke off (${this.describe(error)}).`,
-      'response',
-    );
+    const { name, stallTimeoutMs } = this.options;
+    if (code === 'UND_ERR_BODY_TIMEOUT')
+      return retryable(fail('httpTransferStalled', { what, name, seconds: stallTimeoutMs / 1000 }), 'response');
+    return retryable(fail('httpTransferBrokeOff', { what, name, reason: this.describe(error) }), 'response');
   }
 
   networkError(error: unknown, what: string, signal?: AbortSignal): CapmediaError {
@@ -101,24 +93,12 @@ export class HttpClient {
     const code = errorCode(error);
     const where = `${this.options.name} (${this.options.base.href})`;
     if (code && /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS|ERR_SSL/.test(code)) {
-      return new CapmediaError('DP_UNREACHABLE', `${where} is unreachable: its TLS certificate is not trusted (${code}).`, {
-        hint: 'Set ca: to the PEM bundle of the CA that signed the server certificate, or fix the certificate. Verification is never turned off.',
-      });
+      return fail('httpCertificateUntrusted', { where, code });
     }
     if (code === 'ENOTFOUND' || code === 'EAI_NONAME') {
-      return new CapmediaError(
-        'DP_UNREACHABLE',
-        `${where} is unreachable: the host name ${this.options.base.hostname} does not resolve (DNS).`,
-        { hint: 'Check the URL and the DNS settings of this machine.' },
-      );
+      return fail('httpHostUnresolved', { where, host: this.options.base.hostname });
     }
-    if (code === 'ECONNREFUSED')
-      return new TransientError(
-        'DP_UNREACHABLE',
-        `${where} is unreachable: the connection was refused (nothing listens on that port).`,
-        'connect',
-        { hint: 'Check the URL and that the web server runs.' },
-      );
+    if (code === 'ECONNREFUSED') return retryable(fail('httpConnectionRefused', { where }), 'connect');
     if (
       code === 'UND_ERR_CONNECT_TIMEOUT' ||
       code === 'ETIMEDOUT' ||
@@ -126,24 +106,14 @@ export class HttpClient {
       code === 'ENETUNREACH' ||
       code === 'EAI_AGAIN'
     ) {
-      return new TransientError(
-        'DP_UNREACHABLE',
-        `${where} is unreachable: ${code === 'UND_ERR_CONNECT_TIMEOUT' ? `no connection within ${this.options.connectTimeoutMs / 1000} s` : code}.`,
-        'connect',
-        {
-          hint: 'Check the network path (firewall, proxy, VPN) to the server.',
-        },
-      );
+      const reason = code === 'UND_ERR_CONNECT_TIMEOUT' ? `no connection within ${this.options.connectTimeoutMs / 1000} s` : code;
+      return retryable(fail('httpNoConnection', { where, reason }), 'connect');
     }
     if (code === 'UND_ERR_HEADERS_TIMEOUT') {
       // Like a connection timeout: worth retrying a download, not worth making verify wait for.
-      return new TransientError(
-        'DP_UNREACHABLE',
-        `${where} did not answer the request for ${what} within ${this.options.stallTimeoutMs / 1000} s (timeout).`,
-        'connect',
-      );
+      return retryable(fail('httpNoAnswer', { where, what, seconds: this.options.stallTimeoutMs / 1000 }), 'connect');
     }
-    return new TransientError('DP_UNREACHABLE', `${where} failed while fetching ${what}: ${this.describe(error)}.`, 'response');
+    return retryable(fail('httpRequestFailed', { where, what, reason: this.describe(error) }), 'response');
   }
 
   /** An answer that is not a success, as the error a user can act on. The body is dropped, never shown. */
@@ -153,50 +123,14 @@ export class HttpClient {
     const { STATUS_CODES } = await import('node:http');
     const answered = `${this.url('').href} answered ${status} ${STATUS_CODES[status] ?? ''}`.trimEnd();
     const { account } = this.options.credentials;
-    const right = operation === 'read' ? 'Read' : 'Write';
-    if (status === 401 || status === 403) {
-      return new CapmediaError(
-        operation === 'read' ? 'NO_READ_PERMISSION' : 'PUBLISH_FAILED',
-        `No ${right} permission for ${account} on ${this.options.name}: ${answered} for ${what}.`,
-        {
-          hint:
-            status === 401
-              ? 'Check the user name and the password (or token) the distribution point uses.'
-              : `Grant ${account} at least ${right} permission on the content library (R4).`,
-        },
-      );
-    }
-    if (status === 404 || status === 410) {
-      return new CapmediaError(
-        'PACKAGE_NOT_FOUND',
-        `${capitalize(what)} is not on distribution point ${this.options.name} (${answered}).`,
-        {
-          hint: `Publish it with \`capmedia distribute <folder> --package <ID> --to ${this.options.base.href}\`, or check the package ID.`,
-        },
-      );
-    }
+    const { name } = this.options;
+    if (status === 401 || status === 403) return fail('httpPermissionRefused', { operation, status, account, name, answered, what });
+    if (status === 404 || status === 410) return fail('httpNotFound', { what, name, answered, url: this.options.base.href });
     if (status >= 500 || status === 429 || status === 408) {
-      return new TransientError('DP_UNREACHABLE', `${this.options.name} could not serve ${what}: ${answered}.`, 'response', {
-        retryAfterMs: retryAfterMs(response.headers['retry-after']),
-      });
+      return retryable(fail('httpServerBusy', { name, what, answered }), 'response', retryAfterMs(response.headers['retry-after']));
     }
-    if (status >= 300 && status < 400) {
-      return new CapmediaError(
-        'DP_UNREACHABLE',
-        `${this.options.name} redirects ${what} to ${String(response.headers.location ?? '?')}; capmedia does not follow redirects (credentials must not travel elsewhere).`,
-        {
-          hint: 'Use the final URL in distributionPoints[].url.',
-        },
-      );
-    }
-    return new CapmediaError(
-      operation === 'read' ? 'DP_UNREACHABLE' : 'PUBLISH_FAILED',
-      `${this.options.name} refused to ${operation} ${what}: ${answered}.`,
-      {
-        hint:
-          operation === 'write' ? 'The server must accept WebDAV PUT there (nginx: dav_methods PUT; create_full_put_path on;).' : undefined,
-      },
-    );
+    if (status >= 300 && status < 400) return fail('httpRedirected', { name, what, location: String(response.headers.location ?? '?') });
+    return fail(operation === 'read' ? 'httpReadRefused' : 'httpWriteRefused', { name, what, answered });
   }
 
   describe(error: unknown): string {
@@ -214,13 +148,7 @@ function readCa(name: string, path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new CapmediaError(
-      'CONFIG_INVALID',
-      `The CA bundle ${path} of distribution point ${name} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`,
-      {
-        hint: 'Point distributionPoints[].ca at a PEM file.',
-      },
-    );
+    throw fail('httpCaUnreadable', { path, name, code: (error as NodeJS.ErrnoException).code ?? 'error' }, { cause: error });
   }
 }
 
@@ -238,6 +166,11 @@ function retryAfterMs(header: string | string[] | undefined): number | undefined
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+/**
+ * The catalog error as one the retry loop may try again: the phase says whether
+ * the server was reached, and a server that said when to come back is heard.
+ */
+function retryable(error: CapmediaError, phase: TransientError['phase'], retryAfterMs?: number): TransientError {
+  const code = error.code as ConstructorParameters<typeof TransientError>[0];
+  return new TransientError(code, error.message, phase, { hint: error.hint, retryAfterMs });
 }

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { CapmediaError } from '../../../errors/index.js';
+import { fail } from '../../../errors/index.js';
 import { parseManifest, type PackageFile, type PackageManifest } from '../../../library/manifest.js';
 import { displayUrl, resolveCredentials } from '../auth.js';
 import { checkFromError } from '../check.js';
@@ -36,31 +36,23 @@ class HttpDistributionPoint implements DistributionPoint {
       if (response.statusCode !== 200) throw await this.client.statusError(response, what);
       if (Number(response.headers['content-length'] ?? 0) > MAX_MANIFEST_BYTES) {
         await response.body.dump();
-        throw new CapmediaError(
-          'PACKAGE_INVALID',
-          `The manifest of package ${id} on ${this.name} is larger than ${MAX_MANIFEST_BYTES >> 20} MiB; it is not a package manifest.`,
-        );
+        throw fail('httpManifestTooLarge', { id, name: this.name, mib: MAX_MANIFEST_BYTES >> 20 });
       }
       return response.body.text().catch((error) => Promise.reject(this.client.bodyError(error, what)));
     });
     let json: unknown;
     try {
       json = JSON.parse(text);
-    } catch {
-      throw new CapmediaError(
-        'PACKAGE_INVALID',
-        `The manifest of package ${id} on ${this.name} (${this.client.url(path).href}) is not valid JSON.`,
-        {
-          hint: 'Re-publish the package with `capmedia distribute`.',
-        },
-      );
+    } catch (error) {
+      throw fail('dpManifestNotJson', { id, name: this.name, path: this.client.url(path).href }, { cause: error });
     }
     const manifest = parseManifest(json, this.client.url(path).href);
     if (manifest.id !== id)
-      throw new CapmediaError(
-        'PACKAGE_INVALID',
-        `${this.client.url(path).href} declares id ${JSON.stringify(manifest.id)}, not ${JSON.stringify(id)}.`,
-      );
+      throw fail('manifestIdMismatch', {
+        where: this.client.url(path).href,
+        declared: JSON.stringify(manifest.id),
+        expected: JSON.stringify(id),
+      });
     return manifest;
   }
 
@@ -115,10 +107,7 @@ class HttpDistributionPoint implements DistributionPoint {
       const range = String(response.headers['content-range'] ?? '');
       if (!range.startsWith(`bytes ${start}-`)) {
         await response.body.dump();
-        throw new CapmediaError(
-          'DP_UNREACHABLE',
-          `${this.name} answered the resume of ${what} at byte ${start} with the range "${range}".`,
-        );
+        throw fail('httpResumeRangeWrong', { name: this.name, what, start, range });
       }
       return relayBody(response.body, translate);
     }
@@ -126,9 +115,7 @@ class HttpDistributionPoint implements DistributionPoint {
       const length = Number(response.headers['content-length']);
       if (Number.isFinite(length) && length !== size) {
         await response.body.dump();
-        throw new CapmediaError('PACKAGE_INCOMPLETE', `The ${what} on ${this.name} has ${length} bytes; ${size} were expected.`, {
-          hint: 'Re-publish the package with `capmedia distribute`.',
-        });
+        throw fail('dpBlobSizeWrong', { path: `${sha256.slice(0, 12)}…`, name: this.name, size: length, expected: size });
       }
       // A server that ignores Range sends the whole blob: read past what we already hold.
       return relayBody(response.body, translate, start);
@@ -177,10 +164,7 @@ class HttpDistributionPoint implements DistributionPoint {
       if (response.statusCode !== 200) throw await this.client.statusError(response, path);
       if (Number(response.headers['content-length'] ?? 0) > MAX_MANIFEST_BYTES) {
         await response.body.dump();
-        throw new CapmediaError(
-          'PACKAGE_INVALID',
-          `${this.client.url(path).href} is larger than ${MAX_MANIFEST_BYTES >> 20} MiB; it is not a library document.`,
-        );
+        throw fail('httpDocumentTooLarge', { url: this.client.url(path).href, mib: MAX_MANIFEST_BYTES >> 20 });
       }
       const body = await response.body.arrayBuffer().catch((error) => Promise.reject(this.client.bodyError(error, path)));
       return Buffer.from(body);
@@ -213,13 +197,7 @@ export const httpScheme: DistributionPointScheme = {
   open(config) {
     const base = new URL(config.url);
     if (base.username || base.password) {
-      throw new CapmediaError(
-        'CONFIG_INVALID',
-        `distributionPoints ${config.name}: the url ${displayUrl(base)} carries a user name or password; secrets never go in the config.`,
-        {
-          hint: 'Use auth: { username, passwordEnv } (or passwordFile, or tokenEnv) instead.',
-        },
-      );
+      throw fail('httpUrlHasSecret', { name: config.name, url: displayUrl(base) });
     }
     base.search = '';
     base.hash = '';
