@@ -20,6 +20,13 @@ export class TransientError extends CapmediaError {
     super(code, message, options);
     this.retryAfterMs = options.retryAfterMs;
   }
+
+  /** A catalog error marked as worth retrying in `phase`; only a code the code table calls retryable may be. */
+  static from(error: CapmediaError, phase: TransientError['phase'], retryAfterMs?: number): TransientError {
+    if (!error.retryable) throw fail('unexpected', { reason: `${error.code} is not a retryable code` });
+    const code = error.code as ConstructorParameters<typeof TransientError>[0];
+    return new TransientError(code, error.message, phase, { hint: error.hint, detail: error.detail, cause: error.cause, retryAfterMs });
+  }
 }
 
 /**

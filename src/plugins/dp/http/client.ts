@@ -83,8 +83,8 @@ export class HttpClient {
     const code = errorCode(error);
     const { name, stallTimeoutMs } = this.options;
     if (code === 'UND_ERR_BODY_TIMEOUT')
-      return retryable(fail('httpTransferStalled', { what, name, seconds: stallTimeoutMs / 1000 }), 'response');
-    return retryable(fail('httpTransferBrokeOff', { what, name, reason: this.describe(error) }), 'response');
+      return TransientError.from(fail('httpTransferStalled', { what, name, seconds: stallTimeoutMs / 1000 }), 'response');
+    return TransientError.from(fail('httpTransferBrokeOff', { what, name, reason: this.describe(error) }), 'response');
   }
 
   networkError(error: unknown, what: string, signal?: AbortSignal): CapmediaError {
@@ -98,7 +98,7 @@ export class HttpClient {
     if (code === 'ENOTFOUND' || code === 'EAI_NONAME') {
       return fail('httpHostUnresolved', { where, host: this.options.base.hostname });
     }
-    if (code === 'ECONNREFUSED') return retryable(fail('httpConnectionRefused', { where }), 'connect');
+    if (code === 'ECONNREFUSED') return TransientError.from(fail('httpConnectionRefused', { where }), 'connect');
     if (
       code === 'UND_ERR_CONNECT_TIMEOUT' ||
       code === 'ETIMEDOUT' ||
@@ -107,13 +107,13 @@ export class HttpClient {
       code === 'EAI_AGAIN'
     ) {
       const reason = code === 'UND_ERR_CONNECT_TIMEOUT' ? `no connection within ${this.options.connectTimeoutMs / 1000} s` : code;
-      return retryable(fail('httpNoConnection', { where, reason }), 'connect');
+      return TransientError.from(fail('httpNoConnection', { where, reason }), 'connect');
     }
     if (code === 'UND_ERR_HEADERS_TIMEOUT') {
       // Like a connection timeout: worth retrying a download, not worth making verify wait for.
-      return retryable(fail('httpNoAnswer', { where, what, seconds: this.options.stallTimeoutMs / 1000 }), 'connect');
+      return TransientError.from(fail('httpNoAnswer', { where, what, seconds: this.options.stallTimeoutMs / 1000 }), 'connect');
     }
-    return retryable(fail('httpRequestFailed', { where, what, reason: this.describe(error) }), 'response');
+    return TransientError.from(fail('httpRequestFailed', { where, what, reason: this.describe(error) }), 'response');
   }
 
   /** An answer that is not a success, as the error a user can act on. The body is dropped, never shown. */
@@ -127,7 +127,11 @@ export class HttpClient {
     if (status === 401 || status === 403) return fail('httpPermissionRefused', { operation, status, account, name, answered, what });
     if (status === 404 || status === 410) return fail('httpNotFound', { what, name, answered, url: this.options.base.href });
     if (status >= 500 || status === 429 || status === 408) {
-      return retryable(fail('httpServerBusy', { name, what, answered }), 'response', retryAfterMs(response.headers['retry-after']));
+      return TransientError.from(
+        fail('httpServerBusy', { name, what, answered }),
+        'response',
+        retryAfterMs(response.headers['retry-after']),
+      );
     }
     if (status >= 300 && status < 400) return fail('httpRedirected', { name, what, location: String(response.headers.location ?? '?') });
     return fail(operation === 'read' ? 'httpReadRefused' : 'httpWriteRefused', { name, what, answered });
@@ -164,13 +168,4 @@ function retryAfterMs(header: string | string[] | undefined): number | undefined
   if (Number.isFinite(seconds)) return seconds * 1000;
   const at = Date.parse(value);
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
-
-/**
- * The catalog error as one the retry loop may try again: the phase says whether
- * the server was reached, and a server that said when to come back is heard.
- */
-function retryable(error: CapmediaError, phase: TransientError['phase'], retryAfterMs?: number): TransientError {
-  const code = error.code as ConstructorParameters<typeof TransientError>[0];
-  return new TransientError(code, error.message, phase, { hint: error.hint, retryAfterMs });
 }
