@@ -1,4 +1,4 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,30 +70,32 @@ test('withScratchFolder: its folder has the shape of a stale partial of its outp
   t.deepEqual(await readdir(dir), ['capture-notes.txt']);
 });
 
-test('replaceFolder: the new folder takes the place of the old, which is gone; with no old folder it is moved in', async (t) => {
+/** A folder `name` holding old.txt, as a previous build left it. */
+async function previousFolder(t: ExecutionContext, name: string): Promise<{ dir: string; final: string }> {
   const dir = await folder(t);
-  const final = join(dir, 'netboot');
+  const final = join(dir, name);
   await mkdir(final);
   await writeFile(join(final, 'old.txt'), 'old');
-  await withScratchFolder(final, async (temp) => {
-    await writeFile(join(temp, 'new.txt'), 'new');
-    await replaceFolder(temp, final);
-  });
+  return { dir, final };
+}
+
+test('replaceFolder: the new folder takes the place of the old, which is gone; with no old folder it is moved in', async (t) => {
+  const { dir, final } = await previousFolder(t, 'netboot');
+  const replaceWith = (name: string) =>
+    withScratchFolder(final, async (temp) => {
+      await writeFile(join(temp, name), name);
+      await replaceFolder(temp, final);
+    });
+  await replaceWith('new.txt');
   t.deepEqual(await readdir(final), ['new.txt']);
   t.deepEqual(await readdir(dir), ['netboot']);
   await rm(final, { recursive: true });
-  await withScratchFolder(final, async (temp) => {
-    await writeFile(join(temp, 'again.txt'), 'again');
-    await replaceFolder(temp, final);
-  });
+  await replaceWith('again.txt');
   t.deepEqual(await readdir(final), ['again.txt']);
 });
 
 test('replaceFolder: when the new folder cannot be moved in, the old one is back in place', async (t) => {
-  const dir = await folder(t);
-  const final = join(dir, 'bootimage');
-  await mkdir(final);
-  await writeFile(join(final, 'old.txt'), 'old');
+  const { dir, final } = await previousFolder(t, 'bootimage');
   await t.throwsAsync(replaceFolder(join(dir, 'no-such-temp'), final), { instanceOf: CapmediaError, code: 'IO' });
   t.deepEqual(await readdir(final), ['old.txt']);
   t.deepEqual(await readdir(dir), ['bootimage']);
