@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,4 +43,15 @@ export async function createProject(options: { withBootImage?: boolean } = {}): 
   };
   if (options.withBootImage !== false) await project.publish(await ensureBootImage(), BOOT_ID);
   return project;
+}
+
+/** Publishes `id` as `files` random 16 MiB files: content large enough that a step takes seconds (time to interrupt it). */
+export async function publishLargePackage(project: TestProject, id: string, files: number): Promise<void> {
+  const folder = await mkdtemp(join(tmpdir(), 'capmedia-big-'));
+  try {
+    for (let i = 0; i < files; i++) await writeFile(join(folder, `blob-${i}.bin`), randomBytes(16 * 2 ** 20));
+    await project.publish(folder, id);
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
 }

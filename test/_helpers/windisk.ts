@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { access, chmod, constants, link, mkdir, mkdtemp, open, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { exec } from '../../src/tools/exec.js';
+import { startNginx, type Nginx } from './nginx.js';
 import { copyRegion } from './refdisk.js';
 
 /**
@@ -220,4 +222,31 @@ export async function ntfsFiles(scratch: string, volume: string, paths: string[]
     );
   }
   return files;
+}
+
+/** A scratch folder holding a Windows disk, and a WebDAV share (nginx, /images/) over its uploads folder to capture to. */
+export interface WindowsCaptureHost {
+  work: string;
+  windows: WindowsDisk;
+  uploads: string;
+  nginx: Nginx;
+  stop(): Promise<void>;
+}
+
+export async function startWindowsCaptureHost(prefix: string): Promise<WindowsCaptureHost> {
+  const work = await mkdtemp(join(tmpdir(), prefix));
+  const windows = await makeWindowsDisk(work);
+  const uploads = join(work, 'uploads');
+  await mkdir(uploads);
+  const nginx = await startNginx([{ path: '/images/', root: uploads, dav: true }]);
+  return {
+    work,
+    windows,
+    uploads,
+    nginx,
+    async stop() {
+      await nginx.stop();
+      await rm(work, { recursive: true, force: true });
+    },
+  };
 }

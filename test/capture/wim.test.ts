@@ -1,13 +1,22 @@
 import test from 'ava';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, open, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, open, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exec } from '../../src/tools/exec.js';
+import { needing } from '../_helpers/capability.js';
 import { runCli } from '../_helpers/cli.js';
-import { startNginx, type Nginx } from '../_helpers/nginx.js';
+import type { Nginx } from '../_helpers/nginx.js';
 import { extractRegion, makeReferenceDisk, readPartitionFiles } from '../_helpers/refdisk.js';
-import { hostCapture, makeWindowsDisk, ntfsFiles, ntfsFixtureProblem, wimTreeListing, type WindowsDisk } from '../_helpers/windisk.js';
+import {
+  hostCapture,
+  makeWindowsDisk,
+  ntfsFiles,
+  ntfsFixtureProblem,
+  startWindowsCaptureHost,
+  wimTreeListing,
+  type WindowsCaptureHost,
+  type WindowsDisk,
+} from '../_helpers/windisk.js';
 import { runAgentOnHost } from './_host-agent.js';
 
 /**
@@ -20,12 +29,11 @@ import { runAgentOnHost } from './_host-agent.js';
  */
 
 const problem = await ntfsFixtureProblem();
-const maybe = problem && process.env.CI !== 'true' ? test.skip : test;
-if (problem) console.warn(`capture/wim: ${problem}${process.env.CI === 'true' ? ' (CI: failing)' : ' (skipped)'}`);
-if (problem && process.env.CI === 'true') test('NTFS fixtures can be made (CI)', (t) => t.fail(problem));
+const maybe = needing(problem);
 
 const IMAGE = { name: 'Windows 11 Reference', version: '23H2.1', description: 'Åsa Öberg\'s "golden" image', createdBy: 'ava' };
 
+let host: WindowsCaptureHost | undefined;
 let work: string;
 let windows: WindowsDisk;
 let nginx: Nginx;
@@ -33,17 +41,11 @@ let uploads: string;
 
 test.before(async () => {
   if (problem) return;
-  work = await mkdtemp(join(tmpdir(), 'capmedia-wim-host-'));
-  windows = await makeWindowsDisk(work);
-  uploads = join(work, 'uploads');
-  await mkdir(uploads);
-  nginx = await startNginx([{ path: '/images/', root: uploads, dav: true }]);
+  host = await startWindowsCaptureHost('capmedia-wim-host-');
+  ({ work, windows, uploads, nginx } = host);
 });
 
-test.after.always(async () => {
-  await nginx?.stop();
-  if (work) await rm(work, { recursive: true, force: true });
-});
+test.after.always(async () => host?.stop());
 
 async function capture(disk: string, step: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
   const dest = await mkdtemp(join(work, 'dest-'));

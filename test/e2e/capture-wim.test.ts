@@ -1,15 +1,23 @@
 import test from 'ava';
-import { mkdir, mkdtemp, open, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, open, readdir, readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exec } from '../../src/tools/exec.js';
 import { bootUnderQemu, qemuOptionValue, type BootRunResult } from '../../src/tools/qemu.js';
+import { needing } from '../_helpers/capability.js';
 import { runCli } from '../_helpers/cli.js';
-import { startNginx, type Nginx } from '../_helpers/nginx.js';
+import type { Nginx } from '../_helpers/nginx.js';
 import { createProject, type TestProject } from '../_helpers/project.js';
 import { markerLines } from '../_helpers/qemu.js';
 import { extractRegion } from '../_helpers/refdisk.js';
-import { hostCapture, makeWindowsDisk, ntfsFiles, ntfsFixtureProblem, wimTreeListing, type WindowsDisk } from '../_helpers/windisk.js';
+import {
+  hostCapture,
+  ntfsFiles,
+  ntfsFixtureProblem,
+  startWindowsCaptureHost,
+  wimTreeListing,
+  type WindowsCaptureHost,
+  type WindowsDisk,
+} from '../_helpers/windisk.js';
 
 /**
  * The boot image captures a Windows reference computer into a WIM (issue
@@ -28,33 +36,27 @@ const IMAGE = { name: 'Windows 11 Pro', version: '23H2', description: 'Reference
 const WIM = 'Windows_11_Pro-23H2.wim';
 
 const problem = await ntfsFixtureProblem();
-const maybe = problem && process.env.CI !== 'true' ? test.skip : test.serial;
-if (problem) console.warn(`e2e/capture-wim: ${problem}${process.env.CI === 'true' ? ' (CI: failing)' : ' (skipped)'}`);
-if (problem && process.env.CI === 'true') test('NTFS fixtures can be made (CI)', (t) => t.fail(problem));
+const maybe = needing(problem);
 
 let project: TestProject;
+let host: WindowsCaptureHost | undefined;
 let work: string;
 let windows: WindowsDisk;
 let hostTree: string;
 let nginx: Nginx;
-let uploads: string;
 
 test.before(async () => {
   if (problem) return;
-  work = await mkdtemp(join(tmpdir(), 'capmedia-capture-wim-e2e-'));
-  windows = await makeWindowsDisk(work);
+  host = await startWindowsCaptureHost('capmedia-capture-wim-e2e-');
+  ({ work, windows, nginx } = host);
   await hostCapture(windows.volume, join(work, 'host.wim'), work);
   hostTree = await wimTreeListing(join(work, 'host.wim'), 1);
-  uploads = join(work, 'uploads');
-  await mkdir(uploads);
-  nginx = await startNginx([{ path: '/images/', root: uploads, dav: true }]);
   project = await createProject();
 });
 
 test.after.always(async () => {
-  await nginx?.stop();
   await project?.cleanup();
-  if (work) await rm(work, { recursive: true, force: true });
+  await host?.stop();
 });
 
 async function buildMedia(destination: string, name: string): Promise<string> {

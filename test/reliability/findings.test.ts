@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { runCli } from '../_helpers/cli.js';
-import { createProject, type TestProject } from '../_helpers/project.js';
+import { createProject, publishLargePackage, type TestProject } from '../_helpers/project.js';
 import { leftovers } from './_harness.js';
 import { startCli, type Running } from './_spawn.js';
 
@@ -20,10 +20,7 @@ const inCi = process.env.CI === 'true';
 test.before(async () => {
   project = await createProject();
   // Enough content that format/pack takes seconds: time to interrupt it, or to start a second build during it.
-  const big = await mkdtemp(join(tmpdir(), 'capmedia-big-'));
-  for (let i = 0; i < 8; i++) await writeFile(join(big, `blob-${i}.bin`), randomBytes(16 * 2 ** 20));
-  await project.publish(big, 'CM300001');
-  await rm(big, { recursive: true, force: true });
+  await publishLargePackage(project, 'CM300001', 8);
   await configAt('fixture');
   const built = await runCli(['build'], { cwd: at('fixture') });
   if (built.exitCode !== 0) throw new Error(built.all);

@@ -1,11 +1,10 @@
 import test from 'ava';
-import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFaultServer, type FaultServer } from '../_helpers/faultserver.js';
 import { baseConfig } from '../_helpers/config.js';
-import { createProject, type TestProject } from '../_helpers/project.js';
+import { createProject, publishLargePackage, type TestProject } from '../_helpers/project.js';
 import { leftovers } from './_harness.js';
 import { startCli, timeToExit } from './_spawn.js';
 
@@ -23,10 +22,7 @@ let server: FaultServer;
 
 test.before(async () => {
   project = await createProject();
-  const big = await mkdtemp(join(tmpdir(), 'capmedia-big-'));
-  for (let i = 0; i < 16; i++) await writeFile(join(big, `blob-${i}.bin`), randomBytes(16 * 2 ** 20));
-  await project.publish(big, 'CM300001');
-  await rm(big, { recursive: true, force: true });
+  await publishLargePackage(project, 'CM300001', 16);
   server = await startFaultServer(project.content);
 });
 test.after.always(async () => {

@@ -1,11 +1,9 @@
 import test from 'ava';
-import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { REPO, runCli } from '../_helpers/cli.js';
-import { baseConfig, createProject, type TestProject } from '../_helpers/project.js';
+import { baseConfig, createProject, publishLargePackage, type TestProject } from '../_helpers/project.js';
 import { startCli } from './_spawn.js';
 
 /**
@@ -17,10 +15,7 @@ let project: TestProject;
 test.before(async () => {
   project = await createProject();
   // Enough content that format/pack takes seconds: time to run `clean` beside a running build.
-  const big = await mkdtemp(join(tmpdir(), 'capmedia-big-'));
-  for (let i = 0; i < 8; i++) await writeFile(join(big, `blob-${i}.bin`), randomBytes(16 * 2 ** 20));
-  await project.publish(big, 'CM300001');
-  await rm(big, { recursive: true, force: true });
+  await publishLargePackage(project, 'CM300001', 8);
 });
 test.after.always(async () => project?.cleanup());
 
