@@ -1,8 +1,10 @@
 import test, { type ExecutionContext } from 'ava';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  moveIntoPlace,
+  partialPath,
   PARTIAL_SUFFIX,
   removeStalePartials,
   replaceFile,
@@ -99,4 +101,57 @@ test('replaceFolder: when the new folder cannot be moved in, the old one is back
   await t.throwsAsync(replaceFolder(join(dir, 'no-such-temp'), final), { instanceOf: CapmediaError, code: 'IO' });
   t.deepEqual(await readdir(final), ['old.txt']);
   t.deepEqual(await readdir(dir), ['bootimage']);
+});
+
+test('moveIntoPlace: replaces a file (a new inode under the name, the old one gone, nothing left beside it)', async (t) => {
+  const dir = await folder(t);
+  const final = join(dir, 'capture.iso');
+  await writeFile(final, 'old');
+  const before = await stat(final);
+  const temp = partialPath(final);
+  await writeFile(temp, 'new');
+  await moveIntoPlace(temp, final);
+  t.is(await readFile(final, 'utf8'), 'new');
+  t.not((await stat(final)).ino, before.ino);
+  t.deepEqual(await readdir(dir), ['capture.iso']);
+});
+
+test('moveIntoPlace: when the new file cannot move in, the previous file is back under its name', async (t) => {
+  const dir = await folder(t);
+  const final = join(dir, 'capture.iso');
+  await writeFile(final, 'old');
+  await t.throwsAsync(moveIntoPlace(join(dir, 'no-such-temp'), final, 'move the finished image into place at'), {
+    instanceOf: CapmediaError,
+    message: /move the finished image into place at/,
+  });
+  t.is(await readFile(final, 'utf8'), 'old');
+  t.deepEqual(await readdir(dir), ['capture.iso']);
+});
+
+test('moveIntoPlace: a folder where the file goes is not moved aside (the rename fails, the folder stays)', async (t) => {
+  const dir = await folder(t);
+  const final = join(dir, 'capture.iso');
+  await mkdir(final);
+  await writeFile(join(final, 'mine.txt'), 'mine');
+  const temp = partialPath(final);
+  await writeFile(temp, 'new');
+  await t.throwsAsync(moveIntoPlace(temp, final), { instanceOf: CapmediaError });
+  t.is(await readFile(join(final, 'mine.txt'), 'utf8'), 'mine');
+});
+
+test('removeStalePartials: a previous output a crash left aside comes back when its name is free, and is removed when not', async (t) => {
+  const dir = await folder(t);
+  const final = join(dir, 'capture.iso');
+  // What a kill -9 between moveIntoPlace's two renames leaves: the old output aside, the new one still a partial.
+  await writeFile(join(dir, '.capture.iso.0123abcd.capmedia-old'), 'previous');
+  await writeFile(join(dir, `.capture.iso.89abcdef${PARTIAL_SUFFIX}`), 'new, never published');
+  await writeFile(join(dir, '.other.iso.0123abcd.capmedia-old'), 'another output');
+  await removeStalePartials(final);
+  t.is(await readFile(final, 'utf8'), 'previous');
+  t.deepEqual((await readdir(dir)).sort(), ['.other.iso.0123abcd.capmedia-old', 'capture.iso']);
+  // A crash after the second rename: the new output is in place; what is aside is only the old one.
+  await writeFile(join(dir, '.capture.iso.fedcba98.capmedia-old'), 'older');
+  await removeStalePartials(final);
+  t.is(await readFile(final, 'utf8'), 'previous');
+  t.deepEqual((await readdir(dir)).sort(), ['.other.iso.0123abcd.capmedia-old', 'capture.iso']);
 });

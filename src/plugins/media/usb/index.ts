@@ -1,10 +1,11 @@
-import { rename, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fail, ioError } from '../../../errors/index.js';
+import { fail } from '../../../errors/index.js';
+import { moveIntoPlace } from '../../../fs/atomic.js';
 import { HOST_ROOTS, type SystemRoots } from '../../../devices/roots.js';
 import type { NormalizedMedia } from '../../../config/media.js';
 import { FAT_NAMES } from '../name-rules.js';
-import type { MediaType, PackInput, PublishInput, TargetCheckInput } from '../types.js';
+import type { MediaType, PackInput, TargetCheckInput } from '../types.js';
 import { checkFileSizes, FAT32_LIMITS, type FileLimits } from './content.js';
 import { DriveTarget } from './drive.js';
 import { findFat32Volume } from './existing.js';
@@ -63,7 +64,7 @@ export function createUsbMedia(options: UsbMediaOptions = {}): MediaType {
     },
     async publish(input) {
       const kind = targetKind(input.final);
-      if (kind === 'image') return moveIntoPlace(input);
+      if (kind === 'image') return moveIntoPlace(input.temp, input.final, 'move the finished image into place at');
       if (kind === 'drive' && input.media.format) return drive.writeImage(input);
       return publishCopy(input, kind, drive, roots);
     },
@@ -100,13 +101,5 @@ async function checkTarget(input: TargetCheckInput, drive: DriveTarget, roots: S
       throw fail('existingTargetMissing', { output: media.output });
     }
     await findFat32Volume(exec, media.output, {});
-  }
-}
-
-async function moveIntoPlace({ temp, final }: PublishInput): Promise<void> {
-  try {
-    await rename(temp, final);
-  } catch (error) {
-    throw ioError('move the finished image into place at', final, error);
   }
 }
