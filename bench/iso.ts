@@ -1,6 +1,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 import { exec } from '../src/tools/exec.js';
 import { isoArguments } from '../src/tools/xorriso.js';
 import { linuxPlatform } from '../src/plugins/boot/linux.js';
@@ -34,12 +35,14 @@ function config(fixture: Fixture, label: string): string {
 async function bareBuild(fixture: Fixture, bootImage: string, copy: boolean): Promise<number> {
   const tree = join(fixture.dir, 'bare-tree');
   const work = join(fixture.dir, 'bare-work');
+  if (copy) await rm(tree, { recursive: true, force: true });
+  // Written back before the clock starts, as for capmedia's runs: no sync inside the bare tools' time.
+  await execa('sync', [], { reject: false });
   const started = process.hrtime.bigint();
   if (copy) {
-    await rm(tree, { recursive: true, force: true });
-    await measure('cp', ['-r', bootImage, tree]);
+    await measure('cp', ['-r', bootImage, tree], { sync: false });
     await mkdir(join(tree, 'SMS/PKG'), { recursive: true });
-    await measure('cp', ['-r', fixture.contentFolder, join(tree, 'SMS/PKG/DATA')]);
+    await measure('cp', ['-r', fixture.contentFolder, join(tree, 'SMS/PKG/DATA')], { sync: false });
     await writeFile(join(tree, 'MediaLabel.txt'), 'label=Bare\n');
   }
   await rm(work, { recursive: true, force: true });
@@ -58,7 +61,7 @@ async function bareBuild(fixture: Fixture, bootImage: string, copy: boolean): Pr
       bootArgs,
       sourceDateEpoch: Number(EPOCH),
     }),
-    { env },
+    { env, sync: false },
   );
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
