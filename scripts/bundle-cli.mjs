@@ -4,7 +4,7 @@
 // Commands load on use (src/cli.ts imports them dynamically), so esbuild splits them into chunks beside cli.js: the same
 // folder depth as the tsc output, which keeps `new URL('../templates/', import.meta.url)` pointing at the package's files.
 import { build } from 'esbuild';
-import { readdir, rm } from 'node:fs/promises';
+import { readFile, readdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -30,6 +30,25 @@ const lazyHelpText = {
   },
 };
 
+/**
+ * zod's namespace (the `z` every schema module imports, and the library exports to plugins) carries every locale,
+ * each evaluated as the bundle loads, for the English messages alone. The locales stay, each evaluated on first use.
+ */
+const lazyZodLocales = {
+  name: 'lazy-zod-locales',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const lazy = source.replace(
+        /^export \{ default as (\w+) \} from "(\.\/[\w-]+\.js)";$/gm,
+        (_, name, file) => `export const ${name} = (...args) => require(${JSON.stringify(file)}).default(...args);`,
+      );
+      if (/^export .* from /m.test(lazy)) throw new Error(`zod's locales index changed shape: ${args.path}`);
+      return { contents: lazy, resolveDir: dirname(args.path) };
+    });
+  },
+};
+
 const outdir = process.argv[2] ?? fileURLToPath(new URL('../dist/', import.meta.url));
 
 // Chunk names carry content hashes: the previous build's chunks would otherwise pile up beside the new ones.
@@ -52,5 +71,5 @@ await build({
   external: ['jiti', 'cosmiconfig'],
   // Bundled CommonJS dependencies (undici, yargs' helpers) call require() for Node's built-ins.
   banner: { js: "import { createRequire as __capmediaRequire } from 'node:module';\nconst require = __capmediaRequire(import.meta.url);" },
-  plugins: [lazyHelpText],
+  plugins: [lazyHelpText, lazyZodLocales],
 });
