@@ -4,9 +4,50 @@
 // Commands load on use (src/cli.ts imports them dynamically), so esbuild splits them into chunks beside cli.js: the same
 // folder depth as the tsc output, which keeps `new URL('../templates/', import.meta.url)` pointing at the package's files.
 import { build } from 'esbuild';
-import { readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, readdir, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+/**
+ * yargs imports its help-text helpers (string-width, wrap-ansi) up front, and string-width builds Unicode property
+ * regexes and an Intl.Segmenter as it loads: ~20 ms of CPU on every run, for text only --help and usage errors show.
+ * yargs gets a stand-in that loads the real module on its first call (a bundled module that is required, not imported,
+ * is evaluated when first required).
+ */
+const lazyHelpText = {
+  name: 'lazy-help-text',
+  setup(build) {
+    build.onResolve({ filter: /^(string-width|wrap-ansi)$/ }, async (args) => {
+      if (args.pluginData === 'real' || !/node_modules\/(yargs|cliui)\/(?!node_modules\/)/.test(args.importer)) return undefined;
+      const { kind, importer, resolveDir } = args;
+      const real = await build.resolve(args.path, { kind, importer, resolveDir, pluginData: 'real' });
+      return { path: real.path, namespace: 'lazy-help-text' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'lazy-help-text' }, (args) => ({
+      contents: `export default (...args) => require(${JSON.stringify(args.path)}).default(...args);`,
+      resolveDir: dirname(args.path),
+    }));
+  },
+};
+
+/**
+ * zod's namespace (the `z` every schema module imports, and the library exports to plugins) carries every locale,
+ * each evaluated as the bundle loads, for the English messages alone. The locales stay, each evaluated on first use.
+ */
+const lazyZodLocales = {
+  name: 'lazy-zod-locales',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const lazy = source.replace(
+        /^export \{ default as (\w+) \} from "(\.\/[\w-]+\.js)";$/gm,
+        (_, name, file) => `export const ${name} = (...args) => require(${JSON.stringify(file)}).default(...args);`,
+      );
+      if (/^export .* from /m.test(lazy)) throw new Error(`zod's locales index changed shape: ${args.path}`);
+      return { contents: lazy, resolveDir: dirname(args.path) };
+    });
+  },
+};
 
 const outdir = process.argv[2] ?? fileURLToPath(new URL('../dist/', import.meta.url));
 
@@ -30,4 +71,5 @@ await build({
   external: ['jiti', 'cosmiconfig'],
   // Bundled CommonJS dependencies (undici, yargs' helpers) call require() for Node's built-ins.
   banner: { js: "import { createRequire as __capmediaRequire } from 'node:module';\nconst require = __capmediaRequire(import.meta.url);" },
+  plugins: [lazyHelpText, lazyZodLocales],
 });

@@ -12,6 +12,7 @@ import { normalizeConfig, type NormalizedConfig } from './normalize.js';
 import { checkRules } from './rules.js';
 import { configExport, ModuleExports } from './exports.js';
 import { loadLibrary } from './library.js';
+import { loadCompiled, recordCompiled } from './compiled.js';
 
 const MODULE_NAME = 'capmedia';
 
@@ -20,13 +21,18 @@ const MODULE_NAME = 'capmedia';
  * and cannot follow a config's imports of sibling .ts files; jiti can.
  */
 const loadWithJiti: Loader = async (filepath) => {
+  const jitiVersion = (requireCommonJs('jiti/package.json') as { version: string }).version;
+  const compiled = await loadCompiled(filepath, jitiVersion, loadLibrary);
+  if (compiled) return new ModuleExports(compiled as Record<string, unknown>);
   // Loaded only for TypeScript configs: jiti brings its own transpiler. Through require, as the same code loaded as
   // ESM is first scanned whole (190 kB) for its export names: ~35 ms of CPU on every run.
   const { createJiti } = requireCommonJs('jiti') as typeof import('jiti');
   const self = await loadLibrary();
   // interopDefault would merge exports into a proxy, which throws on `export default null`.
   const jiti = createJiti(import.meta.url, { moduleCache: false, interopDefault: false, virtualModules: { capmedia: self } });
-  return new ModuleExports(await jiti.import<Record<string, unknown>>(filepath));
+  const namespace = await jiti.import<Record<string, unknown>>(filepath);
+  await recordCompiled(jiti, filepath, jitiVersion).catch(() => undefined);
+  return new ModuleExports(namespace);
 };
 
 /** cosmiconfig's own JS loader turns a missing default export into "no config found"; say what is wrong instead. */

@@ -70,5 +70,10 @@ export function formatBytes(bytes: number): string {
     value /= 1024;
     unit++;
   }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]} (${bytes.toLocaleString('en-US')} B)`;
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]} (${groupThousands(bytes)} B)`;
+}
+
+/** 1139519488 → "1,139,519,488": what toLocaleString('en-US') prints, without loading ICU's locale data (~10 ms) on every run. */
+function groupThousands(bytes: number): string {
+  return String(Math.trunc(bytes)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }

@@ -19,8 +19,19 @@ const STAGE_VERSION = 1;
 const PACK_VERSION = 3;
 const PUBLISH_VERSION = 1;
 
-// The key sees every byte; the stored pre-image (shown by plan, shared by a remote cache) never holds a URL's secret.
-const keyed = (preimage: Preimage): StepKey => ({ key: cacheKey(preimage), preimage: redactDeep(preimage) });
+/**
+ * The key sees every byte; the stored pre-image (shown by plan, shared by a remote cache) never holds a URL's secret.
+ * Redacted when first read (a record written, plan's diff): a no-op build reads none, and stage's lists every file.
+ */
+function keyed(preimage: Preimage): StepKey {
+  let redacted: Preimage | undefined;
+  return {
+    key: cacheKey(preimage),
+    get preimage() {
+      return (redacted ??= redactDeep(preimage));
+    },
+  };
+}
 
 /** Stage reads the packages' files (by hash, relative paths) and the task sequence. */
 export function stageKey(config: NormalizedConfig, resolved: Resolved): StepKey {

@@ -1,4 +1,7 @@
+import { readdirSync } from 'node:fs';
 import { access } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import type { ContentStore } from '../cache/store.js';
 import { shortKey } from '../cache/key.js';
 import type { BuildContext, MediaJob } from './context.js';
 import type { LayoutEntry } from './layout.js';
@@ -23,7 +26,7 @@ export async function planBuild(ctx: BuildContext, resolved: Resolved): Promise<
   const staged = ctx.options.force ? undefined : await services.actions.get<StageRecord>(stage.key);
   const layout = staged?.outputs.files;
   // When every output is up to date nothing will be laid out, so the blobs need not be looked at.
-  const cachedStage = layout && (jobs.every((j) => j.upToDate) || allBlobsPresent(ctx, layout)) ? layout : undefined;
+  const cachedStage = layout && (jobs.every((j) => j.upToDate) || allBlobsPresent(services.store, layout)) ? layout : undefined;
   return { stageKey: stage, stageRecorded: layout !== undefined, cachedStage, remoteStage: { asked: false, record: undefined }, jobs };
 }
 
@@ -32,8 +35,27 @@ async function publishedIntact(ctx: BuildContext, job: MediaJob, key: string): P
   return published && (await outputsIntact(ctx, job, published.outputs.outputs)) ? published.outputs.outputs : undefined;
 }
 
-function allBlobsPresent(ctx: BuildContext, files: readonly LayoutEntry[]): boolean {
-  return files.every((file) => ctx.services.store.hasNow(file.sha256, file.size));
+/**
+ * Whether the store holds every blob of a recorded layout: one listing per shard folder, not a stat per blob (~20 ms
+ * for 4,000 files). Sizes are not compared here: pack checks each blob it reads and fetches a damaged one again.
+ */
+export function allBlobsPresent(store: ContentStore, files: readonly LayoutEntry[]): boolean {
+  const listings = new Map<string, Set<string>>();
+  return files.every((file) => {
+    const path = store.path(file.sha256);
+    const folder = dirname(path);
+    let names = listings.get(folder);
+    if (!names) listings.set(folder, (names = new Set(listFolder(folder))));
+    return names.has(basename(path));
+  });
+}
+
+function listFolder(folder: string): string[] {
+  try {
+    return readdirSync(folder);
+  } catch {
+    return [];
+  }
 }
 
 /** The outputs are still what we published: same bytes (stat cache, re-hashed when the stat changed), sidecars present. */

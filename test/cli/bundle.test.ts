@@ -94,3 +94,27 @@ test('a build from an http distribution point through the bundle (undici and the
   // The boot image's large files (the initrd, tens of MiB) come down in full: hashed on the worker, not skipped.
   t.regex(await nginx.accessLog(), /GET \/lib\/files\/[0-9a-f]{2}\/[0-9a-f]{64} HTTP\/1\.1" 200 [0-9]{7,}/);
 });
+
+test("the bundle's help text and zod's locales, which it loads on first use, work as the packages' own", async (t) => {
+  const help = await bundled(['--help'], pkg);
+  t.is(help.exitCode, 0, help.all);
+  // cliui wraps and aligns the columns with string-width and wrap-ansi: a long description wraps onto an indented line.
+  t.regex(help.stdout, /^ {2}capmedia plan +\S.*\n {20,}\S/m);
+  const dir = join(project.dir, 'locale-project');
+  await mkdir(dir, { recursive: true });
+  await writeFile(
+    join(dir, 'capmedia.config.ts'),
+    [
+      "import { defineConfig, z } from 'capmedia';",
+      'z.config(z.locales.de());',
+      "const message = z.string().safeParse(1).error?.issues[0]?.message ?? '';",
+      'export default defineConfig(() => {',
+      '  throw new Error(`zod said: ${message}`);',
+      '});',
+    ].join('\n'),
+  );
+  const plan = await bundled(['plan', '--json'], dir);
+  t.is(plan.exitCode, 2, plan.all);
+  // The config's zod is the bundle's, with every locale.
+  t.regex(plan.all, /zod said: Ungültige Eingabe/);
+});

@@ -1,8 +1,9 @@
 import test from 'ava';
-import { mkdtemp, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, validateConfig } from '../../src/config/load.js';
+import { entryPath } from '../../src/config/compiled.js';
 import { CapmediaError, exitCodeFor } from '../../src/errors/index.js';
 import { baseConfig } from '../_helpers/config.js';
 
@@ -89,4 +90,76 @@ test('no config anywhere is a usage error with a hint', async (t) => {
   const error = await t.throwsAsync(loadConfig({ cwd: dir }), { instanceOf: CapmediaError });
   t.is(error!.code, 'CONFIG_NOT_FOUND');
   t.regex(error!.hint ?? '', /capmedia init/);
+});
+
+/** A config importing a sibling .ts file, in a folder of its own; the compiled-config cache in the test's own folder. */
+async function siblingProject(label: string): Promise<{ dir: string; config: string; shared: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'capmedia-compiled-'));
+  process.env.CAPMEDIA_CACHE_DIR ??= await mkdtemp(join(tmpdir(), 'capmedia-compiled-cache-'));
+  const config = join(dir, 'capmedia.config.ts');
+  const shared = join(dir, 'shared.ts');
+  await writeFile(shared, `export const label: string = ${JSON.stringify(label)};\n`);
+  await writeFile(
+    config,
+    `import { defineConfig } from 'capmedia';\nimport { label } from './shared.js';\n` +
+      `export default defineConfig({ ...${JSON.stringify(baseConfig())}, media: { type: 'iso', file: 'o.iso', label } });\n`,
+  );
+  return { dir, config, shared };
+}
+
+test('a compiled .ts config is kept and used while its files are unchanged', async (t) => {
+  const { dir, config } = await siblingProject('First');
+  t.is((await loadConfig({ cwd: dir })).config.media[0].label, 'First');
+  const entry = JSON.parse(await readFile(entryPath(config), 'utf8'));
+  t.deepEqual(Object.keys(entry.files).sort(), [config, join(dir, 'shared.ts')].sort());
+  // Proof that the entry is what runs: its code, changed behind the files' backs, gives the label.
+  entry.files[join(dir, 'shared.ts')].code = entry.files[join(dir, 'shared.ts')].code.replace('"First"', '"From the cache"');
+  await writeFile(entryPath(config), JSON.stringify(entry));
+  t.is((await loadConfig({ cwd: dir })).config.media[0].label, 'From the cache');
+});
+
+test('an edit of a file the config imports is seen at once, and the entry is written again', async (t) => {
+  const { dir, config, shared } = await siblingProject('Before');
+  t.is((await loadConfig({ cwd: dir })).config.media[0].label, 'Before');
+  await writeFile(shared, `export const label: string = 'After';\n`);
+  t.is((await loadConfig({ cwd: dir })).config.media[0].label, 'After');
+  t.regex(await readFile(entryPath(config), 'utf8'), /After/);
+  // The config itself, edited to import something else.
+  await writeFile(join(dir, 'other.ts'), `export const label: string = 'Other';\n`);
+  await writeFile(config, (await readFile(config, 'utf8')).replace('./shared.js', './other'));
+  t.is((await loadConfig({ cwd: dir })).config.media[0].label, 'Other');
+});
+
+test('a corrupt compiled-config entry is ignored and written again', async (t) => {
+  const { dir, config } = await siblingProject('Intact');
+  await loadConfig({ cwd: dir });
+  for (const damage of ['{"format":1,"files":', JSON.stringify({ format: 1, jiti: 'x', config, files: {} }), '']) {
+    await writeFile(entryPath(config), damage);
+    t.is((await loadConfig({ cwd: dir })).config.media[0].label, 'Intact');
+    t.is(JSON.parse(await readFile(entryPath(config), 'utf8')).config, config);
+  }
+});
+
+test('an error a cached .ts config throws is reported as on its first load', async (t) => {
+  const { dir, config } = await siblingProject('Fine');
+  await writeFile(
+    config,
+    `${await readFile(config, 'utf8')}\nif (process.env.CAPMEDIA_TEST_BREAK) throw new Error('broken on purpose');\n`,
+  );
+  const broken = async () => {
+    process.env.CAPMEDIA_TEST_BREAK = '1';
+    try {
+      return (await t.throwsAsync(loadConfig({ cwd: dir }), { instanceOf: CapmediaError }))!;
+    } finally {
+      delete process.env.CAPMEDIA_TEST_BREAK;
+    }
+  };
+  const throughJiti = await broken();
+  await loadConfig({ cwd: dir });
+  await readFile(entryPath(config));
+  const fromCache = await broken();
+  t.is(fromCache.code, throughJiti.code);
+  t.is(fromCache.message, throughJiti.message);
+  t.regex(fromCache.message, /broken on purpose/);
+  t.regex(fromCache.message, /capmedia\.config\.ts/);
 });

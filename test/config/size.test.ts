@@ -1,5 +1,5 @@
 import test from 'ava';
-import { parseMediaSize, smallestPresetFor, SIZE_PRESETS } from '../../src/config/size.js';
+import { formatBytes, parseMediaSize, smallestPresetFor, SIZE_PRESETS } from '../../src/config/size.js';
 
 test('presets carry the exact recordable capacities', (t) => {
   t.is(SIZE_PRESETS.cd, 681_984_000);
@@ -25,4 +25,13 @@ test('the smallest preset that fits', (t) => {
   t.is(smallestPresetFor(100), 'cd');
   t.is(smallestPresetFor(700_000_000), 'cd700');
   t.is(smallestPresetFor(5e9), 'dvd-dl');
+});
+
+test('byte counts are shown with en-US thousands separators, as toLocaleString prints them', (t) => {
+  t.is(formatBytes(512), '512 B');
+  t.is(formatBytes(1024), '1.00 KiB (1,024 B)');
+  t.is(formatBytes(1_139_519_488), '1.06 GiB (1,139,519,488 B)');
+  t.is(formatBytes(Number.POSITIVE_INFINITY), 'unlimited');
+  for (const bytes of [1024, 1025, 999_999, 1_000_000, 123_456_789, 4_700_372_992, 2 ** 53 - 1])
+    t.true(formatBytes(bytes).endsWith(`(${bytes.toLocaleString('en-US')} B)`), String(bytes));
 });

@@ -1,5 +1,11 @@
 import test from 'ava';
-import { mediaSkipReason, stageSkipReason, verifySkipReason } from '../../src/tasks/plan.js';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { ContentStore } from '../../src/cache/store.js';
+import { sha256Hex } from '../../src/library/hash.js';
+import type { LayoutEntry } from '../../src/tasks/layout.js';
+import { allBlobsPresent, mediaSkipReason, stageSkipReason, verifySkipReason } from '../../src/tasks/plan.js';
 import type { JobPlan, Plan, PublishedOutput } from '../../src/tasks/results.js';
 import { contextFor } from './_context.js';
 
@@ -56,4 +62,26 @@ test('one media entry out of date: nothing shared is skipped as up to date', (t)
 
 test('--keep-going: a media that failed skips its later steps saying so', (t) => {
   t.is(mediaSkipReason({ state: 'failed', error: new Error('boom') }), 'failed in an earlier step');
+});
+
+test('a recorded layout counts as staged only while the store holds every one of its blobs', async (t) => {
+  const root = await mkdtemp(join(tmpdir(), 'capmedia-plan-store-'));
+  t.teardown(() => rm(root, { recursive: true, force: true }));
+  const store = new ContentStore(root);
+  const entry = (content: string): LayoutEntry => {
+    const sha256 = sha256Hex(content);
+    return { target: `f/${content}`, sha256, size: content.length, packageId: 'P' };
+  };
+  const files = ['one', 'two', 'three'].map(entry);
+  for (const [i, file] of files.entries()) {
+    await mkdir(dirname(store.path(file.sha256)), { recursive: true });
+    await writeFile(store.path(file.sha256), ['one', 'two', 'three'][i]);
+  }
+  t.true(allBlobsPresent(store, files));
+  t.true(allBlobsPresent(store, []));
+  await rm(store.path(files[1].sha256));
+  t.false(allBlobsPresent(store, files));
+  t.true(allBlobsPresent(store, [files[0], files[2]]));
+  // A blob whose shard folder does not exist at all.
+  t.false(allBlobsPresent(store, [entry('never stored')]));
 });
