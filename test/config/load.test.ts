@@ -7,6 +7,9 @@ import { entryPath } from '../../src/config/compiled.js';
 import { CapmediaError, exitCodeFor } from '../../src/errors/index.js';
 import { baseConfig } from '../_helpers/config.js';
 
+// Never the runner's own cache: the compiled-config tests make one folder for this file (set once; tests run at once).
+delete process.env.CAPMEDIA_CACHE_DIR;
+
 function invalid(t: any, input: unknown): CapmediaError {
   const error = t.throws(() => validateConfig(input, '/base'), { instanceOf: CapmediaError }) as CapmediaError;
   t.is(error.code, 'CONFIG_INVALID');
