@@ -19,7 +19,7 @@ const LARGE_PARALLELISM = 2;
 /** Small blobs from a file: library are synchronous calls; several in flight only help HTTP round trips. */
 const SMALL_PARALLELISM = 8;
 /** How long small-blob work may hold the thread before the large transfers' I/O gets a turn. */
-const SLICE_MS = 4;
+const SLICE_MS = 2;
 
 export interface StageResult {
   files: LayoutEntry[];
