@@ -1,4 +1,5 @@
-import { closeSync, futimesSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, futimesSync, open as fsOpen, openSync, read as fsRead, readFileSync, writeSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { open, type FileHandle } from 'node:fs/promises';
 import { fail, ioError } from '../errors/index.js';
 import { sha256Hex } from '../library/hash.js';
@@ -50,18 +51,13 @@ export async function copyLargeBlob(source: string, temp: string, expected: Expe
 }
 
 /**
- * Copies a small blob synchronously: the bytes are read once, hashed and
- * written in a handful of system calls of a few µs each, where awaited calls
- * cost ~30 µs of this thread apiece; for thousands of small files that is the
- * whole cost. `temp` ends marked verified.
+ * Copies a small blob: two awaited calls (open, read) so this thread never
+ * waits for a cold disk, then hashed and written with synchronous calls of a
+ * few µs each, where awaited ones cost ~30 µs of this thread apiece; for
+ * thousands of small files that is the whole cost. `temp` ends marked verified.
  */
-export function copySmallBlobNow(source: string, temp: string, expected: ExpectedBlob): void {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(source);
-  } catch (error) {
-    throw ioError('read', source, error);
-  }
+export async function copySmallBlob(source: string, temp: string, expected: ExpectedBlob): Promise<void> {
+  const bytes = await readSmallFile(source, expected.size);
   checkCopy(expected, { sha256: sha256Hex(bytes), size: bytes.length });
   const fd = openSync(temp, 'wx');
   try {
@@ -71,6 +67,26 @@ export function copySmallBlobNow(source: string, temp: string, expected: Expecte
     closeSync(fd);
   }
 }
+
+/** The file's bytes, read up to one past the expected size; a longer file is read whole, for the message. */
+async function readSmallFile(source: string, size: number): Promise<Buffer> {
+  let fd: number | undefined;
+  try {
+    fd = await openFile(source, 'r');
+    const buffer = Buffer.allocUnsafe(size + 1);
+    let length = 0;
+    for (let read = -1; read !== 0 && length < buffer.length; length += read)
+      read = (await readAt(fd, buffer, length, buffer.length - length, length)).bytesRead;
+    return length <= size ? buffer.subarray(0, length) : readFileSync(source);
+  } catch (error) {
+    throw ioError('read', source, error);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+const openFile = promisify(fsOpen);
+const readAt = promisify(fsRead);
 
 /** A write may take fewer bytes than asked (a full disk shows up on the next call). */
 async function writeAll(output: FileHandle, path: string, bytes: Buffer, position: number): Promise<void> {

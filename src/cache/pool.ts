@@ -42,17 +42,3 @@ async function runLanes<T>(lanes: ReadonlyArray<Lane<T>>, work: (item: T, index:
   const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (rejected) throw rejected.reason;
 }
-
-/**
- * For loops of mostly synchronous work (small blobs copied with sync calls):
- * after `sliceMs` of it the event loop gets a turn, so the I/O completions of
- * the transfers running beside it are not starved.
- */
-export function eventLoopTurns(sliceMs: number): () => Promise<void> {
-  let sliceStart = performance.now();
-  return async () => {
-    if (performance.now() - sliceStart < sliceMs) return;
-    await new Promise((resolve) => setImmediate(resolve));
-    sliceStart = performance.now();
-  };
-}

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { CapmediaError, ioError } from '../errors/index.js';
-import { copyLargeBlob, copySmallBlobNow } from './local-copy.js';
+import { copyLargeBlob, copySmallBlob } from './local-copy.js';
 import { hashingPassThrough } from '../library/verify-stream.js';
 import { PartialBlob } from './partial.js';
 import type { FetchProgress } from './progress.js';
@@ -67,8 +67,9 @@ export class ContentStore {
 
   /**
    * A blob on a local file system (a file: distribution point), read once:
-   * a small one synchronously (for thousands of small files the number of
-   * awaited calls is the cost), a large one in slabs hashed on another core.
+   * a small one in two awaited calls and the rest synchronous (for thousands
+   * of small files the number of awaited calls is the cost), a large one in
+   * slabs hashed on another core.
    * Verified and marked verified before it gets its name. The caller has
    * checked the store.
    */
@@ -77,7 +78,7 @@ export class ContentStore {
     const temp = this.tempPath(target);
     try {
       this.ensureFolder(dirname(target));
-      if (size <= SMALL_BLOB) copySmallBlobNow(source, temp, { sha256, size, what });
+      if (size <= SMALL_BLOB) await copySmallBlob(source, temp, { sha256, size, what });
       else await copyLargeBlob(source, temp, { sha256, size, what });
       renameSync(temp, target);
     } catch (error) {

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { sha256File } from '../library/hash.js';
 import { fetchIntoStore } from '../cache/fetch.js';
-import { eventLoopTurns, forEachInLanes } from '../cache/pool.js';
+import { forEachInLanes } from '../cache/pool.js';
 import { SMALL_BLOB } from '../cache/store.js';
 import { isTrusted, markVerified, storeBytes } from '../cache/blobs.js';
 import { TASK_SEQUENCE_JSON, TASK_SEQUENCE_VARS, taskSequenceDocument, taskSequenceVars } from '../tasksequence/build.js';
@@ -16,10 +16,8 @@ import { preferredOrder } from './packages.js';
 
 /** Large blobs stream (disk or network, and the hashing thread): a few at once fill two cores. */
 const LARGE_PARALLELISM = 2;
-/** Small blobs from a file: library are synchronous calls; several in flight only help HTTP round trips. */
+/** Small blobs are round trips (disk or network): several in flight hide their latency. */
 const SMALL_PARALLELISM = 8;
-/** How long small-blob work may hold the thread before the large transfers' I/O gets a turn. */
-const SLICE_MS = 2;
 
 export interface StageResult {
   files: LayoutEntry[];
@@ -38,7 +36,6 @@ export async function stageContent(ctx: BuildContext, resolved: Resolved, source
   const missing = files.reduce((bytes, file) => (store.hasNow(file.sha256, file.size) ? bytes : bytes + file.size), 0);
   await checkFreeSpace(store.root, missing, 'the cache folder (cache.dir or CAPMEDIA_CACHE_DIR)');
   const fetched = { files: 0, bytes: 0 };
-  const turn = eventLoopTurns(SLICE_MS);
   const lanes = [
     { items: files.filter((file) => file.size > SMALL_BLOB), limit: LARGE_PARALLELISM },
     { items: files.filter((file) => file.size <= SMALL_BLOB), limit: SMALL_PARALLELISM },
@@ -48,7 +45,6 @@ export async function stageContent(ctx: BuildContext, resolved: Resolved, source
       fetched.files++;
       fetched.bytes += file.size;
     }
-    await turn();
   });
   const generated = [...files, ...(await generatedFiles(ctx, resolved))];
   const layout = (await prepareForPlatform(ctx, resolved, generated)).sort((a, b) => (a.target < b.target ? -1 : 1));

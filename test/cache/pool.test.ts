@@ -1,6 +1,6 @@
 import test from 'ava';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { eventLoopTurns, forEachInLanes, mapPool } from '../../src/cache/pool.js';
+import { forEachInLanes, mapPool } from '../../src/cache/pool.js';
 
 test('mapPool keeps the order of its items and at most `limit` in flight', async (t) => {
   let running = 0;
@@ -54,16 +54,4 @@ test('the first failure in one lane stops new work in every lane and is thrown a
   t.is(error?.message, 'bad item');
   t.is(inFlight, 0, 'nothing was still running when the failure was thrown');
   t.deepEqual(started, ['big-1', 'bad']);
-});
-
-test('a loop of synchronous work gives the event loop a turn once its slice is used up, not before', async (t) => {
-  const turn = eventLoopTurns(50);
-  let ticked = false;
-  setImmediate(() => (ticked = true));
-  await turn();
-  t.false(ticked, 'within its slice the loop keeps the thread');
-  const until = performance.now() + 60;
-  while (performance.now() < until);
-  await turn();
-  t.true(ticked, 'past its slice, waiting callbacks ran');
 });
