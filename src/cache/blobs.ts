@@ -1,27 +1,25 @@
-import { rm, stat, utimes } from 'node:fs/promises';
+import { statSync, type Stats } from 'node:fs';
+import { rm, utimes } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { sha256File, sha256Hex } from '../library/hash.js';
 import type { ContentStore } from './store.js';
+import { VERIFIED_MTIME } from './verified.js';
 
-/**
- * A blob whose mtime is this exact value was verified by capmedia and not
- * written since: any write moves the mtime, so only then is it hashed again.
- * 1980-01-01 is also what FAT can store, so media built from the cache show a
- * sane date.
- */
-export const VERIFIED_MTIME = 315_532_800;
+export { VERIFIED_MTIME } from './verified.js';
 
 export async function markVerified(store: ContentStore, sha256: string): Promise<void> {
   await utimes(store.path(sha256), VERIFIED_MTIME, VERIFIED_MTIME);
 }
 
 /**
- * Whether the cached blob can be used as is. A blob changed since it was
- * verified is hashed; a damaged one is removed so the caller fetches it again.
+ * Whether the cached blob can be used as is. The common case is a synchronous
+ * stat (a few µs, where an awaited one costs ~30 µs of this thread, thousands
+ * of times a build); only a blob changed since it was verified is hashed, and
+ * a damaged one is removed so the caller fetches it again.
  */
 export async function isTrusted(store: ContentStore, sha256: string, size: number): Promise<boolean> {
   const path = store.path(sha256);
-  const info = await stat(path).catch(() => undefined);
+  const info = statNow(path);
   if (!info) return false;
   if (info.size === size && info.mtimeMs === VERIFIED_MTIME * 1000) return true;
   const actual = info.size === size ? (await sha256File(path)).sha256 : undefined;
@@ -31,6 +29,14 @@ export async function isTrusted(store: ContentStore, sha256: string, size: numbe
   }
   await rm(path, { force: true });
   return false;
+}
+
+function statNow(path: string): Stats | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
 }
 
 /** Stores bytes capmedia generated (task sequence files) in the same store as fetched content. */

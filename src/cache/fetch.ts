@@ -52,7 +52,6 @@ async function fetchFromSources(
   for (const dp of sources) {
     try {
       await fetchFrom(store, dp, file, packageId, options);
-      await markVerified(store, file.sha256);
       meterOf(store).finish(file.sha256);
       return;
     } catch (error) {
@@ -76,15 +75,22 @@ async function fetchFrom(
   packageId: string,
   options: FetchOptions,
 ): Promise<void> {
-  const policy: RetryPolicy = { ...DOWNLOAD_RETRIES, ...options.retry, signal: options.signal };
   const what = `${file.path} of ${packageId} from ${dp.name}`;
-  const meter = meterOf(store);
   const local = dp.localBlobPath?.(file.sha256);
   if (local) {
+    // Marked verified before it is renamed into place.
     await store.ingestLocalFile(file.sha256, file.size, local, what);
-    meter.update(file.sha256, file.size);
+    meterOf(store).update(file.sha256, file.size);
     return;
   }
+  await download(store, dp, file, what, options);
+  // A committed partial gets its name unmarked.
+  await markVerified(store, file.sha256);
+}
+
+async function download(store: ContentStore, dp: DistributionPoint, file: PackageFile, what: string, options: FetchOptions): Promise<void> {
+  const policy: RetryPolicy = { ...DOWNLOAD_RETRIES, ...options.retry, signal: options.signal };
+  const meter = meterOf(store);
   let restarted = false;
   for (let attempt = 1; ; attempt++) {
     const partial = await store.openPartial(file.sha256, file.size);
@@ -127,24 +133,33 @@ async function fetchFrom(
 class Meter {
   private readonly expected = new Map<string, number>();
   private readonly position = new Map<string, number>();
+  /** Running sums: a report per finished blob must not walk thousands of entries. */
+  private totalBytes = 0;
+  private bytes = 0;
   private finished = 0;
   private lastReport = 0;
 
   constructor(private readonly store: ContentStore) {}
 
   expect(sha256: string, size: number): void {
+    this.totalBytes += size - (this.expected.get(sha256) ?? 0);
     this.expected.set(sha256, size);
   }
 
   update(sha256: string, bytes: number): void {
-    this.position.set(sha256, bytes);
+    this.move(sha256, bytes);
     this.report(false);
   }
 
   finish(sha256: string): void {
-    this.position.set(sha256, this.expected.get(sha256) ?? 0);
+    this.move(sha256, this.expected.get(sha256) ?? 0);
     this.finished++;
     this.report(this.finished === this.expected.size);
+  }
+
+  private move(sha256: string, bytes: number): void {
+    this.bytes += bytes - (this.position.get(sha256) ?? 0);
+    this.position.set(sha256, bytes);
   }
 
   /** Plain-line renderers print every update: once a second keeps CI logs readable. */
@@ -152,13 +167,7 @@ class Meter {
     const now = Date.now();
     if (!always && now - this.lastReport < 1000) return;
     this.lastReport = now;
-    const sum = (values: Iterable<number>) => [...values].reduce((a, b) => a + b, 0);
-    this.store.onProgress?.({
-      bytes: sum(this.position.values()),
-      totalBytes: sum(this.expected.values()),
-      files: this.finished,
-      totalFiles: this.expected.size,
-    });
+    this.store.onProgress?.({ bytes: this.bytes, totalBytes: this.totalBytes, files: this.finished, totalFiles: this.expected.size });
   }
 }
 

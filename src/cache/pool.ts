@@ -1,22 +1,44 @@
 /** Runs `work` over `items` with at most `limit` in flight; the first failure stops new work and is thrown. */
 export async function mapPool<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
-  let next = 0;
+  await runLanes([{ items, limit }], async (item, index) => {
+    results[index] = await work(item);
+  });
+  return results;
+}
+
+export interface Lane<T> {
+  items: readonly T[];
+  limit: number;
+}
+
+/**
+ * Runs `work` over several lists at once, each with its own limit (a few
+ * large transfers beside many small ones); the first failure in any lane stops
+ * new work in all of them and is thrown once everything in flight has settled.
+ */
+export function forEachInLanes<T>(lanes: ReadonlyArray<Lane<T>>, work: (item: T) => Promise<void>): Promise<void> {
+  return runLanes(lanes, (item) => work(item));
+}
+
+async function runLanes<T>(lanes: ReadonlyArray<Lane<T>>, work: (item: T, index: number) => Promise<void>): Promise<void> {
   let failed = false;
-  async function worker(): Promise<void> {
-    while (!failed && next < items.length) {
-      const index = next++;
-      try {
-        results[index] = await work(items[index]);
-      } catch (error) {
-        failed = true;
-        throw error;
+  const workers = lanes.flatMap(({ items, limit }) => {
+    let next = 0;
+    async function worker(): Promise<void> {
+      while (!failed && next < items.length) {
+        const index = next++;
+        try {
+          await work(items[index], index);
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
       }
     }
-  }
-  const workers = Array.from({ length: Math.min(limit, items.length) }, worker);
+    return Array.from({ length: Math.min(limit, items.length) }, worker);
+  });
   const settled = await Promise.allSettled(workers);
   const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (rejected) throw rejected.reason;
-  return results;
 }

@@ -1,12 +1,11 @@
-import { createWriteStream, statSync } from 'node:fs';
-import { constants } from 'node:fs';
-import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { sha256File, sha256Hex } from '../library/hash.js';
+import { createWriteStream, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import { CapmediaError, fail, ioError } from '../errors/index.js';
+import { CapmediaError, ioError } from '../errors/index.js';
+import { copyLargeBlob, copySmallBlob } from './local-copy.js';
 import { hashingPassThrough } from '../library/verify-stream.js';
 import { PartialBlob } from './partial.js';
 import type { FetchProgress } from './progress.js';
@@ -54,7 +53,7 @@ export class ContentStore {
   async ingest(sha256: string, size: number, open: () => Promise<Readable>, what: string): Promise<void> {
     if (await this.has(sha256, size)) return;
     const target = this.path(sha256);
-    const temp = `${target}.${randomBytes(6).toString('hex')}.partial`;
+    const temp = this.tempPath(target);
     try {
       await mkdir(dirname(target), { recursive: true });
       await pipeline(await open(), hashingPassThrough(sha256, size, what), createWriteStream(temp, { flags: 'wx' }));
@@ -67,48 +66,43 @@ export class ContentStore {
   }
 
   /**
-   * A blob on a local file system (a file: distribution point). A large one is
-   * copied by the kernel (copy_file_range, or a reflink where the file system
-   * can) and hashed from the page cache; a small one is read once, hashed, and
-   * the same bytes written: for thousands of small files the number of
-   * file-system calls is the cost. The caller has checked the store.
+   * A blob on a local file system (a file: distribution point), read once:
+   * a small one in two awaited calls and the rest synchronous (for thousands
+   * of small files the number of awaited calls is the cost), a large one in
+   * slabs hashed on another core.
+   * Verified and marked verified before it gets its name. The caller has
+   * checked the store.
    */
   async ingestLocalFile(sha256: string, size: number, source: string, what: string): Promise<void> {
     const target = this.path(sha256);
-    const temp = `${target}.${randomBytes(6).toString('hex')}.partial`;
+    const temp = this.tempPath(target);
     try {
-      await this.ensureFolder(dirname(target));
-      if (size <= SMALL_BLOB) {
-        const bytes = await readFile(source);
-        checkLocalCopy(what, sha256, size, { sha256: sha256Hex(bytes), size: bytes.length });
-        await writeFile(temp, bytes, { flag: 'wx' });
-      } else {
-        await copyFile(source, temp, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
-        checkLocalCopy(what, sha256, size, await sha256File(temp));
-      }
-      await rename(temp, target);
+      this.ensureFolder(dirname(target));
+      if (size <= SMALL_BLOB) await copySmallBlob(source, temp, { sha256, size, what });
+      else await copyLargeBlob(source, temp, { sha256, size, what });
+      renameSync(temp, target);
     } catch (error) {
-      await rm(temp, { force: true });
+      rmSync(temp, { force: true });
       if (error instanceof CapmediaError) throw error;
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'EACCES' || code === 'EPERM') throw ioError('read', source, error);
       throw ioError('store', target, error);
     }
   }
 
+  /** One random prefix per process and a counter: unique without random bytes per blob. */
+  private readonly tempPrefix = randomBytes(6).toString('hex');
+  private temps = 0;
+  private tempPath(target: string): string {
+    return `${target}.${this.tempPrefix}-${(this.temps++).toString(36)}.partial`;
+  }
+
   /** The 256 fan-out folders are made once per run, not once per blob. */
   private readonly folders = new Set<string>();
-  private async ensureFolder(folder: string): Promise<void> {
+  private ensureFolder(folder: string): void {
     if (this.folders.has(folder)) return;
-    await mkdir(folder, { recursive: true });
+    mkdirSync(folder, { recursive: true });
     this.folders.add(folder);
   }
 }
 
-/** Read whole and hashed in memory; larger blobs are copied by the kernel. */
-const SMALL_BLOB = 1 << 20;
-
-function checkLocalCopy(what: string, sha256: string, size: number, actual: { sha256: string; size: number }): void {
-  if (actual.size !== size || actual.sha256 !== sha256)
-    throw fail('localBlobCorrupt', { what, bytes: actual.size, size, actual: actual.sha256, expected: sha256 });
-}
+/** Read whole and hashed on this thread; larger blobs go through slabs hashed on another core. */
+export const SMALL_BLOB = 1 << 20;

@@ -3,7 +3,8 @@ import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { sha256File } from '../library/hash.js';
 import { fetchIntoStore } from '../cache/fetch.js';
-import { mapPool } from '../cache/pool.js';
+import { forEachInLanes } from '../cache/pool.js';
+import { SMALL_BLOB } from '../cache/store.js';
 import { isTrusted, markVerified, storeBytes } from '../cache/blobs.js';
 import { TASK_SEQUENCE_JSON, TASK_SEQUENCE_VARS, taskSequenceDocument, taskSequenceVars } from '../tasksequence/build.js';
 import { MEDIA_CONTENT_JSON, mediaContentText } from '../lock/media-record.js';
@@ -13,7 +14,10 @@ import { checkContentForMedia, placements, type LayoutEntry } from './layout.js'
 import type { Resolved, Sources, StagedContent } from './results.js';
 import { preferredOrder } from './packages.js';
 
-const STAGE_PARALLELISM = 8;
+/** Large blobs stream (disk or network, and the hashing thread): a few at once fill two cores. */
+const LARGE_PARALLELISM = 2;
+/** Small blobs are round trips (disk or network): several in flight hide their latency. */
+const SMALL_PARALLELISM = 8;
 
 export interface StageResult {
   files: LayoutEntry[];
@@ -32,8 +36,11 @@ export async function stageContent(ctx: BuildContext, resolved: Resolved, source
   const missing = files.reduce((bytes, file) => (store.hasNow(file.sha256, file.size) ? bytes : bytes + file.size), 0);
   await checkFreeSpace(store.root, missing, 'the cache folder (cache.dir or CAPMEDIA_CACHE_DIR)');
   const fetched = { files: 0, bytes: 0 };
-  // Many small files cost syscalls, not bandwidth: overlap them.
-  await mapPool(files, STAGE_PARALLELISM, async (file) => {
+  const lanes = [
+    { items: files.filter((file) => file.size > SMALL_BLOB), limit: LARGE_PARALLELISM },
+    { items: files.filter((file) => file.size <= SMALL_BLOB), limit: SMALL_PARALLELISM },
+  ];
+  await forEachInLanes(lanes, async (file) => {
     if (await ensureBlob(ctx, sources, file)) {
       fetched.files++;
       fetched.bytes += file.size;
@@ -63,8 +70,8 @@ async function ensureBlob(ctx: BuildContext, sources: Sources | undefined, file:
   const { store, dps, signal } = ctx.services;
   if (await isTrusted(store, file.sha256, file.size)) return false;
   const from = sources?.get(file.packageId) ?? preferredOrder(ctx.config, dps);
+  // fetchIntoStore marks what it brings in as verified.
   await fetchIntoStore(store, { path: file.target, sha256: file.sha256, size: file.size }, file.packageId, from, { signal });
-  await markVerified(store, file.sha256);
   return true;
 }
 
