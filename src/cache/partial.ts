@@ -1,10 +1,10 @@
 import { mkdir, open, readdir, rename, rm, stat, truncate, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Writable, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { finished, type Readable } from 'node:stream';
 import { CapmediaError, fail, ioError } from '../errors/index.js';
 import { isProcessAlive as isAlive } from '../tools/process.js';
 import { createSha256, type Sha256Sink } from '../workers/sha256.js';
+import { WriteThenHash, type AppendFile } from './write-then-hash.js';
 
 /** Errors of the local disk (full, read-only): no other distribution point can fix them. */
 const localFailures = new WeakSet<object>();
@@ -53,43 +53,23 @@ export class PartialBlob {
   async append(openBody: () => Promise<Readable>, onBytes?: (bytes: number) => void): Promise<void> {
     this.spent = true;
     let diskError: unknown;
-    const handle = await open(this.path, 'a').catch((error) => Promise.reject(local(ioError('store', this.target, error))));
-    // One stage that hashes and writes: every stream hop counts at network speed. The hash takes its copy of the bytes
-    // (another core hashes them) while the same buffers go to the disk.
-    const sink = new Writable({
-      highWaterMark: 4 << 20,
-      writev: (chunks, callback) => {
-        const buffers = chunks.map(({ chunk }) => chunk as Buffer);
-        const length = buffers.reduce((sum, buffer) => sum + buffer.length, 0);
-        if (this.bytes + length > this.size) {
-          callback(fail('downloadTooLong', { sha256: this.sha256, size: this.size }));
-          return;
-        }
-        this.bytes += length;
-        onBytes?.(this.bytes);
-        Promise.all([
-          this.hashAll(buffers),
-          writeAll(handle, buffers, this.target).catch((error) => Promise.reject((diskError = error))),
-        ]).then(
-          () => callback(),
-          (error) => callback(error),
-        );
-      },
-    });
+    // a+: appends, and reads back what it wrote for the hash.
+    const handle = await open(this.path, 'a+').catch((error) => Promise.reject(local(ioError('store', this.target, error))));
+    const file = noting(partialFile(handle, this.target), (error) => (diskError = error));
+    const writer = new WriteThenHash(file, this.hash, this.bytes, (bytes) => onBytes?.((this.bytes += bytes)));
     try {
-      await pipeline(await openBody(), sink);
+      await receive(await openBody(), writer, this.size - this.bytes, () =>
+        fail('downloadTooLong', { sha256: this.sha256, size: this.size }),
+      );
     } catch (error) {
       this.hash.close();
       if (diskError) throw local(diskError instanceof CapmediaError ? diskError : ioError('store', this.target, diskError));
       throw error;
     } finally {
+      await writer.settled();
       await handle.close();
     }
     this.spent = false;
-  }
-
-  private async hashAll(buffers: Buffer[]): Promise<void> {
-    for (const buffer of buffers) await this.hash.update(buffer);
   }
 
   /** Gives the blob its name if, and only if, every byte is there and hashes right. */
@@ -123,15 +103,61 @@ export class PartialBlob {
   }
 }
 
-/** writev may write less than asked (a full disk shows up on the next call). */
-async function writeAll(handle: FileHandle, buffers: Buffer[], target: string): Promise<void> {
-  const pending = buffers.filter((b) => b.length > 0);
-  while (pending.length) {
-    let { bytesWritten } = await handle.writev(pending);
-    if (bytesWritten === 0) throw fail('diskAcceptsNoMore', { path: target });
-    while (pending.length && bytesWritten >= pending[0].length) bytesWritten -= pending.shift()!.length;
-    if (bytesWritten > 0) pending[0] = pending[0].subarray(bytesWritten);
-  }
+/**
+ * Feeds the body to the writer: plain 'data' events, paused while the writer holds too much, no stream of our own in
+ * between: at network speed every hop and every promise a chunk counts.
+ */
+function receive(body: Readable, writer: WriteThenHash, room: number, tooLong: () => Error): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const stop = (error: unknown) => {
+      reject(error);
+      body.destroy();
+    };
+    body.on('data', (chunk: Buffer) => {
+      if (writer.received + chunk.length > room) return stop(tooLong());
+      try {
+        if (!writer.push(chunk)) {
+          body.pause();
+          writer.ready().then(() => body.resume(), stop);
+        }
+      } catch (error) {
+        stop(error);
+      }
+    });
+    finished(body, (error) => (error ? reject(error) : writer.end().then(resolve, reject)));
+  });
+}
+
+function partialFile(handle: FileHandle, target: string): AppendFile {
+  return {
+    // writev may write less than asked (a full disk shows up on the next call).
+    async append(buffers) {
+      const pending = buffers.filter((b) => b.length > 0);
+      while (pending.length) {
+        let { bytesWritten } = await handle.writev(pending);
+        if (bytesWritten === 0) throw fail('diskAcceptsNoMore', { path: target });
+        while (pending.length && bytesWritten >= pending[0].length) bytesWritten -= pending.shift()!.length;
+        if (bytesWritten > 0) pending[0] = pending[0].subarray(bytesWritten);
+      }
+    },
+    async readAt(into, position) {
+      const { bytesRead } = await handle.read(into, 0, into.length, position);
+      if (bytesRead === 0) throw ioError('read back', target, 'the file ended before what was just written');
+      return bytesRead;
+    },
+  };
+}
+
+/** The same file, its failures noted: they are the local disk's, not the download's. */
+function noting(file: AppendFile, note: (error: unknown) => void): AppendFile {
+  const noted = (error: unknown) => {
+    note(error);
+    throw error;
+  };
+  return {
+    append: (buffers) => file.append(buffers).catch(noted),
+    readAt: (into, position) => file.readAt(into, position).catch(noted),
+  };
 }
 
 function local(error: CapmediaError): CapmediaError {
