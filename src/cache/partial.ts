@@ -56,7 +56,10 @@ export class PartialBlob {
     // a+: appends, and reads back what it wrote for the hash.
     const handle = await open(this.path, 'a+').catch((error) => Promise.reject(local(ioError('store', this.target, error))));
     const file = noting(partialFile(handle, this.target), (error) => (diskError = error));
-    const writer = new WriteThenHash(file, this.hash, this.bytes, (bytes) => onBytes?.((this.bytes += bytes)));
+    const writer = new WriteThenHash(file, this.hash, this.bytes, (bytes) => {
+      this.bytes += bytes;
+      onBytes?.(this.bytes);
+    });
     try {
       await receive(await openBody(), writer, this.size - this.bytes, () =>
         fail('downloadTooLong', { sha256: this.sha256, size: this.size }),
@@ -109,7 +112,9 @@ export class PartialBlob {
  */
 function receive(body: Readable, writer: WriteThenHash, room: number, tooLong: () => Error): Promise<void> {
   return new Promise((resolve, reject) => {
+    let stopped = false;
     const stop = (error: unknown) => {
+      stopped = true;
       reject(error);
       body.destroy();
     };
@@ -124,7 +129,16 @@ function receive(body: Readable, writer: WriteThenHash, room: number, tooLong: (
         stop(error);
       }
     });
-    finished(body, (error) => (error ? reject(error) : writer.end().then(resolve, reject)));
+    finished(body, (error) => {
+      if (stopped) return;
+      // A cut or stalled body: what arrived is kept for the resume all the same.
+      if (error)
+        writer
+          .end()
+          .catch(() => undefined)
+          .then(() => reject(error));
+      else writer.end().then(resolve, reject);
+    });
   });
 }
 
