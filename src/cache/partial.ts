@@ -4,7 +4,7 @@ import { finished, type Readable } from 'node:stream';
 import { CapmediaError, fail, ioError } from '../errors/index.js';
 import { isProcessAlive as isAlive } from '../tools/process.js';
 import { createSha256, type Sha256Sink } from '../workers/sha256.js';
-import { WriteThenHash, type AppendFile } from './write-then-hash.js';
+import { WriteThenHash, type AppendBytes } from './write-then-hash.js';
 
 /** Errors of the local disk (full, read-only): no other distribution point can fix them. */
 const localFailures = new WeakSet<object>();
@@ -53,10 +53,10 @@ export class PartialBlob {
   async append(openBody: () => Promise<Readable>, onBytes?: (bytes: number) => void): Promise<void> {
     this.spent = true;
     let diskError: unknown;
-    // a+: appends, and reads back what it wrote for the hash.
-    const handle = await open(this.path, 'a+').catch((error) => Promise.reject(local(ioError('store', this.target, error))));
-    const file = noting(partialFile(handle, this.target), (error) => (diskError = error));
-    const writer = new WriteThenHash(file, this.hash, this.bytes, (bytes) => {
+    const handle = await open(this.path, 'a').catch((error) => Promise.reject(local(ioError('store', this.target, error))));
+    const append = appender(handle, this.target);
+    const noted = (bytes: Buffer) => append(bytes).catch((error) => Promise.reject((diskError = error)));
+    const writer = new WriteThenHash(noted, this.hash, (bytes) => {
       this.bytes += bytes;
       onBytes?.(this.bytes);
     });
@@ -142,35 +142,14 @@ function receive(body: Readable, writer: WriteThenHash, room: number, tooLong: (
   });
 }
 
-function partialFile(handle: FileHandle, target: string): AppendFile {
-  return {
-    // writev may write less than asked (a full disk shows up on the next call).
-    async append(buffers) {
-      const pending = buffers.filter((b) => b.length > 0);
-      while (pending.length) {
-        let { bytesWritten } = await handle.writev(pending);
-        if (bytesWritten === 0) throw fail('diskAcceptsNoMore', { path: target });
-        while (pending.length && bytesWritten >= pending[0].length) bytesWritten -= pending.shift()!.length;
-        if (bytesWritten > 0) pending[0] = pending[0].subarray(bytesWritten);
-      }
-    },
-    async readAt(into, position) {
-      const { bytesRead } = await handle.read(into, 0, into.length, position);
-      if (bytesRead === 0) throw ioError('read back', target, 'the file ended before what was just written');
-      return bytesRead;
-    },
-  };
-}
-
-/** The same file, its failures noted: they are the local disk's, not the download's. */
-function noting(file: AppendFile, note: (error: unknown) => void): AppendFile {
-  const noted = (error: unknown) => {
-    note(error);
-    throw error;
-  };
-  return {
-    append: (buffers) => file.append(buffers).catch(noted),
-    readAt: (into, position) => file.readAt(into, position).catch(noted),
+/** A write may take less than asked (a full disk shows up on the next call). */
+function appender(handle: FileHandle, target: string): AppendBytes {
+  return async (bytes) => {
+    for (let offset = 0; offset < bytes.length;) {
+      const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset);
+      if (bytesWritten === 0) throw fail('diskAcceptsNoMore', { path: target });
+      offset += bytesWritten;
+    }
   };
 }
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { PartialBlob, isLocalFailure } from '../../src/cache/partial.js';
-import { MAX_BYTES_HELD, WriteThenHash, type AppendFile } from '../../src/cache/write-then-hash.js';
+import { MAX_BYTES_HELD, WriteThenHash, type AppendBytes } from '../../src/cache/write-then-hash.js';
 import { createSha256 } from '../../src/workers/sha256.js';
 import { CapmediaError } from '../../src/errors/index.js';
 
@@ -23,19 +23,12 @@ async function tempDir(t: { teardown(fn: () => Promise<void>): void }): Promise<
 function memoryFile(msPerAppend: number, failAt = Infinity) {
   const parts: Buffer[] = [];
   let appends = 0;
-  const file: AppendFile & { bytes(): Buffer; appends(): number } = {
-    async append(buffers) {
-      if (++appends >= failAt) throw new CapmediaError('IO', 'the test disk failed');
-      await delay(msPerAppend);
-      parts.push(Buffer.concat(buffers.map((b) => Buffer.from(b))));
-    },
-    async readAt(into, position) {
-      return Buffer.concat(parts).copy(into, 0, position, position + into.length);
-    },
-    bytes: () => Buffer.concat(parts),
-    appends: () => appends,
+  const append: AppendBytes = async (bytes) => {
+    if (++appends >= failAt) throw new CapmediaError('IO', 'the test disk failed');
+    await delay(msPerAppend);
+    parts.push(Buffer.from(bytes));
   };
-  return file;
+  return { append, bytes: () => Buffer.concat(parts), appends: () => appends };
 }
 
 /** Pushes `bytes` in 64 KiB chunks as fast as the writer takes them, waiting only when it says so. */
@@ -50,7 +43,7 @@ test('a slow disk holds the source back: bytes held stay bounded, every byte lan
   const bytes = randomBytes(24 * MiB + 123);
   const file = memoryFile(15);
   const hash = createSha256(bytes.length);
-  const writer = new WriteThenHash(file, hash, 0);
+  const writer = new WriteThenHash(file.append, hash);
   await pushAll(writer, bytes);
   t.true(file.bytes().equals(bytes));
   t.is(await hash.digest(), sha256(bytes));
@@ -65,7 +58,7 @@ test('a slow disk holds the source back: bytes held stay bounded, every byte lan
 test('a disk that fails stops the writer with its error, and nothing is written after it', async (t) => {
   const file = memoryFile(0, 3);
   const hash = createSha256(16 * MiB);
-  const writer = new WriteThenHash(file, hash, 0);
+  const writer = new WriteThenHash(file.append, hash);
   const error = await t.throwsAsync(pushAll(writer, randomBytes(16 * MiB)));
   t.is(error?.message, 'the test disk failed');
   t.is(file.appends(), 3);
