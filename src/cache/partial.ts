@@ -1,10 +1,10 @@
 import { mkdir, open, readdir, rename, rm, stat, truncate, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Writable, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { finished, type Readable } from 'node:stream';
 import { CapmediaError, fail, ioError } from '../errors/index.js';
 import { isProcessAlive as isAlive } from '../tools/process.js';
 import { createSha256, type Sha256Sink } from '../workers/sha256.js';
+import { WriteThenHash, type AppendBytes } from './write-then-hash.js';
 
 /** Errors of the local disk (full, read-only): no other distribution point can fix them. */
 const localFailures = new WeakSet<object>();
@@ -54,42 +54,25 @@ export class PartialBlob {
     this.spent = true;
     let diskError: unknown;
     const handle = await open(this.path, 'a').catch((error) => Promise.reject(local(ioError('store', this.target, error))));
-    // One stage that hashes and writes: every stream hop counts at network speed. The hash takes its copy of the bytes
-    // (another core hashes them) while the same buffers go to the disk.
-    const sink = new Writable({
-      highWaterMark: 4 << 20,
-      writev: (chunks, callback) => {
-        const buffers = chunks.map(({ chunk }) => chunk as Buffer);
-        const length = buffers.reduce((sum, buffer) => sum + buffer.length, 0);
-        if (this.bytes + length > this.size) {
-          callback(fail('downloadTooLong', { sha256: this.sha256, size: this.size }));
-          return;
-        }
-        this.bytes += length;
-        onBytes?.(this.bytes);
-        Promise.all([
-          this.hashAll(buffers),
-          writeAll(handle, buffers, this.target).catch((error) => Promise.reject((diskError = error))),
-        ]).then(
-          () => callback(),
-          (error) => callback(error),
-        );
-      },
+    const append = appender(handle, this.target);
+    const noted = (bytes: Buffer) => append(bytes).catch((error) => Promise.reject((diskError = error)));
+    const writer = new WriteThenHash(noted, this.hash, (bytes) => {
+      this.bytes += bytes;
+      onBytes?.(this.bytes);
     });
     try {
-      await pipeline(await openBody(), sink);
+      await receive(await openBody(), writer, this.size - this.bytes, () =>
+        fail('downloadTooLong', { sha256: this.sha256, size: this.size }),
+      );
     } catch (error) {
       this.hash.close();
       if (diskError) throw local(diskError instanceof CapmediaError ? diskError : ioError('store', this.target, diskError));
       throw error;
     } finally {
+      await writer.settled();
       await handle.close();
     }
     this.spent = false;
-  }
-
-  private async hashAll(buffers: Buffer[]): Promise<void> {
-    for (const buffer of buffers) await this.hash.update(buffer);
   }
 
   /** Gives the blob its name if, and only if, every byte is there and hashes right. */
@@ -123,15 +106,51 @@ export class PartialBlob {
   }
 }
 
-/** writev may write less than asked (a full disk shows up on the next call). */
-async function writeAll(handle: FileHandle, buffers: Buffer[], target: string): Promise<void> {
-  const pending = buffers.filter((b) => b.length > 0);
-  while (pending.length) {
-    let { bytesWritten } = await handle.writev(pending);
-    if (bytesWritten === 0) throw fail('diskAcceptsNoMore', { path: target });
-    while (pending.length && bytesWritten >= pending[0].length) bytesWritten -= pending.shift()!.length;
-    if (bytesWritten > 0) pending[0] = pending[0].subarray(bytesWritten);
-  }
+/**
+ * Feeds the body to the writer: plain 'data' events, paused while the writer holds too much, no stream of our own in
+ * between: at network speed every hop and every promise a chunk counts.
+ */
+function receive(body: Readable, writer: WriteThenHash, room: number, tooLong: () => Error): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let stopped = false;
+    const stop = (error: unknown) => {
+      stopped = true;
+      reject(error);
+      body.destroy();
+    };
+    body.on('data', (chunk: Buffer) => {
+      if (writer.received + chunk.length > room) return stop(tooLong());
+      try {
+        if (!writer.push(chunk)) {
+          body.pause();
+          writer.ready().then(() => body.resume(), stop);
+        }
+      } catch (error) {
+        stop(error);
+      }
+    });
+    finished(body, (error) => {
+      if (stopped) return;
+      // A cut or stalled body: what arrived is kept for the resume all the same.
+      if (error)
+        writer
+          .end()
+          .catch(() => undefined)
+          .then(() => reject(error));
+      else writer.end().then(resolve, reject);
+    });
+  });
+}
+
+/** A write may take less than asked (a full disk shows up on the next call). */
+function appender(handle: FileHandle, target: string): AppendBytes {
+  return async (bytes) => {
+    for (let offset = 0; offset < bytes.length;) {
+      const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset);
+      if (bytesWritten === 0) throw fail('diskAcceptsNoMore', { path: target });
+      offset += bytesWritten;
+    }
+  };
 }
 
 function local(error: CapmediaError): CapmediaError {
