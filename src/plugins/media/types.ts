@@ -38,6 +38,29 @@ export interface PackInput {
   media?: NormalizedMedia;
   /** False for the data volumes of a set: only volume 1 carries boot records. Default true. */
   bootable?: boolean;
+  /** Keeps what a pack derives from the media's files (the ISO's ESP) across estimates, volumes and builds. */
+  derived?: DerivedFiles;
+}
+
+/** What a derived file is made of: the pack's pre-image plus the tools that make it, whose recorded versions join the key. */
+export interface DerivedRequest {
+  /** Names the kind of file in the action cache, e.g. "esp". */
+  kind: string;
+  /** Everything besides the tools that shapes the bytes (input hashes, label, layout, environment). */
+  preimage: Record<string, unknown>;
+  tools: readonly string[];
+  /** Writes the file at `output` (a scratch path the caller owns); called only when no intact copy is cached. */
+  make: (output: string) => Promise<void>;
+  scratch: string;
+}
+
+/**
+ * A cache of small files a pack derives (Bazel's action cache over the content
+ * store). `obtain` returns the path of the file to read: a cached copy whose
+ * hash still matches, else one just made and stored. Never write to it.
+ */
+export interface DerivedFiles {
+  obtain(request: DerivedRequest): Promise<string>;
 }
 
 export interface PackResult {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { writeIso, estimateIsoSize, type IsoOptions } from '../../../tools/xorriso.js';
 import { describeMapping, isoVolumeId, jolietVolumeId } from '../labels.js';
 import { JOLIET_NAMES } from '../name-rules.js';
-import type { MediaType, PackInput } from '../types.js';
+import type { MediaType, PackInput, StoreContent } from '../types.js';
 import { prepareBootRecords, type Graft } from './boot-records.js';
 import { mediaSources, writeGraftList } from './graft-list.js';
 import { inspectIsoMedia } from './inspect.js';
@@ -37,12 +37,22 @@ async function graftedContent(input: PackInput, quiet: boolean): Promise<{ bootA
   if (input.bootable !== false) {
     const files = [...sources.keys()].map((target) => ({ target }));
     const boot = input.platform.isoBoot({ files, notice: quiet ? undefined : input.notice });
-    const records = { sources, platform: input.platform.name, workDir: input.workDir, exec: input.exec, env: input.env };
+    const { workDir, exec, env, derived } = input;
+    const records = { sources, platform: input.platform.name, workDir, exec, env, derived, knownSha256: blobHashes(input.content) };
     ({ args: bootArgs, grafts } = await prepareBootRecords(boot, records));
   }
   const pathList = join(input.workDir, 'graft-points');
   await writeGraftList(pathList, sources, grafts);
   return { bootArgs, pathList };
+}
+
+/** A file's sha256 when its source is its blob (a file capmedia wrote in the tree is not). */
+function blobHashes(content: StoreContent | undefined): (target: string, source: string) => string | undefined {
+  const hashes = new Map(content?.files.map((file) => [file.target, file.sha256]));
+  return (target, source) => {
+    const sha256 = hashes.get(target);
+    return sha256 !== undefined && content?.blobPath(sha256) === source ? sha256 : undefined;
+  };
 }
 
 function windowsShows(joliet: ReturnType<typeof jolietVolumeId>): string {
