@@ -21,7 +21,7 @@ import {
   type VolumePlan,
 } from './volumes.js';
 import { splitLargeWims } from './wim-split.js';
-import { derivedFiles } from './derived-files.js';
+import { derivedCache } from './derived-cache.js';
 
 /** Two volumes pack at once: xorriso is I/O bound, and the machine may have 2 cores. */
 const PACK_PARALLELISM = 2;
@@ -158,7 +158,7 @@ async function volumeInput(run: SetRun, volume: VolumePlan, manifest: string, ou
     notice: (message) => services.notices.push(`${job.media.name} volume ${volume.number}: ${message}`),
     media: job.media,
     bootable: volume.number === 1,
-    derived: derivedFiles(services),
+    derived: derivedCache(services),
   };
 }
 

@@ -1,24 +1,22 @@
 import test from 'ava';
-import { mkdir, mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { ActionCache } from '../../src/cache/actions.js';
-import { ContentStore } from '../../src/cache/store.js';
 import { sha256File } from '../../src/library/hash.js';
 import { linuxPlatform } from '../../src/plugins/boot/linux.js';
 import type { EspImage } from '../../src/plugins/boot/types.js';
 import { espImageFor } from '../../src/plugins/media/iso/esp.js';
 import { isoMedia } from '../../src/plugins/media/iso/index.js';
 import type { PackInput } from '../../src/plugins/media/types.js';
-import { derivedFiles, type DerivedServices } from '../../src/tasks/derived-files.js';
+import { derivedCache, type DerivedServices } from '../../src/tasks/derived-cache.js';
 import { exec } from '../../src/tools/exec.js';
 import type { Exec } from '../../src/tools/exec.js';
-import { usbBootImage } from './_boot-image.js';
+import { bootableContent } from './_boot-image.js';
+import { buildServices, TOOLS } from './_derived.js';
 
 const EPOCH = 1_764_000_000;
 const ENV = { SOURCE_DATE_EPOCH: String(EPOCH), TZ: 'UTC', LC_ALL: 'C' };
 const ESP: EspImage = { label: 'EFIBOOT', files: ['EFI/BOOT/BOOTX64.EFI', 'EFI/BOOT/grub.cfg'], placement: { appended: { partition: 2 } } };
-const TOOLS = { 'mkfs.fat': 'mkfs.fat 4.2 (2021-01-31)', mcopy: 'mcopy (GNU mtools) 4.0.33' };
 
 /** Boot files on disk, one cache folder, and the real tools with a count of how often mkfs.fat ran. */
 async function fixture(t: { teardown(fn: () => Promise<void>): void }) {
@@ -34,18 +32,14 @@ async function fixture(t: { teardown(fn: () => Promise<void>): void }) {
     return exec(command, args, options as never);
   }) as Exec;
   /** A new build: its own services (so nothing is remembered in memory), the same cache folder. */
-  const build = (tools: Record<string, string> = TOOLS): DerivedServices => ({
-    store: new ContentStore(join(cacheDir, 'cas')),
-    actions: new ActionCache(cacheDir),
-    toolIds: async () => tools,
-  });
+  const build = (tools: Record<string, string> = TOOLS) => buildServices(cacheDir, tools);
   const sources: Record<string, string> = {
     'EFI/BOOT/BOOTX64.EFI': join(dir, 'boot', 'loader'),
     'EFI/BOOT/grub.cfg': join(dir, 'boot', 'grub.cfg'),
   };
   const esp = async (services: DerivedServices | undefined, workDir = join(dir, 'work')) => {
     await mkdir(workDir, { recursive: true });
-    const derived = services && derivedFiles(services);
+    const derived = services && derivedCache(services);
     return espImageFor(ESP, {
       source: (target) => sources[target],
       knownSha256: () => undefined,
@@ -107,26 +101,6 @@ test('a damaged cached ESP is detected by its hash, made again and the store cop
   t.is(formats(), 3, 'a removed copy (capmedia clean) is made again too');
 });
 
-/** Every file of the x64 boot image, read where it lies, plus a task sequence: the content of a bootable ISO. */
-async function bootableContent(dir: string) {
-  const bootImage = await usbBootImage();
-  const paths = (await readdir(bootImage, { recursive: true, withFileTypes: true }))
-    .filter((entry) => entry.isFile() && entry.name !== 'capmedia-package.json')
-    .map((entry) => join(entry.parentPath, entry.name));
-  await writeFile(join(dir, 'ts.json'), '{"name":"ESP cache"}\n');
-  paths.push(join(dir, 'ts.json'));
-  const blobs = new Map<string, string>();
-  const files = await Promise.all(
-    paths.map(async (path) => {
-      const { sha256, size } = await sha256File(path);
-      blobs.set(sha256, path);
-      const target = path === join(dir, 'ts.json') ? 'SMS/data/TaskSequence.json' : relative(bootImage, path);
-      return { target, sha256, size, packageId: 'BOOT' };
-    }),
-  );
-  return { files, blobPath: (sha256: string) => blobs.get(sha256) ?? join(dir, 'missing', sha256) };
-}
-
 test('a bootable ISO packed with the cached ESP is byte-identical to one packed without it', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'capmedia-esp-iso-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
@@ -152,12 +126,8 @@ test('a bootable ISO packed with the cached ESP is byte-identical to one packed 
     return readFile(output);
   };
   const cacheDir = join(dir, 'cache');
-  const services = (): DerivedServices => ({
-    store: new ContentStore(join(cacheDir, 'cas')),
-    actions: new ActionCache(cacheDir),
-    toolIds: async () => TOOLS,
-  });
+  const services = () => buildServices(cacheDir);
   const plain = await pack('plain', undefined);
-  t.true((await pack('cached-miss', derivedFiles(services()))).equals(plain), 'the build that makes and stores the ESP');
-  t.true((await pack('cached-hit', derivedFiles(services()))).equals(plain), 'the build that reuses it');
+  t.true((await pack('cached-miss', derivedCache(services()))).equals(plain), 'the build that makes and stores the ESP');
+  t.true((await pack('cached-hit', derivedCache(services()))).equals(plain), 'the build that reuses it');
 });

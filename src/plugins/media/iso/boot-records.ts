@@ -1,7 +1,7 @@
 import { fail } from '../../../errors/index.js';
 import type { Exec } from '../../../tools/exec.js';
 import type { ElToritoEntry, EspImage, IsoBoot, SystemArea } from '../../boot/types.js';
-import type { DerivedFiles } from '../types.js';
+import type { DerivedCache } from '../types.js';
 import { espImageFor } from './esp.js';
 
 /** Where each media file's bytes are on disk (media path → blob or generated file). */
@@ -20,7 +20,7 @@ export interface BootRecordsInput {
   env: Record<string, string>;
   /** The sha256 of a media file whose source is its verified blob (keys the cached ESP without reading it). */
   knownSha256?: (target: string, source: string) => string | undefined;
-  derived?: DerivedFiles;
+  derived?: DerivedCache;
 }
 
 /** Makes the images a boot description needs (the ESP) and returns xorriso's boot arguments plus grafts for the tree. */

@@ -5,7 +5,7 @@ import type { Exec } from '../../../tools/exec.js';
 import { writeEspImage } from '../../../tools/fat.js';
 import { sha256File } from '../../../library/hash.js';
 import type { EspImage } from '../../boot/types.js';
-import type { DerivedFiles } from '../types.js';
+import type { DerivedCache } from '../types.js';
 
 /** Bumped when writeEspImage changes what it writes for the same inputs. */
 const ESP_FORMAT = 1;
@@ -18,7 +18,7 @@ export interface EspInput {
   workDir: string;
   exec: Exec;
   env: Record<string, string>;
-  derived?: DerivedFiles;
+  derived?: DerivedCache;
 }
 
 /**
@@ -36,7 +36,7 @@ export async function espImageFor(esp: EspImage, input: EspInput): Promise<strin
     return scratch;
   }
   const preimage = { format: ESP_FORMAT, label: esp.label, files: await espFileIdentities(files, input), env: input.env };
-  return input.derived.obtain({ kind: 'esp', preimage, tools: ['mkfs.fat', 'mcopy'], make, scratch });
+  return input.derived.file({ kind: 'esp', preimage, tools: ['mkfs.fat', 'mcopy'], make, scratch });
 }
 
 /**
