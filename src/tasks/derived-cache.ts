@@ -29,7 +29,8 @@ export function derivedCache(services: DerivedServices): DerivedCache {
   cache = {
     async file(request) {
       const preimage = await fullPreimage(services, request);
-      return once(cacheKey(preimage), () => cachedOrMade(services, cacheKey(preimage), preimage, request));
+      const key = cacheKey(preimage);
+      return once(key, () => cachedOrMade(services, key, preimage, request));
     },
     async value<T>(request: DerivedKey & { compute: () => Promise<T> }): Promise<T> {
       const preimage = await fullPreimage(services, request);

@@ -22,7 +22,7 @@ export interface EspInput {
 }
 
 /**
- * The ESP image a boot description asks for. With a derived-files cache it is
+ * The ESP image a boot description asks for. With a derived cache it is
  * made once and reused by every estimate, volume and later build whose boot
  * files, label, tools and environment are the same (a label-only rebuild);
  * without one it is made in workDir.
