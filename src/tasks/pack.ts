@@ -10,6 +10,7 @@ import { layoutBytes } from './layout.js';
 import type { Packed, Resolved, StagedContent } from './results.js';
 import { layOutGenerated, layOutTree, storeContent } from './tree.js';
 import { claimStaging } from './staging-owner.js';
+import { derivedCache } from './derived-cache.js';
 
 /** Room for the image beyond its files: file-system overhead and the boot records. */
 const IMAGE_OVERHEAD = 32 * 2 ** 20;
@@ -49,6 +50,7 @@ export async function packMedia(ctx: BuildContext, resolved: Resolved, job: Medi
     signal: services.signal,
     notice: (message: string) => services.notices.push(`${media.name}: ${message}`),
     media,
+    derived: derivedCache(services),
     ...(type.packsFromStore ? { content: storeContent(services.store, content.layout) } : {}),
   };
   // Measured, not guessed: when the content may not fit, ask the media type for the exact size first.

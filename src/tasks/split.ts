@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { rm } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { fail } from '../errors/index.js';
 import { formatBytes } from '../config/size.js';
 import { mapPool } from '../cache/pool.js';
@@ -20,9 +21,12 @@ import {
   type VolumePlan,
 } from './volumes.js';
 import { splitLargeWims } from './wim-split.js';
+import { derivedCache } from './derived-cache.js';
 
 /** Two volumes pack at once: xorriso is I/O bound, and the machine may have 2 cores. */
 const PACK_PARALLELISM = 2;
+/** An estimate is one short CPU-bound xorriso run: more at once than cores only queues them (and their forks). */
+const ESTIMATE_PARALLELISM = Math.max(1, availableParallelism());
 const MAX_ROUNDS = 8;
 
 /** What planning and packing the volumes of one media share: its inputs, and which tree each volume folder holds. */
@@ -94,13 +98,16 @@ async function planSet(run: SetRun): Promise<VolumePlan[]> {
   const essential = layout.filter((f) => !isSpreadable(f));
   const spread = layout.filter(isSpreadable);
   const reserve = setManifest(job.media.label, [{ number: 1, label: job.media.label, files: layout }]).length + 8 * 2048;
-  const first = await measure(run, { number: 1, label: job.media.label, files: essential }, '');
+  // Volume 1's fixed part and an empty data volume are independent: both xorriso runs at once.
+  const [first, other] = await Promise.all([
+    measure(run, { number: 1, label: job.media.label, files: essential }, ''),
+    measure(run, { number: 2, label: job.media.label, files: [] }, ''),
+  ]);
   if (first + reserve > capacity) throw bootTooLarge(first + reserve, capacity, job.media.sizeSpec);
-  const other = await measure(run, { number: 2, label: job.media.label, files: [] }, '');
   let plan = assignVolumes(job.media.label, essential, spread, { first: capacity - first - reserve, other: capacity - other - reserve });
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const manifest = setManifest(job.media.label, plan);
-    const sizes = await Promise.all(plan.map((v) => measure(run, v, manifest)));
+    const sizes = await mapPool(plan, ESTIMATE_PARALLELISM, (v) => measure(run, v, manifest));
     const over = sizes.findIndex((size) => size > capacity);
     if (over < 0) return plan;
     plan = moveOverflow(plan, over, sizes[over] - capacity, job.media);
@@ -151,6 +158,7 @@ async function volumeInput(run: SetRun, volume: VolumePlan, manifest: string, ou
     notice: (message) => services.notices.push(`${job.media.name} volume ${volume.number}: ${message}`),
     media: job.media,
     bootable: volume.number === 1,
+    derived: derivedCache(services),
   };
 }
 

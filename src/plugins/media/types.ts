@@ -38,6 +38,32 @@ export interface PackInput {
   media?: NormalizedMedia;
   /** False for the data volumes of a set: only volume 1 carries boot records. Default true. */
   bootable?: boolean;
+  /** Keeps what a pack derives from the media's files (the ISO's ESP, a volume's size) across estimates, volumes and builds. */
+  derived?: DerivedCache;
+}
+
+/** What a derived result depends on: the pack's pre-image plus the tools that make it, whose recorded versions join the key. */
+export interface DerivedKey {
+  /** Names the kind of result in the action cache, e.g. "esp". */
+  kind: string;
+  /** Everything besides the tools that shapes the result (input hashes, label, layout, environment). */
+  preimage: Record<string, unknown>;
+  tools: readonly string[];
+}
+
+/**
+ * A cache of what a pack derives from its inputs (Bazel's action cache over
+ * the content store), shared by every estimate and volume of a build and kept
+ * across builds: the ESP image of an ISO, the exact size of a volume.
+ */
+export interface DerivedCache {
+  /**
+   * The path of the file for the key, never to be written to: a cached copy whose hash still matches, else
+   * one `make` writes at `scratch` (a path the caller owns), which is then stored.
+   */
+  file(request: DerivedKey & { make: (output: string) => Promise<void>; scratch: string }): Promise<string>;
+  /** A small JSON value for the key: remembered, else computed and recorded. */
+  value<T>(request: DerivedKey & { compute: () => Promise<T> }): Promise<T>;
 }
 
 export interface PackResult {

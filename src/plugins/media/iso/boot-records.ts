@@ -1,8 +1,8 @@
-import { join } from 'node:path';
 import { fail } from '../../../errors/index.js';
 import type { Exec } from '../../../tools/exec.js';
-import { writeEspImage } from '../../../tools/fat.js';
 import type { ElToritoEntry, EspImage, IsoBoot, SystemArea } from '../../boot/types.js';
+import type { DerivedCache } from '../types.js';
+import { espImageFor } from './esp.js';
 
 /** Where each media file's bytes are on disk (media path → blob or generated file). */
 export type MediaSources = ReadonlyMap<string, string>;
@@ -18,17 +18,17 @@ export interface BootRecordsInput {
   workDir: string;
   exec: Exec;
   env: Record<string, string>;
+  /** The sha256 of a media file whose source is its verified blob (keys the cached ESP without reading it). */
+  knownSha256?: (target: string, source: string) => string | undefined;
+  derived?: DerivedCache;
 }
 
 /** Makes the images a boot description needs (the ESP) and returns xorriso's boot arguments plus grafts for the tree. */
 export async function prepareBootRecords(boot: IsoBoot, input: BootRecordsInput): Promise<{ args: string[]; grafts: Graft[] }> {
   const source = sourceLookup(input.sources, input.platform);
   for (const entry of boot.entries) if (typeof entry.image === 'string') source(entry.image);
-  const espImage = boot.esp && join(input.workDir, 'efiboot.img');
-  if (boot.esp && espImage) {
-    const files = boot.esp.files.map((target) => ({ source: source(target), target }));
-    await writeEspImage({ output: espImage, label: boot.esp.label, files, exec: input.exec, env: input.env });
-  }
+  const knownSha256 = input.knownSha256 ?? (() => undefined);
+  const espImage = boot.esp && (await espImageFor(boot.esp, { ...input, source, knownSha256 }));
   const inTree = boot.esp && espImage && 'inTree' in boot.esp.placement ? [[boot.esp.placement.inTree.path, espImage] as const] : [];
   return { args: isoBootArguments(boot, source, espImage), grafts: inTree };
 }

@@ -23,12 +23,13 @@ export async function mediaSources(content: StoreContent | undefined, treeDir: s
  * "\" escaped by "\". Sorted, so the list (not the ISO, which xorriso orders
  * itself) is the same whatever order the layout came in.
  */
-export async function writeGraftList(path: string, sources: MediaSources, extra: readonly Graft[]): Promise<void> {
+export async function writeGraftList(path: string, sources: MediaSources, extra: readonly Graft[]): Promise<string> {
   const grafts = [...sources.entries(), ...extra].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const text = grafts.map(([target, source]) => `${escapePathspec(target)}=${escapePathspec(source)}\n`).join('');
   await writeFile(path, text).catch((error) => {
     throw ioError('write', path, error);
   });
+  return text;
 }
 
 function escapePathspec(path: string): string {
