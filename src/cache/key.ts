@@ -7,15 +7,36 @@ import { createHash } from 'node:crypto';
  */
 export type Preimage = Record<string, unknown>;
 
+/**
+ * JSON with object keys sorted and undefined members left out. Written as loops appending to one string: the stage
+ * key's pre-image lists every file of the media, and this runs on it before every build.
+ */
 export function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
-  }
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return arrayJson(value);
+  if (value && typeof value === 'object') return objectJson(value as Record<string, unknown>);
   return JSON.stringify(value) ?? 'null';
+}
+
+function arrayJson(items: readonly unknown[]): string {
+  let text = '[';
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) text += ',';
+    // A hole is written as nothing, as Array.prototype.join writes it.
+    if (items[i] !== undefined || i in items) text += stableJson(items[i]);
+  }
+  return `${text}]`;
+}
+
+function objectJson(object: Record<string, unknown>): string {
+  let text = '{';
+  for (const key of Object.keys(object).sort()) {
+    const item = object[key];
+    if (item === undefined) continue;
+    if (text.length > 1) text += ',';
+    text += `${JSON.stringify(key)}:${stableJson(item)}`;
+  }
+  return `${text}}`;
 }
 
 export function cacheKey(preimage: Preimage): string {

@@ -4,6 +4,7 @@ import { fail } from '../errors/index.js';
 import { ARCHES } from '../config/schema.js';
 import { describeSchemaIssues } from '../config/issues.js';
 import { safeRelativePath } from './safe-path.js';
+import { plainFiles } from './plain-files.js';
 
 /** The package manifest of the content library (SPEC §5): packages/<ID>.json. */
 
@@ -38,12 +39,7 @@ export type PackageManifest = z.output<typeof manifestSchema>;
 
 /** Validates a manifest read from a distribution point; every file path must be safe. */
 export function parseManifest(input: unknown, where: string): PackageManifest {
-  const parsed = manifestSchema.safeParse(input);
-  if (!parsed.success) {
-    const lines = describeSchemaIssues(parsed.error.issues, input).map((i) => `  ${i.path}: ${i.message}`);
-    throw fail('packageManifestInvalid', { where, lines: lines.join('\n') });
-  }
-  const manifest = parsed.data;
+  const manifest = plainManifest(input) ?? schemaManifest(input, where);
   if (manifest.kind === 'bootimage' && !manifest.bootImage) {
     throw fail('packageManifestNoBootImage', { where });
   }
@@ -57,6 +53,33 @@ export function parseManifest(input: unknown, where: string): PackageManifest {
     seen.add(key);
   }
   return manifest;
+}
+
+const headSchema = manifestSchema.omit({ files: true });
+
+/**
+ * A manifest is read before every build, and its file list can run to
+ * thousands of entries: the common manifest has its files checked by one
+ * loop (plain-files.ts) and only the rest by the schema, which yields the
+ * same value. Undefined when anything is unusual; the whole schema then
+ * decides, and explains a refusal.
+ */
+function plainManifest(input: unknown): PackageManifest | undefined {
+  if (typeof input !== 'object' || input === null) return undefined;
+  const files = plainFiles((input as { files?: unknown }).files);
+  if (!files) return undefined;
+  // Two manifests a build: zod's compiled fast path would cost more to generate than it saves.
+  const head = headSchema.safeParse(input, { jitless: true });
+  return head.success ? { ...head.data, files } : undefined;
+}
+
+function schemaManifest(input: unknown, where: string): PackageManifest {
+  const parsed = manifestSchema.safeParse(input);
+  if (!parsed.success) {
+    const lines = describeSchemaIssues(parsed.error.issues, input).map((i) => `  ${i.path}: ${i.message}`);
+    throw fail('packageManifestInvalid', { where, lines: lines.join('\n') });
+  }
+  return parsed.data;
 }
 
 export function manifestBytes(manifest: PackageManifest): number {

@@ -22,7 +22,7 @@ export interface NameProblem {
  * resolve step for every media type that declares name rules.
  */
 export function checkMediaNames(ctx: BuildContext, resolved: Resolved): void {
-  const files = placements(resolved).map((f) => ({ target: f.target, packageId: f.packageId }));
+  const files = placements(resolved);
   for (const job of ctx.jobs) {
     const rules = ctx.config.registry.mediaType(job.media.type).nameRules;
     if (!rules) continue;
@@ -31,33 +31,52 @@ export function checkMediaNames(ctx: BuildContext, resolved: Resolved): void {
   }
 }
 
-/** Each component once (a folder is named once, however many files it holds); then names that only case tells apart. */
+/**
+ * Each component once (a folder is named once, however many files it holds); then names that only case tells apart.
+ * Runs on every file before every build: a file whose folder was seen has only its own name to look at.
+ */
 export function nameProblems(files: ReadonlyArray<{ target: string; packageId: string }>, rules: NameRules): NameProblem[] {
   const problems: NameProblem[] = [];
   const seen = new Set<string>();
   const folded = new Map<string, string>();
-  for (const file of files) {
-    const parts = file.target.split('/');
-    for (let i = 0; i < parts.length; i++) {
-      const path = parts.slice(0, i + 1).join('/');
-      if (seen.has(path)) continue;
-      seen.add(path);
-      const problem = rules.problem(parts[i]);
-      const shown = packagePath(path, file.packageId);
-      if (problem) problems.push({ packageId: file.packageId, path: shown, problem: `${quoted(parts[i])} ${problem}` });
-      // Windows, FAT and Joliet readers ignore case: two such names are one file there.
-      const key = path.normalize('NFC').toUpperCase();
-      const other = folded.get(key);
-      if (other !== undefined && other !== path) {
-        problems.push({
-          packageId: file.packageId,
-          path: shown,
-          problem: `differs from ${quoted(other)} only by case (or Unicode normalization)`,
-        });
-      } else folded.set(key, path);
+  for (const { target, packageId } of files) {
+    const leaf = target.lastIndexOf('/') + 1;
+    // Every folder above a seen path was seen with it.
+    let start = leaf > 0 && seen.has(target.slice(0, leaf - 1)) ? leaf : 0;
+    for (;;) {
+      const end = target.indexOf('/', start);
+      const path = end < 0 ? target : target.slice(0, end);
+      if (!seen.has(path)) {
+        seen.add(path);
+        const component = end < 0 ? target.slice(start) : target.slice(start, end);
+        const problem = rules.problem(component);
+        if (problem) problems.push({ packageId, path: packagePath(path, packageId), problem: `${quoted(component)} ${problem}` });
+        // Windows, FAT and Joliet readers ignore case: two such names are one file there.
+        const key = foldedName(path);
+        const other = folded.get(key);
+        if (other !== undefined && other !== path) {
+          problems.push({
+            packageId,
+            path: packagePath(path, packageId),
+            problem: `differs from ${quoted(other)} only by case (or Unicode normalization)`,
+          });
+        } else folded.set(key, path);
+      }
+      if (end < 0) break;
+      start = end + 1;
     }
   }
   return problems;
+}
+
+/** ASCII is its own NFC form, and most names are ASCII: normalizing them would only allocate. */
+function foldedName(path: string): string {
+  return (isAscii(path) ? path : path.normalize('NFC')).toUpperCase();
+}
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
 }
 
 /** Content packages sit under SMS/PKG/<id>/ on the media; the package names the file without that prefix. */

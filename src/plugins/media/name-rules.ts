@@ -35,16 +35,21 @@ function common(component: string, forbidden: RegExp): string | undefined {
 /** xorriso's -joliet-long: 103 UCS-2 characters a name (plain Joliet: 64). */
 export const JOLIET_MAX_NAME = 103;
 
+/** Joliet also forbids ";" (the file version separator). */
+const JOLIET_FORBIDDEN = /["*/:;<>?\\|]/u;
+
 export const JOLIET_NAMES: NameRules = {
   fileSystem: 'Joliet (the names Windows reads on an ISO)',
-  problem(component) {
-    // Joliet also forbids ";" (the file version separator).
-    const found = common(component, /["*/:;<>?\\|]/u);
-    if (found) return found;
-    if (component.length > JOLIET_MAX_NAME) return `is ${component.length} characters long; Joliet holds ${JOLIET_MAX_NAME}`;
-    return undefined;
-  },
+  problem: (component) => (plainName(component, JOLIET_PLAIN, JOLIET_MAX_NAME, true) ? undefined : jolietProblem(component)),
 };
+
+/** The full Joliet rules, which say why a name is refused. */
+export function jolietProblem(component: string): string | undefined {
+  const found = common(component, JOLIET_FORBIDDEN);
+  if (found) return found;
+  if (component.length > JOLIET_MAX_NAME) return `is ${component.length} characters long; Joliet holds ${JOLIET_MAX_NAME}`;
+  return undefined;
+}
 
 /** A FAT long name holds 255 UTF-16 characters. */
 export const FAT_MAX_NAME = 255;
@@ -75,15 +80,55 @@ function shortNameOnly(component: string): boolean {
 
 export const FAT_NAMES: NameRules = {
   fileSystem: 'FAT32 (USB media)',
-  problem(component) {
-    const found = common(component, WINDOWS_FORBIDDEN);
-    if (found) return found;
-    if (component.length > FAT_MAX_NAME) return `is ${component.length} characters long; a FAT long name holds ${FAT_MAX_NAME}`;
-    if (/[. ]$/u.test(component)) return 'ends with a dot or a space, which Windows drops from FAT names';
-    const outside = [...component].find((c) => !inCp850(c) || !inCp850(c.toUpperCase()));
-    if (outside && shortNameOnly(component)) {
-      return `fits an 8.3 short name but has ${JSON.stringify(outside)}, which code page 850 lacks, so it would be stored without it`;
-    }
-    return undefined;
-  },
+  problem: (component) => (plainFatName(component) ? undefined : fatProblem(component)),
 };
+
+/** The full FAT rules, which say why a name is refused. */
+export function fatProblem(component: string): string | undefined {
+  const found = common(component, WINDOWS_FORBIDDEN);
+  if (found) return found;
+  if (component.length > FAT_MAX_NAME) return `is ${component.length} characters long; a FAT long name holds ${FAT_MAX_NAME}`;
+  if (/[. ]$/u.test(component)) return 'ends with a dot or a space, which Windows drops from FAT names';
+  const outside = [...component].find((c) => !inCp850(c) || !inCp850(c.toUpperCase()));
+  if (outside && shortNameOnly(component)) {
+    return `fits an 8.3 short name but has ${JSON.stringify(outside)}, which code page 850 lacks, so it would be stored without it`;
+  }
+  return undefined;
+}
+
+/*
+ * Fast paths: every component of every file is looked at before each build,
+ * so the common name (printable, no forbidden character, short enough) is
+ * accepted by one loop; any other name takes the full rules above, which
+ * explain it. Each plain* function accepts only names its full rules accept.
+ */
+
+/** Printable ASCII without the given characters, as a table by code. */
+function plainAscii(forbidden: string): Uint8Array {
+  const table = new Uint8Array(0x80);
+  for (let c = 0x20; c < 0x7f; c++) table[c] = forbidden.includes(String.fromCharCode(c)) ? 0 : 1;
+  return table;
+}
+
+const JOLIET_PLAIN = plainAscii('"*/:;<>?\\|');
+const FAT_PLAIN = plainAscii('"*/:<>?\\|');
+
+/**
+ * A name of at most maxLength characters from the table; beyond ASCII, any
+ * character of the Basic Multilingual Plane but the surrogates when the file
+ * system holds Unicode; and not a device name.
+ */
+function plainName(component: string, table: Uint8Array, maxLength: number, unicode: boolean): boolean {
+  if (component.length > maxLength) return false;
+  for (let i = 0; i < component.length; i++) {
+    const c = component.charCodeAt(i);
+    if (c < 0x80 ? table[c] === 0 : !unicode || (c >= 0xd800 && c <= 0xdfff)) return false;
+  }
+  return !DEVICE_NAMES.test(component);
+}
+
+/** FAT: ASCII only (code page 850 and short names are the full rules' business), no trailing dot or space. */
+function plainFatName(component: string): boolean {
+  const last = component.charCodeAt(component.length - 1);
+  return last !== 0x2e && last !== 0x20 && plainName(component, FAT_PLAIN, FAT_MAX_NAME, false);
+}
