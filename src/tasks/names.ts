@@ -52,7 +52,7 @@ export function nameProblems(files: ReadonlyArray<{ target: string; packageId: s
         const problem = rules.problem(component);
         if (problem) problems.push({ packageId, path: packagePath(path, packageId), problem: `${quoted(component)} ${problem}` });
         // Windows, FAT and Joliet readers ignore case: two such names are one file there.
-        const key = foldedName(path);
+        const key = path.normalize('NFC').toUpperCase();
         const other = folded.get(key);
         if (other !== undefined && other !== path) {
           problems.push({
@@ -67,16 +67,6 @@ export function nameProblems(files: ReadonlyArray<{ target: string; packageId: s
     }
   }
   return problems;
-}
-
-/** ASCII is its own NFC form, and most names are ASCII: normalizing them would only allocate. */
-function foldedName(path: string): string {
-  return (isAscii(path) ? path : path.normalize('NFC')).toUpperCase();
-}
-
-function isAscii(text: string): boolean {
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
-  return true;
 }
 
 /** Content packages sit under SMS/PKG/<id>/ on the media; the package names the file without that prefix. */
