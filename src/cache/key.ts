@@ -8,14 +8,30 @@ import { createHash } from 'node:crypto';
 export type Preimage = Record<string, unknown>;
 
 /**
- * JSON with object keys sorted and undefined members left out. Written as loops appending to one string: the stage
- * key's pre-image lists every file of the media, and this runs on it before every build.
+ * JSON with object keys sorted and undefined members left out. The stage key's pre-image lists every file of the
+ * media and this runs on it before every build: arrays of plain values (the file list) go to JSON.stringify whole,
+ * which writes them the same; the rest is written by loops appending to one string.
  */
 export function stableJson(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
-  if (Array.isArray(value)) return arrayJson(value);
+  if (Array.isArray(value)) return plainValues(value) ? JSON.stringify(value) : arrayJson(value);
   if (value && typeof value === 'object') return objectJson(value as Record<string, unknown>);
   return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * Strings, numbers, booleans and nulls, or arrays of them, with no hole and no toJSON: where JSON.stringify and the
+ * loops below agree (undefined, a hole, an object or a function is written differently by one of them).
+ */
+function plainValues(items: readonly unknown[]): boolean {
+  if ('toJSON' in items) return false;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    const type = typeof item;
+    if (type === 'string' || type === 'number' || type === 'boolean' || item === null) continue;
+    if (!Array.isArray(item) || !plainValues(item)) return false;
+  }
+  return true;
 }
 
 function arrayJson(items: readonly unknown[]): string {

@@ -50,6 +50,15 @@ test('stableJson writes what the map/join writer wrote, for every kind of value'
     new Date(0),
     () => 1,
     { ['__proto__']: 1, constructor: 2, '': 3 },
+    [['a', 1, true, null, NaN, -0, Infinity, 'x\u2028"'], [], [[]]],
+    [['a', undefined]],
+    [[1, holes]],
+    [[1, { b: 1, a: 2 }]],
+    [new Date(0), 'd'],
+    [() => 1],
+    Object.assign(['a'], { toJSON: () => 'replaced' }),
+    [Object.assign(['a'], { toJSON: () => 'replaced' })],
+    Array.from({ length: 3000 }, (_, i) => [`SMS/PKG/CM1/file-${i}.txt`, 'c'.repeat(64), i]),
   ];
   for (const value of values) t.is(stableJson(value), previousStableJson(value), String(previousStableJson(value)));
 });
