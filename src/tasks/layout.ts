@@ -17,13 +17,15 @@ export interface LayoutEntry {
 
 /** Boot image files go to the media root; other packages to SMS/PKG/<id>/, as Configuration Manager media carry them. */
 export function placements(packages: { bootImage: PackageManifest; content: readonly PackageManifest[] }): LayoutEntry[] {
-  const place = (pkg: PackageManifest, prefix: string) =>
-    pkg.files.map((file) => ({
-      target: safeRelativePath(`${prefix}${file.path}`, `package ${pkg.id}`),
+  const place = (pkg: PackageManifest, prefix: string) => {
+    const where = `package ${pkg.id}`;
+    return pkg.files.map((file) => ({
+      target: safeRelativePath(prefix + file.path, where),
       sha256: file.sha256,
       size: file.size,
       packageId: pkg.id,
     }));
+  };
   return [...place(packages.bootImage, ''), ...packages.content.flatMap((pkg) => place(pkg, `SMS/PKG/${pkg.id}/`))];
 }
 
