@@ -7,8 +7,8 @@ import { quoted } from '../printable.js';
  *
  * Every file of every package passes here, several times a build: a path
  * that is already safe and normal (the common case) is returned as it is
- * after one loop; anything else takes the full check, which explains a
- * refusal and normalizes the rest.
+ * after one regular expression test; anything else takes the full check,
+ * which explains a refusal and normalizes the rest.
  */
 export function safeRelativePath(path: string, where: string): string {
   return isNormalRelativePath(path) ? path : checkedRelativePath(path, where);

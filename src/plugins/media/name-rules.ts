@@ -106,7 +106,10 @@ export function fatProblem(component: string): string | undefined {
 
 /** Controls, what Joliet forbids, and surrogates (a character beyond UCS-2, or half of one). */
 const JOLIET_UNPLAIN = /[\u0000-\u001f\u007f"*/:;<>?\\|\ud800-\udfff]/;
-/** Anything but printable ASCII (code page 850 and short names are the full rules' business), what Windows forbids, a trailing dot or space. */
+/**
+ * Anything but printable ASCII (code page 850 and short names are the full
+ * rules' business), what Windows forbids, a trailing dot or space.
+ */
 const FAT_UNPLAIN = /[^\u0020-\u007e]|["*/:<>?\\|]|[. ]$/;
 
 const plainJolietName = (component: string) =>
