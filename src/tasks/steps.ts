@@ -20,6 +20,9 @@ import type { MediaRecord, Packed, PackSource, PublishedOutput, Sources, Volumes
 
 /** Step 1: the packages, capmedia.lock, every step's key and what the caches hold. */
 export async function resolveAndPlan(ctx: BuildContext): Promise<Planned & { lockNote: string | undefined }> {
+  // Tool versions (every pack key has them) are probed, on a first build, while the lock and manifests are read;
+  // planBuild awaits the same promise and meets any failure there.
+  ctx.services.toolIds().catch(() => undefined);
   const previousLock = await loadLock(ctx);
   const resolved = await resolveContent(ctx, previousLock);
   checkMediaNames(ctx, resolved);

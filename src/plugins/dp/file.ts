@@ -1,4 +1,4 @@
-import { access, constants, open, readFile, stat } from 'node:fs/promises';
+import { access, constants, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pipeline } from 'node:stream/promises';
@@ -10,6 +10,7 @@ import { safeRelativePath } from '../../library/safe-path.js';
 import { checkFromError } from './check.js';
 import type { BlobReadOptions, DistributionPoint, DistributionPointScheme, PackageCheck } from './types.js';
 import { replaceFile } from '../../fs/atomic.js';
+import { checkFiles, type FileState } from '../../fs/file-checks.js';
 
 /** A content library on a local or mounted file system. */
 class FileDistributionPoint implements DistributionPoint {
@@ -69,24 +70,15 @@ class FileDistributionPoint implements DistributionPoint {
     } catch (error) {
       return checkFromError(error);
     }
-    const problems = (await Promise.all(manifest.files.map((file) => this.blobProblem(file.sha256, file.size, file.path)))).filter(
-      (p): p is string => p !== undefined,
+    const states = await checkFiles(
+      join(this.root, 'files'),
+      manifest.files.map((file) => ({ path: this.blobPath(file.sha256), size: file.size })),
     );
+    const problems = manifest.files.flatMap((file, i) => {
+      const problem = blobProblem(states[i], file, this.blobPath(file.sha256));
+      return problem === undefined ? [] : [problem];
+    });
     return problems.length ? { status: 'incomplete', manifest, problems } : { status: 'ok', manifest };
-  }
-
-  private async blobProblem(sha256: string, size: number, label: string): Promise<string | undefined> {
-    const path = this.blobPath(sha256);
-    try {
-      const info = await stat(path);
-      if (info.size !== size) return `${label}: stored blob has ${info.size} bytes, manifest says ${size}`;
-      await access(path, constants.R_OK);
-      return undefined;
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EACCES' || code === 'EPERM') return `${label}: no Read permission on ${path}`;
-      return `${label}: blob ${sha256.slice(0, 12)}… is missing`;
-    }
   }
 
   async openBlob(sha256: string, size: number, options: BlobReadOptions = {}): Promise<Readable> {
@@ -106,7 +98,8 @@ class FileDistributionPoint implements DistributionPoint {
   }
 
   async hasBlob(sha256: string, size: number): Promise<boolean> {
-    return (await this.blobProblem(sha256, size, sha256)) === undefined;
+    const [state] = await checkFiles(join(this.root, 'files'), [{ path: this.blobPath(sha256), size }]);
+    return state.kind === 'ok';
   }
 
   async putBlob(sha256: string, size: number, body: () => Readable): Promise<void> {
@@ -166,3 +159,17 @@ export const fileScheme: DistributionPointScheme = {
   protocols: ['file:'],
   open: (config) => new FileDistributionPoint(config.name, config.url),
 };
+
+/** How verify distribution words a blob that is not as the manifest says. */
+function blobProblem(state: FileState, file: { path: string; size: number; sha256: string }, blobPath: string): string | undefined {
+  switch (state.kind) {
+    case 'ok':
+      return undefined;
+    case 'size':
+      return `${file.path}: stored blob has ${state.size} bytes, manifest says ${file.size}`;
+    case 'denied':
+      return `${file.path}: no Read permission on ${blobPath}`;
+    case 'missing':
+      return `${file.path}: blob ${file.sha256.slice(0, 12)}… is missing`;
+  }
+}
