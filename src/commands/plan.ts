@@ -54,7 +54,7 @@ function describe(p: MediaPlan): string {
     for (const reason of step.reasons) lines.push(`      ${reason}`);
   }
   if (p.steps.every((s) => s.state === 'cached')) lines.push('  up to date: build would do nothing');
-  if (p.steps.some((s) => s.state === 'remote'))
+  else if (p.steps.some((s) => s.state === 'remote'))
     lines.push('  ☁ remote: the result is in the remote cache and would be downloaded, not built');
   else lines.push(`  would change: ${reasonsOf(p).join('; ') || 'inputs changed'}`);
   return lines.join('\n');
