@@ -1,10 +1,11 @@
-// npm run build, second half: dist/cli.js as one ESM bundle (tsc has already written dist/index.js and the .d.ts files
-// for the library API). Node 20 resolves, reads and compiles each ES module separately with no code cache, so a no-op
-// build spent most of its CPU loading ~250 modules; bundled, zod's locales and unused yargs and listr2 parts are gone.
-// Commands load on use (src/cli.ts imports them dynamically), so esbuild splits them into chunks beside cli.js: the same
-// folder depth as the tsc output, which keeps `new URL('../templates/', import.meta.url)` pointing at the package's files.
+// npm run build, second half: the `capmedia` command (tsc has already written dist/index.js and the .d.ts files for the
+// library API). Node 20 compiles every ES module from source on every run, with no code cache, and a required file too,
+// so the CLI is one CommonJS bundle, dist/cli-bundle.cjs, that a small launcher, dist/cli.js, runs through V8's code
+// cache (src/code-cache/). Bundled, zod's locales and unused yargs and listr2 parts are gone; the commands' dynamic
+// imports (src/commands/table.ts) become modules initialised on first use. dist/ is the tsc output's folder, so
+// `new URL('../templates/', import.meta.url)` keeps pointing at the package's files.
 import { build } from 'esbuild';
-import { readFile, readdir, rm } from 'node:fs/promises';
+import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -51,25 +52,40 @@ const lazyZodLocales = {
 
 const outdir = process.argv[2] ?? fileURLToPath(new URL('../dist/', import.meta.url));
 
-// Chunk names carry content hashes: the previous build's chunks would otherwise pile up beside the new ones.
+// An earlier build's files: its chunks (cli-<name>-<hash>.js, before the code cache) would stay beside the new ones.
 const previous = await readdir(outdir).catch(() => []);
 await Promise.all(previous.filter((name) => /^cli[-.]/.test(name)).map((name) => rm(join(outdir, name), { force: true })));
 
+const common = { bundle: true, platform: 'node', target: 'node20', allowOverwrite: true, logLevel: 'warning' };
+const bundleFile = join(outdir, 'cli-bundle.cjs');
+
 await build({
-  entryPoints: { cli: fileURLToPath(new URL('../src/cli.ts', import.meta.url)) },
-  outdir,
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  chunkNames: 'cli-[name]-[hash]',
+  ...common,
+  entryPoints: [fileURLToPath(new URL('../src/cli.ts', import.meta.url))],
+  outfile: bundleFile,
+  format: 'cjs',
   sourcemap: true,
-  allowOverwrite: true,
-  logLevel: 'warning',
   // jiti and cosmiconfig stay packages of their own: they load through createRequire, and only for a config to load.
   external: ['jiti', 'cosmiconfig'],
-  // Bundled CommonJS dependencies (undici, yargs' helpers) call require() for Node's built-ins.
-  banner: { js: "import { createRequire as __capmediaRequire } from 'node:module';\nconst require = __capmediaRequire(import.meta.url);" },
+  // The modules' own URL is the bundle's: the same folder as tsc's output.
+  define: { 'import.meta.url': '__capmediaUrl' },
+  banner: { js: "var __capmediaUrl = require('node:url').pathToFileURL(__filename).href;" },
   plugins: [lazyHelpText, lazyZodLocales],
 });
+
+await build({
+  ...common,
+  entryPoints: [fileURLToPath(new URL('../src/code-cache/main.ts', import.meta.url))],
+  outfile: join(outdir, 'cli.js'),
+  format: 'esm',
+});
+
+/**
+ * esbuild escapes every non-ASCII character of the code but copies comments as they are (a dependency's "request’s").
+ * The launcher reads the bundle as latin1, a one-byte string for V8 without decoding: comments carry escapes instead.
+ */
+const text = await readFile(bundleFile, 'utf8');
+await writeFile(
+  bundleFile,
+  text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+);

@@ -1,0 +1,97 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+/**
+ * V8's compiled code for the CLI bundle, kept between runs (Node 20 has no compile cache of its own for this): one file
+ * per bundle and runtime, written by the launcher as the process exits. V8 checks only the source's length and its
+ * own flags before it uses cached code, and trusts the bytes, so the file carries its own key and a checksum, and
+ * anything that does not match is treated as absent (never as an error: the cache only ever saves time).
+ */
+export interface CodeCacheEntry {
+  key: string;
+  /** The commands whose runs compiled the code in `data` (see launch.ts). */
+  commands: string[];
+  data: Uint8Array;
+}
+
+export type ReadResult = { state: 'found'; entry: CodeCacheEntry } | { state: 'missing' | 'corrupt' };
+
+const MAGIC = 'capmedia-code-cache 1\n';
+const KEEP_ENTRIES = 4;
+
+interface Header {
+  key: string;
+  commands: string[];
+  bytes: number;
+  sha256: string;
+}
+
+/** What V8's code depends on: the bundle's bytes, the runtime and every flag given to it. */
+export function codeCacheKey(bundle: Uint8Array, runtime: { version: string; arch: string; flags: string[] }): string {
+  const hash = createHash('sha256').update(bundle);
+  for (const part of [runtime.version, runtime.arch, ...runtime.flags]) hash.update(`\0${part}`);
+  return hash.digest('hex');
+}
+
+/** `<cache dir>/code/<key>.bin`, beside the compiled configs. */
+export function codeCachePath(cacheDir: string, key: string): string {
+  return join(cacheDir, 'code', `${key.slice(0, 32)}.bin`);
+}
+
+export function readCodeCache(path: string, key: string): ReadResult {
+  let file: Buffer;
+  try {
+    file = readFileSync(path);
+  } catch {
+    return { state: 'missing' };
+  }
+  const newline = file.indexOf(10, MAGIC.length);
+  if (file.toString('latin1', 0, MAGIC.length) !== MAGIC || newline < 0) return { state: 'corrupt' };
+  try {
+    const header = JSON.parse(file.toString('utf8', MAGIC.length, newline)) as Header;
+    const data = file.subarray(newline + 1);
+    const intact = data.length === header.bytes && sha256(data) === header.sha256 && Array.isArray(header.commands);
+    if (header.key !== key || !intact) return { state: 'corrupt' };
+    return { state: 'found', entry: { key, commands: header.commands, data } };
+  } catch {
+    return { state: 'corrupt' };
+  }
+}
+
+/**
+ * Temp-then-rename, synchronously: the launcher writes as the process exits, where nothing asynchronous runs any more.
+ * Returns why it could not write (an unwritable cache folder, a full disk), never throws.
+ */
+export function writeCodeCache(path: string, entry: CodeCacheEntry): string | undefined {
+  const header: Header = { key: entry.key, commands: entry.commands, bytes: entry.data.length, sha256: sha256(entry.data) };
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.capmedia-partial`);
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(temp, Buffer.concat([Buffer.from(`${MAGIC}${JSON.stringify(header)}\n`), entry.data]), { flag: 'wx' });
+    renameSync(temp, path);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    return error instanceof Error ? error.message : String(error);
+  }
+  pruneOthers(path);
+  return undefined;
+}
+
+/** Each capmedia version (and Node version) leaves its own entry: the few written last stay, for side-by-side installs. */
+function pruneOthers(path: string): void {
+  try {
+    const folder = dirname(path);
+    const entries = readdirSync(folder)
+      .filter((name) => name.endsWith('.bin') && !name.startsWith('.'))
+      .map((name) => ({ file: join(folder, name), mtime: statSync(join(folder, name)).mtimeMs }))
+      .sort((a, b) => b.mtime - a.mtime);
+    for (const { file } of entries.slice(KEEP_ENTRIES)) if (file !== path) rmSync(file, { force: true });
+  } catch {
+    // another process pruning at the same time; the next write prunes again
+  }
+}
+
+function sha256(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
