@@ -5,6 +5,8 @@
 // imports (src/commands/table.ts) become modules initialised on first use. dist/ is the tsc output's folder, so
 // `new URL('../templates/', import.meta.url)` keeps pointing at the package's files.
 import { build } from 'esbuild';
+import { isBuiltin } from 'node:module';
+import { createHash } from 'node:crypto';
 import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,6 +52,32 @@ const lazyZodLocales = {
   },
 };
 
+/**
+ * No `import()` may run inside the bundle: Node 20 drops a vm.Script's dynamic import handler when V8 takes its code
+ * from the code cache. A built-in module imported on use becomes a bundled require (also skipping the ES module
+ * loader); every other specifier goes through src/code-cache/import-module.ts, left outside as a file of its own.
+ */
+const IMPORT_MODULE = fileURLToPath(new URL('../src/code-cache/import-module.ts', import.meta.url));
+const IMPORT_MODULE_OUT = 'cli-import-module.cjs';
+const importsOutside = {
+  name: 'imports-outside',
+  setup(build) {
+    build.onResolve({ filter: /import-module\.js$/ }, async (args) => {
+      if (args.pluginData === 'real') return undefined;
+      const { kind, importer, resolveDir } = args;
+      const real = await build.resolve(args.path, { kind, importer, resolveDir, pluginData: 'real' });
+      return real.path === IMPORT_MODULE ? { path: `./${IMPORT_MODULE_OUT}`, external: true } : undefined;
+    });
+    build.onResolve({ filter: /.*/ }, (args) => {
+      if (args.kind !== 'dynamic-import' || !isBuiltin(args.path)) return undefined;
+      return { path: args.path, namespace: 'builtin-on-use' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'builtin-on-use' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+    }));
+  },
+};
+
 const outdir = process.argv[2] ?? fileURLToPath(new URL('../dist/', import.meta.url));
 
 // An earlier build's files: its chunks (cli-<name>-<hash>.js, before the code cache) would stay beside the new ones.
@@ -70,22 +98,23 @@ await build({
   // The modules' own URL is the bundle's: the same folder as tsc's output.
   define: { 'import.meta.url': '__capmediaUrl' },
   banner: { js: "var __capmediaUrl = require('node:url').pathToFileURL(__filename).href;" },
-  plugins: [lazyHelpText, lazyZodLocales],
+  plugins: [lazyHelpText, lazyZodLocales, importsOutside],
 });
+
+await build({ ...common, entryPoints: [IMPORT_MODULE], outfile: join(outdir, IMPORT_MODULE_OUT), format: 'cjs' });
+
+/**
+ * esbuild escapes every non-ASCII character of the code but copies comments as they are (a dependency's "request’s").
+ * The launcher reads the bundle as latin1, a one-byte string for V8 without decoding: comments carry escapes instead.
+ */
+const ascii = (await readFile(bundleFile, 'utf8')).replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+await writeFile(bundleFile, ascii);
 
 await build({
   ...common,
   entryPoints: [fileURLToPath(new URL('../src/code-cache/main.ts', import.meta.url))],
   outfile: join(outdir, 'cli.js'),
   format: 'esm',
+  // The code cache is keyed on the bundle's bytes, hashed here rather than on every run (src/code-cache/main.ts).
+  define: { CAPMEDIA_BUNDLE_SHA256: JSON.stringify(createHash('sha256').update(ascii).digest('hex')) },
 });
-
-/**
- * esbuild escapes every non-ASCII character of the code but copies comments as they are (a dependency's "request’s").
- * The launcher reads the bundle as latin1, a one-byte string for V8 without decoding: comments carry escapes instead.
- */
-const text = await readFile(bundleFile, 'utf8');
-await writeFile(
-  bundleFile,
-  text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
-);

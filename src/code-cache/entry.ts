@@ -27,10 +27,18 @@ interface Header {
   sha256: string;
 }
 
-/** What V8's code depends on: the bundle's bytes, the runtime and every flag given to it. */
-export function codeCacheKey(bundle: Uint8Array, runtime: { version: string; arch: string; flags: string[] }): string {
-  const hash = createHash('sha256').update(bundle);
-  for (const part of [runtime.version, runtime.arch, ...runtime.flags]) hash.update(`\0${part}`);
+/** The bundle as built, identified by its bytes' sha256, and its size and mtime as found (no edit since). */
+export interface BundleIdentity {
+  sha256: string;
+  size: number;
+  mtimeMs: number;
+}
+
+/** What V8's code depends on: the bundle, the runtime and every flag given to it. */
+export function codeCacheKey(bundle: BundleIdentity, runtime: { version: string; arch: string; flags: string[] }): string {
+  const hash = createHash('sha256');
+  for (const part of [bundle.sha256, bundle.size, bundle.mtimeMs, runtime.version, runtime.arch, ...runtime.flags])
+    hash.update(`${part}\0`);
   return hash.digest('hex');
 }
 
@@ -71,7 +79,7 @@ export function writeCodeCache(path: string, entry: CodeCacheEntry): string | un
     writeFileSync(temp, Buffer.concat([Buffer.from(`${MAGIC}${JSON.stringify(header)}\n`), entry.data]), { flag: 'wx' });
     renameSync(temp, path);
   } catch (error) {
-    rmSync(temp, { force: true });
+    removeQuietly(temp);
     return error instanceof Error ? error.message : String(error);
   }
   pruneOthers(path);
@@ -86,10 +94,17 @@ function pruneOthers(path: string): void {
       .filter((name) => name.endsWith('.bin') && !name.startsWith('.'))
       .map((name) => ({ file: join(folder, name), mtime: statSync(join(folder, name)).mtimeMs }))
       .sort((a, b) => b.mtime - a.mtime);
-    for (const { file } of entries.slice(KEEP_ENTRIES)) if (file !== path) rmSync(file, { force: true });
+    for (const { file } of entries.slice(KEEP_ENTRIES)) if (file !== path) removeQuietly(file);
   } catch {
     // another process pruning at the same time; the next write prunes again
   }
+}
+
+/** Not there, or its folder not even a folder: either way nothing is left to remove. */
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {}
 }
 
 function sha256(data: Uint8Array): string {

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
-import { constants, Script } from 'node:vm';
+import { Script } from 'node:vm';
 import { defaultCacheDir } from '../config/normalize.js';
 import { codeCacheKey, codeCachePath, readCodeCache, writeCodeCache, type CodeCacheEntry } from './entry.js';
 
@@ -15,7 +15,7 @@ const MAX_COMMANDS = 32;
  * and more for each function it calls. The cache is written after the command ran, so the functions it compiled on
  * first call are in it; a run of a command the entry has not seen yet (`plan` after `build`) adds its functions.
  */
-export function launchBundle(bundleFile: string, argv = process.argv.slice(2), env = process.env): void {
+export function launchBundle(bundleFile: string, bundleSha256: string, argv = process.argv.slice(2), env = process.env): void {
   const load = createRequire(bundleFile);
   // Node maps stack traces through source maps only for files its own loader read: whoever turned them on gets them.
   if (process.sourceMapsEnabled || env.CAPMEDIA_CODE_CACHE === 'off') {
@@ -25,16 +25,19 @@ export function launchBundle(bundleFile: string, argv = process.argv.slice(2), e
   // V8 drops the bytecode of a function left unused through a few collections: a long build would write an entry
   // without the start-up code that every later run needs again. (A V8 flag: part of what V8 checks in an entry.)
   setFlagsFromString('--no-flush-bytecode');
-  const bytes = readFileSync(bundleFile);
-  const key = codeCacheKey(bytes, { version: process.version, arch: process.arch, flags: [...process.execArgv, env.NODE_OPTIONS ?? ''] });
+  const { size, mtimeMs } = statSync(bundleFile);
+  const runtime = { version: process.version, arch: process.arch, flags: [...process.execArgv, env.NODE_OPTIONS ?? ''] };
+  const key = codeCacheKey({ sha256: bundleSha256, size, mtimeMs }, runtime);
   const path = codeCachePath(defaultCacheDir(env), key);
   const found = readCodeCache(path, key);
   const cached = found.state === 'found' ? found.entry : undefined;
   // The bundle is ASCII (scripts/bundle-cli.mjs): as latin1 it becomes a one-byte string without UTF-8 decoding.
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${bytes.toString('latin1')}\n})`, {
+  const source = readFileSync(bundleFile, 'latin1');
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: bundleFile,
+    // No importModuleDynamically: with cached code Node 20 loses it, so the bundle has no import() of its own (see
+    // src/code-cache/import-module.ts) and one added by mistake fails on every run, not only after the first.
     cachedData: cached?.data,
-    importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   const state = script.cachedDataRejected ? 'rejected' : found.state === 'found' ? 'used' : found.state;
   const say = env.CAPMEDIA_DEBUG_CODE_CACHE === '1' ? (text: string) => process.stderr.write(`capmedia code cache: ${text}\n`) : undefined;
