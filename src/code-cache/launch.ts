@@ -23,12 +23,14 @@ export function launchBundle(bundleFile: string, bundleSha256: string, argv = pr
     return;
   }
   // V8 drops the bytecode of a function left unused through a few collections: a long build would write an entry
-  // without the start-up code that every later run needs again. (A V8 flag: part of what V8 checks in an entry.)
+  // without the start-up code every later run needs again. V8 verifies an entry's checksum only when told to: a damaged
+  // file is then refused, not run. (V8 flags: part of what V8 checks in an entry, so they are set before every use.)
   setFlagsFromString('--no-flush-bytecode');
+  setFlagsFromString('--verify-snapshot-checksum');
   const { size, mtimeMs } = statSync(bundleFile);
   const runtime = { version: process.version, arch: process.arch, flags: [...process.execArgv, env.NODE_OPTIONS ?? ''] };
   const key = codeCacheKey({ sha256: bundleSha256, size, mtimeMs }, runtime);
-  const path = codeCachePath(defaultCacheDir(env), key);
+  const path = codeCachePath(defaultCacheDir(env), key, bundleSha256);
   const found = readCodeCache(path, key);
   const cached = found.state === 'found' ? found.entry : undefined;
   // The bundle is ASCII (scripts/bundle-cli.mjs): as latin1 it becomes a one-byte string without UTF-8 decoding.
