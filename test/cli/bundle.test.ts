@@ -1,4 +1,4 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { execa } from 'execa';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, truncate, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
@@ -167,37 +167,36 @@ test('the code cache is written by the first run of a command and used by later 
   t.is(again.stdout, help.stdout);
 });
 
+/** A run with a damaged entry does its work, says why it set the entry aside and writes a good one, used by the next. */
+async function expectRewritten(t: ExecutionContext, cacheDir: string, why: 'corrupt' | 'rejected'): Promise<void> {
+  const run = await withCache(cacheDir, ['--version']);
+  t.is(run.exitCode, 0, run.stderr);
+  t.is(run.stdout.trim(), VERSION_TEXT);
+  t.regex(run.stderr, new RegExp(`code cache: ${why} [^]*code cache: written `));
+  t.regex((await withCache(cacheDir, ['--version'])).stderr, /code cache: used /);
+}
+
 test('a truncated or corrupt entry is ignored and written again', async (t) => {
   const cacheDir = join(project.dir, 'code-cache-corrupt');
   t.is((await withCache(cacheDir, ['--version'])).exitCode, 0);
   const file = await entryFile(cacheDir);
   await truncate(file, (await stat(file)).size - 10);
-  const truncated = await withCache(cacheDir, ['--version']);
-  t.is(truncated.exitCode, 0, truncated.stderr);
-  t.is(truncated.stdout.trim(), VERSION_TEXT);
-  t.regex(truncated.stderr, /code cache: corrupt [^]*code cache: written /);
+  await expectRewritten(t, cacheDir, 'corrupt');
+  // The code itself damaged, length intact: V8's checksum (turned on by the launcher) refuses it.
   const bytes = await readFile(file);
   bytes[bytes.length - 500] ^= 0xff;
   await writeFile(file, bytes);
-  // The code itself damaged, length intact: V8's checksum (turned on by the launcher) refuses it.
-  const altered = await withCache(cacheDir, ['--version']);
-  t.is(altered.stdout.trim(), VERSION_TEXT);
-  t.regex(altered.stderr, /code cache: rejected [^]*code cache: written /);
-  t.regex((await withCache(cacheDir, ['--version'])).stderr, /code cache: used /);
+  await expectRewritten(t, cacheDir, 'rejected');
 });
 
 test('an intact entry that V8 refuses is written again', async (t) => {
   const cacheDir = join(project.dir, 'code-cache-rejected');
   t.is((await withCache(cacheDir, ['--version'])).exitCode, 0);
   const file = await entryFile(cacheDir);
-  const text = await readFile(file, 'latin1');
-  const header = JSON.parse(text.split('\n')[1]) as { key: string };
-  // Checksummed as it should be, but not code V8 made (as after a V8 change the key does not catch).
+  const header = JSON.parse((await readFile(file, 'latin1')).split('\n')[1]) as { key: string };
+  // The file as it should be (key, length), the code not V8's: as after a V8 change that the key would not catch.
   t.is(writeCodeCache(file, { key: header.key, commands: ['--version'], data: Buffer.alloc(4096, 7) }), undefined);
-  const rejected = await withCache(cacheDir, ['--version']);
-  t.is(rejected.stdout.trim(), VERSION_TEXT);
-  t.regex(rejected.stderr, /code cache: rejected [^]*code cache: written /);
-  t.regex((await withCache(cacheDir, ['--version'])).stderr, /code cache: used /);
+  await expectRewritten(t, cacheDir, 'rejected');
 });
 
 test('a cache folder that cannot be written does not fail the command', async (t) => {
