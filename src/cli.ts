@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { resolve } from 'node:path';
@@ -104,4 +103,6 @@ const usage = (cli as unknown as { getInternalMethods?(): { getUsageInstance?():
   .getUsageInstance?.();
 if (usage?.cacheHelpMessage) usage.cacheHelpMessage = () => undefined;
 
-await cli.parseAsync();
+// No top-level await: the shipped CLI is a CommonJS bundle (scripts/bundle-cli.mjs); a failure still rejects unhandled,
+// which ends the process with its stack trace and exit code 1.
+void cli.parseAsync();

@@ -4,6 +4,7 @@ import { builtinModules } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { runInThisContext } from 'node:vm';
+import { importModule } from '../code-cache/import-module.js';
 import { fail } from '../errors/index.js';
 import { writeJsonAtomically } from '../fs/atomic.js';
 import { sha256Hex } from '../library/hash.js';
@@ -78,7 +79,7 @@ async function evaluate(
   const jitiImport = async (specifier: string): Promise<unknown> => {
     const target = compiled.imports[specifier];
     if (target === CAPMEDIA) return library();
-    if (target === BUILTIN) return import(specifier);
+    if (target === BUILTIN) return importModule(specifier);
     if (target && entry.files[target]) return evaluate(entry, target, library, modules);
     throw fail('unexpected', { reason: `${specifier} is not in the compiled config's cache entry` });
   };

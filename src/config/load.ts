@@ -13,6 +13,7 @@ import { checkRules } from './rules.js';
 import { configExport, ModuleExports } from './exports.js';
 import { loadLibrary } from './library.js';
 import { loadCompiled, recordCompiled } from './compiled.js';
+import { importModule } from '../code-cache/import-module.js';
 
 const MODULE_NAME = 'capmedia';
 
@@ -36,7 +37,7 @@ const loadWithJiti: Loader = async (filepath) => {
 };
 
 /** cosmiconfig's own JS loader turns a missing default export into "no config found"; say what is wrong instead. */
-const loadJs: Loader = async (filepath) => new ModuleExports((await import(pathToFileURL(filepath).href)) as Record<string, unknown>);
+const loadJs: Loader = async (filepath) => new ModuleExports((await importModule(pathToFileURL(filepath).href)) as Record<string, unknown>);
 
 /** CommonJS packages load through require: Node's ESM wrapper would scan their source for export names first. */
 const requireCommonJs = createRequire(import.meta.url);
