@@ -35,9 +35,10 @@ export interface IsoOptions {
  * with Joliet and Rock Ridge. `-no_rc` must come first so no user xorrisorc
  * changes the result.
  */
-export function isoArguments(options: Omit<IsoOptions, 'exec' | 'env'>): string[] {
+export function isoArguments(options: Omit<IsoOptions, 'exec' | 'env'>, pacing: readonly string[] = []): string[] {
   return [
     '-no_rc',
+    ...pacing,
     '-as',
     'mkisofs',
     ...XORRISO_MKISOFS_CHARSET,
@@ -68,6 +69,15 @@ function sourceArguments(sources: IsoSources): string[] {
   return 'treeDir' in sources ? [sources.treeDir] : ['-graft-points', '-path-list', sources.pathList];
 }
 
+/**
+ * xorriso's write loop looks whether the write has ended once per progress
+ * message, and by default sends those at whole seconds of the clock: every
+ * run ended on average half a second (up to 1.2 s) after its last byte — one
+ * ISO of 200 MB took 0.9–1.6 s, 0.3–0.45 s with this; a set of four volumes
+ * waited four times. The bytes written are the same.
+ */
+export const WRITE_PACING = ['-pacifier', 'interval=0.1'] as const;
+
 /** Writes the ISO and returns its sha256, computed while it is written (no second read). */
 export async function writeIso(options: IsoOptions & { workDir: string }): Promise<{ sha256: string; size: number }> {
   const joliet = options.jolietVolumeId;
@@ -76,7 +86,7 @@ export async function writeIso(options: IsoOptions & { workDir: string }): Promi
     options.workDir,
     options.output,
     (fifo) =>
-      options.exec('xorriso', isoArguments({ ...options, output: fifo }), {
+      options.exec('xorriso', isoArguments({ ...options, output: fifo }, WRITE_PACING), {
         env: { ...options.env, ...UTF8_LOCALE },
         cancelSignal: options.cancelSignal,
       }),
