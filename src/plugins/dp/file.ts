@@ -70,12 +70,10 @@ class FileDistributionPoint implements DistributionPoint {
     } catch (error) {
       return checkFromError(error);
     }
-    const states = await checkFiles(
-      join(this.root, 'files'),
-      manifest.files.map((file) => ({ path: this.blobPath(file.sha256), size: file.size })),
-    );
+    const blobs = manifest.files.map((file) => ({ path: this.blobPath(file.sha256), size: file.size }));
+    const states = await checkFiles(join(this.root, 'files'), blobs);
     const problems = manifest.files.flatMap((file, i) => {
-      const problem = blobProblem(states[i], file, this.blobPath(file.sha256));
+      const problem = blobProblem(states[i], file, blobs[i].path);
       return problem === undefined ? [] : [problem];
     });
     return problems.length ? { status: 'incomplete', manifest, problems } : { status: 'ok', manifest };
