@@ -94,10 +94,13 @@ export async function build(request: BuildRequest = {}): Promise<BuildResult> {
   } as never);
   // Two builds of one output never race: the second waits, then finds the first's result up to date.
   const locks = await lockOutputs(ctx, request.log ?? ((line) => process.stderr.write(`${line}\n`)));
+  const running = list.run();
   try {
     // A step stuck in a call that ignores the signal must not hold up Ctrl-C: stop waiting for it.
-    await untilAborted(list.run(), request.signal, cancelled);
+    await untilAborted(running, request.signal, cancelled);
   } catch (error) {
+    // A tool stopped by the signal may create its output file while it dies: let it go first, if it does so soon.
+    if (request.signal?.aborted) await settledWithin(running, SETTLE_AFTER_CANCEL_MS);
     await discard(unpublishedPartials(run, false));
     await recordStats(ctx);
     // Abandoned steps may still hold temp files; only on cancel, as other builds in this process may be writing theirs.
@@ -108,6 +111,19 @@ export async function build(request: BuildRequest = {}): Promise<BuildResult> {
   }
   return finish(ctx, run);
 }
+
+/** A cancelled build ends within a second (README "Exit codes"); part of it may go to tools that are still stopping. */
+const SETTLE_AFTER_CANCEL_MS = 600;
+
+function settledWithin(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const waited = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return Promise.race([work.then(noop, noop), waited]).finally(() => clearTimeout(timer));
+}
+
+const noop = (): void => undefined;
 
 /** --keep-going: the failed media's temp files go; the others are published. */
 async function finish(ctx: BuildContext, run: BuildRun): Promise<BuildResult> {

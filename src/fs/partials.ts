@@ -17,10 +17,9 @@ export function untrackPartial(path: string): void {
   live.delete(path);
 }
 
+/** Kept tracked after: a tool still dying may create one again, and the exit removes it then (`removeTrackedPartialsSync`). */
 export async function removeTrackedPartials(): Promise<void> {
-  const paths = [...live];
-  live.clear();
-  await Promise.all(paths.map((path) => rm(path, { force: true, recursive: true })));
+  await Promise.all([...live].map((path) => rm(path, { force: true, recursive: true })));
 }
 
 /** For process exit: nothing asynchronous runs any more. */

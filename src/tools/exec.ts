@@ -30,6 +30,8 @@ export const exec: Exec = async (file, args, options = {}) => {
     stripFinalNewline: true,
     ...(options.stdoutFile ? { stdout: { file: options.stdoutFile } } : {}),
   };
+  // A program started after Ctrl-C would only be stopped again, and may create its output after the cleanup.
+  if (options.cancelSignal?.aborted) throw fail('toolCancelled', { program: file });
   try {
     // execa loads on the first program run: a no-change build runs none.
     const { execa } = await import('execa');

@@ -35,9 +35,18 @@ export interface IsoOptions {
  * with Joliet and Rock Ridge. `-no_rc` must come first so no user xorrisorc
  * changes the result.
  */
+/**
+ * libburn's signal handler, xorriso's default, lets a stopped xorriso write
+ * on for 1.6 s (measured) before it ends, and only then the output it
+ * created can be removed; a cancelled build must end within a second. Its
+ * care is for optical drives, and capmedia writes files.
+ */
+const STOP_AT_ONCE = ['-signal_handling', 'sig_dfl'] as const;
+
 export function isoArguments(options: Omit<IsoOptions, 'exec' | 'env'>, pacing: readonly string[] = []): string[] {
   return [
     '-no_rc',
+    ...STOP_AT_ONCE,
     ...pacing,
     '-as',
     'mkisofs',
