@@ -16,6 +16,7 @@ import { loadLock } from './tasks/lock.js';
 import { preflight } from './tasks/preflight.js';
 import { lockOutputs } from './tasks/locks.js';
 import { removeTrackedPartials } from './fs/partials.js';
+import { previousVersionsRemoved } from './fs/atomic.js';
 import { untilAborted } from './abort.js';
 import { requireMediaNames } from './config/media-names.js';
 
@@ -98,6 +99,8 @@ export async function build(request: BuildRequest = {}): Promise<BuildResult> {
   try {
     // A step stuck in a call that ignores the signal must not hold up Ctrl-C: stop waiting for it.
     await untilAborted(running, request.signal, cancelled);
+    // Under the output's lock: the next build of it finds no previous version still being removed.
+    await previousVersionsRemoved();
   } catch (error) {
     // A tool stopped by the signal may create its output file while it dies: let it go first, if it does so soon.
     if (request.signal?.aborted) await settledWithin(running, SETTLE_AFTER_CANCEL_MS);
@@ -105,6 +108,7 @@ export async function build(request: BuildRequest = {}): Promise<BuildResult> {
     await recordStats(ctx);
     // Abandoned steps may still hold temp files; only on cancel, as other builds in this process may be writing theirs.
     if (request.signal?.aborted) await removeTrackedPartials();
+    await previousVersionsRemoved().catch(() => undefined);
     throw request.signal?.aborted ? cancelled() : error;
   } finally {
     await locks.release();

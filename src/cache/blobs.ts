@@ -21,7 +21,7 @@ export async function isTrusted(store: ContentStore, sha256: string, size: numbe
   const path = store.path(sha256);
   const info = statNow(path);
   if (!info) return false;
-  if (info.size === size && info.mtimeMs === VERIFIED_MTIME * 1000) return true;
+  if (isVerified(info, size)) return true;
   const actual = info.size === size ? (await sha256File(path)).sha256 : undefined;
   if (actual === sha256) {
     await markVerified(store, sha256);
@@ -30,6 +30,17 @@ export async function isTrusted(store: ContentStore, sha256: string, size: numbe
   await rm(path, { force: true });
   return false;
 }
+
+/**
+ * The common case of `isTrusted` without a promise: a blob verified and
+ * unchanged since. False means "not known now", for `isTrusted` to settle.
+ */
+export function trustedNow(store: ContentStore, sha256: string, size: number): boolean {
+  const info = statNow(store.path(sha256));
+  return info !== undefined && isVerified(info, size);
+}
+
+const isVerified = (info: Stats, size: number): boolean => info.size === size && info.mtimeMs === VERIFIED_MTIME * 1000;
 
 function statNow(path: string): Stats | undefined {
   try {

@@ -46,7 +46,8 @@ export async function publishMedia(
     } else {
       // Once cancelled, nothing more replaces the user's files.
       if (services.signal?.aborted) throw fail('buildCancelled', {});
-      await moveIntoPlace(volume.temp, volume.final, 'move the finished image into place at');
+      // The previous image is freed while the records are written; the build waits for it before it ends.
+      await moveIntoPlace(volume.temp, volume.final, 'move the finished image into place at', { removePreviousLater: true });
     }
   }
   if (records) {

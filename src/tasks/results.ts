@@ -83,6 +83,8 @@ export interface StagedContent {
   layout: readonly LayoutEntry[];
   /** The blob's path in the store, fetched again by the stage step's sources when it was damaged since. */
   blob: (file: LayoutEntry) => Promise<string>;
+  /** Whether `blob` would find the file's blob in place, known without waiting (a stat); false when unsure. */
+  inPlace: (file: LayoutEntry) => boolean;
 }
 
 /** Where one media's pack starts: the finished volumes from the remote cache, or the staged content. */

@@ -5,7 +5,7 @@ import { sha256File } from '../library/hash.js';
 import { fetchIntoStore } from '../cache/fetch.js';
 import { forEachInLanes } from '../cache/pool.js';
 import { SMALL_BLOB } from '../cache/store.js';
-import { isTrusted, markVerified, storeBytes } from '../cache/blobs.js';
+import { isTrusted, markVerified, storeBytes, trustedNow } from '../cache/blobs.js';
 import { TASK_SEQUENCE_JSON, TASK_SEQUENCE_VARS, taskSequenceDocument, taskSequenceVars } from '../tasksequence/build.js';
 import { MEDIA_CONTENT_JSON, mediaContentText } from '../lock/media-record.js';
 import { checkFreeSpace } from '../fs/space.js';
@@ -62,6 +62,7 @@ export function stagedContent(ctx: BuildContext, layout: readonly LayoutEntry[],
       await ensureBlob(ctx, sources, file);
       return ctx.services.store.path(file.sha256);
     },
+    inPlace: (file) => trustedNow(ctx.services.store, file.sha256, file.size),
   };
 }
 

@@ -6,6 +6,7 @@ import {
   moveIntoPlace,
   partialPath,
   PARTIAL_SUFFIX,
+  previousVersionsRemoved,
   removeStalePartials,
   replaceFile,
   replaceFolder,
@@ -114,6 +115,19 @@ test('moveIntoPlace: replaces a file (a new inode under the name, the old one go
   t.is(await readFile(final, 'utf8'), 'new');
   t.not((await stat(final)).ino, before.ino);
   t.deepEqual(await readdir(dir), ['capture.iso']);
+});
+
+test('moveIntoPlace, removePreviousLater: the new file is in place at once; the previous one is gone once previousVersionsRemoved settles', async (t) => {
+  const dir = await folder(t);
+  const final = join(dir, 'capture.iso');
+  await writeFile(final, 'old');
+  const temp = partialPath(final);
+  await writeFile(temp, 'new');
+  await moveIntoPlace(temp, final, undefined, { removePreviousLater: true });
+  t.is(await readFile(final, 'utf8'), 'new');
+  await previousVersionsRemoved();
+  t.deepEqual(await readdir(dir), ['capture.iso']);
+  await t.notThrowsAsync(previousVersionsRemoved(), 'nothing left to wait for');
 });
 
 test('moveIntoPlace: when the new file cannot move in, the previous file is back under its name', async (t) => {

@@ -48,7 +48,7 @@ test('after a failure the temp images of unpublished media are named for removal
   const run = createRun();
   const media = plan.jobs.map(mediaRun);
   run.planned.resolve({ resolved: resolvedContent(), plan, media });
-  const content = { layout: [], blob: async () => '' };
+  const content = { layout: [], blob: async () => '', inPlace: () => true };
   media[0].packed.resolve({ state: 'done', value: { kind: 'packed', content, output: '/out/.m0.iso.partial', size: 1, volumeLabel: 'L' } });
   media[0].published.resolve({ state: 'failed', error: new Error('label failed') });
   const volume = { temp: '/out/.m1-1.iso.partial', final: '/out/m1-1.iso', size: 1, label: 'L', files: [] };

@@ -64,7 +64,8 @@ export function createUsbMedia(options: UsbMediaOptions = {}): MediaType {
     },
     async publish(input) {
       const kind = targetKind(input.final);
-      if (kind === 'image') return moveIntoPlace(input.temp, input.final, 'move the finished image into place at');
+      if (kind === 'image')
+        return moveIntoPlace(input.temp, input.final, 'move the finished image into place at', { removePreviousLater: true });
       if (kind === 'drive' && input.media.format) return drive.writeImage(input);
       return publishCopy(input, kind, drive, roots);
     },
