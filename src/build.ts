@@ -116,7 +116,7 @@ export async function build(request: BuildRequest = {}): Promise<BuildResult> {
   return finish(ctx, run);
 }
 
-/** A cancelled build ends within a second (README "Exit codes"); part of it may go to tools that are still stopping. */
+/** A cancelled build ends within a second (README, "Interrupts and concurrency"); part of it may go to tools still stopping. */
 const SETTLE_AFTER_CANCEL_MS = 600;
 
 function settledWithin(work: Promise<unknown>, ms: number): Promise<void> {

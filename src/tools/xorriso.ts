@@ -31,11 +31,6 @@ export interface IsoOptions {
 }
 
 /**
- * The archiso/lorax recipe: ISO 9660 level 3 (files over 4 GiB as multi-extent)
- * with Joliet and Rock Ridge. `-no_rc` must come first so no user xorrisorc
- * changes the result.
- */
-/**
  * libburn's signal handler, xorriso's default, lets a stopped xorriso write
  * on for 1.6 s (measured) before it ends, and only then the output it
  * created can be removed; a cancelled build must end within a second. Its
@@ -43,6 +38,11 @@ export interface IsoOptions {
  */
 const STOP_AT_ONCE = ['-signal_handling', 'sig_dfl'] as const;
 
+/**
+ * The archiso/lorax recipe: ISO 9660 level 3 (files over 4 GiB as multi-extent)
+ * with Joliet and Rock Ridge. `-no_rc` must come first so no user xorrisorc
+ * changes the result.
+ */
 export function isoArguments(options: Omit<IsoOptions, 'exec' | 'env'>, pacing: readonly string[] = []): string[] {
   return [
     '-no_rc',
