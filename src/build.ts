@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import { fail, isCapmediaError, withContext, type CapmediaError } from './errors/index.js';
 import { loadConfig } from './config/load.js';
 import type { NormalizedConfig } from './config/normalize.js';
-import { exec as realExec, type Exec } from './tools/exec.js';
+import { exec as realExec, programsEnded, type Exec } from './tools/exec.js';
 import { buildTasks } from './tasks/index.js';
 import { createBuildContext, type BuildContext } from './tasks/context.js';
 import type { PublishedOutput } from './tasks/results.js';
@@ -95,15 +95,14 @@ export async function build(request: BuildRequest = {}): Promise<BuildResult> {
   } as never);
   // Two builds of one output never race: the second waits, then finds the first's result up to date.
   const locks = await lockOutputs(ctx, request.log ?? ((line) => process.stderr.write(`${line}\n`)));
-  const running = list.run();
   try {
     // A step stuck in a call that ignores the signal must not hold up Ctrl-C: stop waiting for it.
-    await untilAborted(running, request.signal, cancelled);
+    await untilAborted(list.run(), request.signal, cancelled);
     // Under the output's lock: the next build of it finds no previous version still being removed.
     await previousVersionsRemoved();
   } catch (error) {
-    // A tool stopped by the signal may create its output file while it dies: let it go first, if it does so soon.
-    if (request.signal?.aborted) await settledWithin(running, SETTLE_AFTER_CANCEL_MS);
+    // A program stopped by the signal may create its output file while it dies: let it exit first, if it does so soon.
+    if (request.signal?.aborted) await programsEnded(PROGRAMS_STOP_MS);
     await discard(unpublishedPartials(run, false));
     await recordStats(ctx);
     // Abandoned steps may still hold temp files; only on cancel, as other builds in this process may be writing theirs.
@@ -116,18 +115,8 @@ export async function build(request: BuildRequest = {}): Promise<BuildResult> {
   return finish(ctx, run);
 }
 
-/** A cancelled build ends within a second (README, "Interrupts and concurrency"); part of it may go to tools still stopping. */
-const SETTLE_AFTER_CANCEL_MS = 600;
-
-function settledWithin(work: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const waited = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
-  });
-  return Promise.race([work.then(noop, noop), waited]).finally(() => clearTimeout(timer));
-}
-
-const noop = (): void => undefined;
+/** A cancelled build ends within a second (README, "Interrupts and concurrency"); part of it may go to programs still stopping. */
+const PROGRAMS_STOP_MS = 600;
 
 /** --keep-going: the failed media's temp files go; the others are published. */
 async function finish(ctx: BuildContext, run: BuildRun): Promise<BuildResult> {

@@ -35,12 +35,32 @@ export const exec: Exec = async (file, args, options = {}) => {
   try {
     // execa loads on the first program run: a no-change build runs none.
     const { execa } = await import('execa');
-    const result = await (execa(file, [...args], execaOptions) as ResultPromise<Options>);
+    const result = await tracked(execa(file, [...args], execaOptions) as ResultPromise<Options>);
     return { stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
   } catch (error) {
     throw translateExecError(file, args, error);
   }
 };
+
+/** Programs this process runs now: a cancelled build waits for them to exit before it removes what they wrote. */
+const running = new Set<Promise<unknown>>();
+
+function tracked<T>(child: Promise<T>): Promise<T> {
+  const ended = child.then(ignore, ignore).finally(() => running.delete(ended));
+  running.add(ended);
+  return child;
+}
+
+const ignore = (): void => undefined;
+
+/** Resolves once every program started through `exec` has exited, or after `ms`, whichever comes first. */
+export async function programsEnded(ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const waited = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  await Promise.race([Promise.all(running), waited]).finally(() => clearTimeout(timer));
+}
 
 /**
  * The inherited environment plus the caller's, minus what would make a tool
