@@ -22,7 +22,7 @@ export async function withTempFolder<T>(prefix: string, use: (dir: string) => Pr
   }
 }
 
-/** Runs `make` in a new temp folder that it hands on (a fixture's, removed by its own cleanup); removed here if `make` fails. */
+/** A new temp folder for `make` to set a fixture up in: the fixture's cleanup removes it, or this does when `make` fails. */
 export async function makeInTempFolder<T>(prefix: string, make: (dir: string) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
   try {
