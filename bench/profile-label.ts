@@ -2,9 +2,10 @@
  * What a label-only rebuild's time is made of (the README's breakdown):
  * node bench/profile-label.ts with the same 1 GB fixture as the bench; xorriso
  * runs through a timing wrapper on PATH, capmedia's own CPU comes from
- * --cpu-prof (written to BENCH_PROFILE_DIR, default a temp folder).
+ * --cpu-prof (written to BENCH_PROFILE_DIR, default a temp folder that is kept:
+ * the profile is this script's output; the wrapper's folder is removed).
  */
-import { writeFile, mkdtemp, readFile, chmod, mkdir, readdir } from 'node:fs/promises';
+import { writeFile, mkdtemp, readFile, chmod, mkdir, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,12 +28,12 @@ function config(libraryUrl: string, label: string): string {
 }
 
 const fixture = await makeFixture({ largeFiles: 8, largeSize: 128 * MiB, smallFiles: 4000, bootImage: BOOT_IMAGE });
+const wrap = await mkdtemp(join(tmpdir(), 'capmedia-xorriso-wrap-'));
 try {
-  const wrap = await mkdtemp(join(tmpdir(), 'capmedia-xorriso-wrap-'));
   const log = join(wrap, 'xorriso.log');
   await writeFile(join(wrap, 'xorriso'), `#!/bin/sh\nexec /usr/bin/time -f "%e %U %S" -a -o ${log} /usr/bin/xorriso "$@"\n`);
   await chmod(join(wrap, 'xorriso'), 0o755);
-  const profiles = process.env.BENCH_PROFILE_DIR ?? join(wrap, 'profiles');
+  const profiles = process.env.BENCH_PROFILE_DIR ?? (await mkdtemp(join(tmpdir(), 'capmedia-label-profile-')));
   await mkdir(profiles, { recursive: true });
   const env = { ...process.env, SOURCE_DATE_EPOCH: '1700000000', CI: 'true', PATH: `${wrap}:${process.env.PATH}` } as Record<
     string,
@@ -57,5 +58,6 @@ try {
     )}`,
   );
 } finally {
+  await rm(wrap, { recursive: true, force: true });
   await fixture.cleanup();
 }

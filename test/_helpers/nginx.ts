@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { execa } from 'execa';
+import { makeInTempFolder } from './temp.js';
 
 /** One URL prefix of the test server. */
 export interface NginxLocation {
@@ -43,8 +43,11 @@ export interface Nginx {
  * folders in a temp dir; TLS with a CA and server certificate made by
  * openssl at start. `daemon off` keeps it our child, so stop() ends it.
  */
-export async function startNginx(locations: readonly NginxLocation[]): Promise<Nginx> {
-  const dir = await mkdtemp(join(tmpdir(), 'capmedia-nginx-'));
+export function startNginx(locations: readonly NginxLocation[]): Promise<Nginx> {
+  return makeInTempFolder('capmedia-nginx-', (dir) => serveFrom(dir, locations));
+}
+
+async function serveFrom(dir: string, locations: readonly NginxLocation[]): Promise<Nginx> {
   const caFile = await makeCertificates(dir);
   for (let tries = 1; ; tries++) {
     const [port, tlsPort] = [await freePort(), await freePort()];

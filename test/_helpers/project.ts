@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { publishFolder, type PackageMetadata } from '../../src/library/publish.js';
 import { openDistributionPoint } from '../../src/plugins/registry.js';
 import { ensureBootImage } from './bootimage.js';
+import { makeInTempFolder, withTempFolder } from './temp.js';
 import { BOOT_ID, baseConfig } from './config.js';
 
 export { BOOT_ID, baseConfig };
@@ -21,8 +21,11 @@ export interface TestProject {
 }
 
 /** A temp project with a file: content library holding the real boot image. */
-export async function createProject(options: { withBootImage?: boolean } = {}): Promise<TestProject> {
-  const dir = await mkdtemp(join(tmpdir(), 'capmedia-test-'));
+export function createProject(options: { withBootImage?: boolean } = {}): Promise<TestProject> {
+  return makeInTempFolder('capmedia-test-', (dir) => projectIn(dir, options));
+}
+
+async function projectIn(dir: string, options: { withBootImage?: boolean }): Promise<TestProject> {
   const content = join(dir, 'content');
   await mkdir(join(dir, 'staging'), { recursive: true });
   const dp = openDistributionPoint({ name: 'local', url: pathToFileURL(content).href });
@@ -47,11 +50,8 @@ export async function createProject(options: { withBootImage?: boolean } = {}): 
 
 /** Publishes `id` as `files` random 16 MiB files: content large enough that a step takes seconds (time to interrupt it). */
 export async function publishLargePackage(project: TestProject, id: string, files: number): Promise<void> {
-  const folder = await mkdtemp(join(tmpdir(), 'capmedia-big-'));
-  try {
+  await withTempFolder('capmedia-big-', async (folder) => {
     for (let i = 0; i < files; i++) await writeFile(join(folder, `blob-${i}.bin`), randomBytes(16 * 2 ** 20));
     await project.publish(folder, id);
-  } finally {
-    await rm(folder, { recursive: true, force: true });
-  }
+  });
 }

@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { access, chmod, constants, link, mkdir, mkdtemp, open, readFile, rm, truncate, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { exec } from '../../src/tools/exec.js';
 import { startNginx, type Nginx } from './nginx.js';
 import { copyRegion } from './refdisk.js';
+import { makeInTempFolder } from './temp.js';
 
 /**
  * A Windows reference computer's disk, made at test time: a GPT with a FAT
@@ -233,8 +233,11 @@ export interface WindowsCaptureHost {
   stop(): Promise<void>;
 }
 
-export async function startWindowsCaptureHost(prefix: string): Promise<WindowsCaptureHost> {
-  const work = await mkdtemp(join(tmpdir(), prefix));
+export function startWindowsCaptureHost(prefix: string): Promise<WindowsCaptureHost> {
+  return makeInTempFolder(prefix, captureHostIn);
+}
+
+async function captureHostIn(work: string): Promise<WindowsCaptureHost> {
   const windows = await makeWindowsDisk(work);
   const uploads = join(work, 'uploads');
   await mkdir(uploads);

@@ -1,12 +1,12 @@
 import test from 'ava';
-import { readFile, writeFile, mkdtemp, cp } from 'node:fs/promises';
+import { readFile, writeFile, cp } from 'node:fs/promises';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';
 import { runCli } from '../_helpers/cli.js';
 import { createProject, type TestProject } from '../_helpers/project.js';
 import { ensureBootImage } from '../_helpers/bootimage.js';
 import { stepStates } from '../_helpers/steps.js';
+import { withTempFolder } from '../_helpers/temp.js';
 
 const sha = async (path: string) =>
   createHash('sha256')
@@ -63,10 +63,11 @@ test.serial('changing only the label reruns pack, split and label; plan says why
 });
 
 test.serial('one changed boot file reruns stage onward and fetches only that file', async (t) => {
-  const copy = await mkdtemp(join(tmpdir(), 'capmedia-boot-'));
-  await cp(await ensureBootImage(), copy, { recursive: true });
-  await writeFile(join(copy, 'isolinux/isolinux.cfg'), `${await readFile(join(copy, 'isolinux/isolinux.cfg'), 'utf8')}# changed\n`);
-  await project.publish(copy, 'CM100005');
+  await withTempFolder('capmedia-boot-', async (copy) => {
+    await cp(await ensureBootImage(), copy, { recursive: true });
+    await writeFile(join(copy, 'isolinux/isolinux.cfg'), `${await readFile(join(copy, 'isolinux/isolinux.cfg'), 'utf8')}# changed\n`);
+    await project.publish(copy, 'CM100005');
+  });
   await project.writeConfig({
     bootImage: { package: 'CM100005' },
     media: { type: 'iso', file: 'out/capture.iso', label: 'Relabelled', staging: './staging' },

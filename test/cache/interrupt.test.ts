@@ -1,18 +1,15 @@
 import test from 'ava';
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { cliEnvironment, runCli, REPO } from '../_helpers/cli.js';
-import { createProject, type TestProject } from '../_helpers/project.js';
+import { createProject, publishLargePackage, type TestProject } from '../_helpers/project.js';
+import { tempFolder } from '../_helpers/temp.js';
 
 let project: TestProject;
 test.before(async () => {
   project = await createProject();
-  const dir = await mkdtemp(join(tmpdir(), 'capmedia-int-'));
-  for (let i = 0; i < 12; i++) await writeFile(join(dir, `blob-${i}.bin`), randomBytes(16 * 2 ** 20));
-  await project.publish(dir, 'CM300001');
+  await publishLargePackage(project, 'CM300001', 12);
 });
 test.after.always(async () => project?.cleanup());
 
@@ -65,7 +62,7 @@ test.serial('clean removes the cache and stale staging folders, and nothing else
 });
 
 test.serial('init writes a starter config and never overwrites one', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'capmedia-init-'));
+  const dir = await tempFolder(t, 'capmedia-init-');
   const first = await runCli(['init'], { cwd: dir });
   t.is(first.exitCode, 0, first.all);
   const text = await readFile(join(dir, 'capmedia.config.ts'), 'utf8');

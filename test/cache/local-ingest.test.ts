@@ -1,7 +1,6 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ContentStore } from '../../src/cache/store.js';
@@ -11,6 +10,7 @@ import { forEachInLanes } from '../../src/cache/pool.js';
 import { openDistributionPoint } from '../../src/plugins/registry.js';
 import { CapmediaError } from '../../src/errors/index.js';
 import type { PackageFile } from '../../src/library/manifest.js';
+import { tempFolder } from '../_helpers/temp.js';
 
 /** Large enough to be hashed on the hashing thread (8 MiB and up), and not a whole number of slabs. */
 const LARGE = (12 << 20) + 12_345;
@@ -21,8 +21,8 @@ interface Library {
   add(bytes: Buffer, path?: string): Promise<PackageFile>;
 }
 
-async function library(): Promise<Library> {
-  const root = await mkdtemp(join(tmpdir(), 'capmedia-lib-'));
+async function library(t: ExecutionContext): Promise<Library> {
+  const root = await tempFolder(t, 'capmedia-lib-');
   const blobPath = (sha256: string) => join(root, 'files', sha256.slice(0, 2), sha256);
   return {
     root,
@@ -36,7 +36,7 @@ async function library(): Promise<Library> {
   };
 }
 
-const freshStore = async () => new ContentStore(await mkdtemp(join(tmpdir(), 'capmedia-cas-')));
+const freshStore = async (t: ExecutionContext) => new ContentStore(await tempFolder(t, 'capmedia-cas-'));
 
 /** Every file in the store, by name relative to its root: blobs and anything a failed copy left. */
 async function storeEntries(store: ContentStore): Promise<string[]> {
@@ -49,9 +49,9 @@ for (const [kind, size] of [
   ['small', 2048],
 ] as const) {
   test(`a ${kind} blob from a file: library is stored byte-identical and already marked verified`, async (t) => {
-    const lib = await library();
+    const lib = await library(t);
     const file = await lib.add(randomBytes(size));
-    const store = await freshStore();
+    const store = await freshStore(t);
     const progress: FetchProgress[] = [];
     store.onProgress = (p) => progress.push(p);
     const dp = openDistributionPoint({ name: 'lib', url: pathToFileURL(lib.root).href });
@@ -64,11 +64,11 @@ for (const [kind, size] of [
   });
 
   test(`a ${kind} library blob changed to other bytes of the same size is refused and leaves nothing in the store`, async (t) => {
-    const lib = await library();
+    const lib = await library(t);
     const file = await lib.add(randomBytes(size));
     const wrong = randomBytes(size);
     await writeFile(lib.blobPath(file.sha256), wrong);
-    const store = await freshStore();
+    const store = await freshStore(t);
     const error = await t.throwsAsync(store.ingestLocalFile(file.sha256, file.size, lib.blobPath(file.sha256), 'file.bin of PKG'), {
       instanceOf: CapmediaError,
       message: /file\.bin of PKG is corrupt: got \d+ bytes with sha256/,
@@ -80,10 +80,10 @@ for (const [kind, size] of [
 }
 
 test('a library blob of the wrong length is refused with its real length', async (t) => {
-  const lib = await library();
+  const lib = await library(t);
   const file = await lib.add(randomBytes(LARGE));
   await writeFile(lib.blobPath(file.sha256), randomBytes(LARGE + 1));
-  const store = await freshStore();
+  const store = await freshStore(t);
   await t.throwsAsync(store.ingestLocalFile(file.sha256, file.size, lib.blobPath(file.sha256), 'file.bin'), {
     code: 'HASH_MISMATCH',
     message: new RegExp(`got ${LARGE + 1} bytes`),
@@ -92,11 +92,11 @@ test('a library blob of the wrong length is refused with its real length', async
 });
 
 test('a batch of small blobs where one source is missing fails with the read error and leaves no temp file', async (t) => {
-  const lib = await library();
+  const lib = await library(t);
   const files = await Promise.all(Array.from({ length: 40 }, (_, i) => lib.add(randomBytes(1000 + i), `f${i}`)));
   const missing = files[17];
   await rm(lib.blobPath(missing.sha256));
-  const store = await freshStore();
+  const store = await freshStore(t);
   const error = await t.throwsAsync(
     forEachInLanes([{ items: files, limit: 8 }], (file) =>
       store.ingestLocalFile(file.sha256, file.size, lib.blobPath(file.sha256), file.path),
@@ -118,10 +118,10 @@ test('a batch of small blobs where one source is missing fails with the read err
 });
 
 test('a cached blob is trusted by its size and mark; a changed one is hashed: kept if right, removed if damaged', async (t) => {
-  const lib = await library();
+  const lib = await library(t);
   const good = await lib.add(randomBytes(3000));
   const damaged = await lib.add(randomBytes(3000));
-  const store = await freshStore();
+  const store = await freshStore(t);
   for (const file of [good, damaged]) await store.ingestLocalFile(file.sha256, file.size, lib.blobPath(file.sha256), file.path);
   t.true(await isTrusted(store, good.sha256, good.size));
   await utimes(store.path(good.sha256), 1_700_000_000, 1_700_000_000);

@@ -1,5 +1,4 @@
-import { mkdir, mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { LINUX_TEMPLATE_DIR } from '../../src/bootimage/templates.js';
@@ -7,6 +6,7 @@ import { validateConfig } from '../../src/config/load.js';
 import { taskSequenceDocument, taskSequenceVars } from '../../src/tasksequence/build.js';
 import { baseConfig } from '../_helpers/config.js';
 import { extractRegion } from '../_helpers/refdisk.js';
+import { withTempFolder } from '../_helpers/temp.js';
 
 /**
  * Runs the real capture agent scripts on the build machine with busybox,
@@ -39,8 +39,11 @@ export interface HostAgentOptions {
   fileSizeLimitKiB?: number;
 }
 
-export async function runAgentOnHost(options: HostAgentOptions): Promise<HostAgentRun> {
-  const dir = await mkdtemp(join(tmpdir(), 'capmedia-host-agent-'));
+export function runAgentOnHost(options: HostAgentOptions): Promise<HostAgentRun> {
+  return withTempFolder('capmedia-host-agent-', (dir) => runAgentIn(dir, options));
+}
+
+async function runAgentIn(dir: string, options: HostAgentOptions): Promise<HostAgentRun> {
   await fakeBlockDevices(dir, options.disk, options.serial ?? 'HOSTTEST01');
   const config = validateConfig({ ...baseConfig(), taskSequence: { ...baseConfig().taskSequence, ...options.taskSequence } }, dir);
   const vars = taskSequenceVars(taskSequenceDocument(config));
@@ -79,7 +82,6 @@ export async function runAgentOnHost(options: HostAgentOptions): Promise<HostAge
     extendEnv: false,
     timeout: 120_000,
   });
-  await rm(dir, { recursive: true, force: true });
   return { exitCode: result.exitCode ?? -1, output: String(result.all) };
 }
 

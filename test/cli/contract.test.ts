@@ -1,10 +1,10 @@
 import test from 'ava';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { runCli } from '../_helpers/cli.js';
 import { createProject, type TestProject } from '../_helpers/project.js';
+import { tempFolder } from '../_helpers/temp.js';
 
 let project: TestProject;
 test.before(async () => {
@@ -51,7 +51,7 @@ test('a secret typed into the config is never echoed in the error', async (t) =>
 });
 
 test('init writes a config that loads without capmedia installed in the project; usage errors honour --json', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'capmedia-init-'));
+  const dir = await tempFolder(t, 'capmedia-init-');
   const init = await runCli(['init', '--cwd', join(dir, 'new')], { cwd: dir });
   t.is(init.exitCode, 0, init.all);
   const config = join(dir, 'new/capmedia.config.ts');

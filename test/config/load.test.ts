@@ -1,14 +1,22 @@
-import test from 'ava';
-import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
+import test, { type ExecutionContext } from 'ava';
+import { mkdtemp, readFile, writeFile, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, validateConfig } from '../../src/config/load.js';
 import { entryPath } from '../../src/config/compiled.js';
 import { CapmediaError, exitCodeFor } from '../../src/errors/index.js';
 import { baseConfig } from '../_helpers/config.js';
+import { tempFolder } from '../_helpers/temp.js';
 
-// Never the runner's own cache: the compiled-config tests make one folder for this file (set once; tests run at once).
-delete process.env.CAPMEDIA_CACHE_DIR;
+// Never the runner's own cache: one folder for this file's compiled configs, made before its tests run at once.
+let cacheDir: string | undefined;
+test.before(async () => {
+  cacheDir = await mkdtemp(join(tmpdir(), 'capmedia-compiled-cache-'));
+  process.env.CAPMEDIA_CACHE_DIR = cacheDir;
+});
+test.after.always(async () => {
+  if (cacheDir) await rm(cacheDir, { recursive: true, force: true });
+});
 
 function invalid(t: any, input: unknown): CapmediaError {
   const error = t.throws(() => validateConfig(input, '/base'), { instanceOf: CapmediaError }) as CapmediaError;
@@ -72,7 +80,7 @@ test('defaults are applied and relative paths resolve against the config folder'
 });
 
 test('a capmedia.config.ts is loaded through jiti, following imports of sibling .ts files', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'capmedia-cfg-'));
+  const dir = await tempFolder(t, 'capmedia-cfg-');
   await mkdir(join(dir, 'sub'));
   await writeFile(join(dir, 'shared.ts'), `export const label: string = 'From TS';\n`);
   await writeFile(
@@ -88,7 +96,7 @@ test('a capmedia.config.ts is loaded through jiti, following imports of sibling 
 });
 
 test('no config anywhere is a usage error with a hint', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'capmedia-none-'));
+  const dir = await tempFolder(t, 'capmedia-none-');
   await writeFile(join(dir, 'package.json'), '{}');
   const error = await t.throwsAsync(loadConfig({ cwd: dir }), { instanceOf: CapmediaError });
   t.is(error!.code, 'CONFIG_NOT_FOUND');
@@ -96,9 +104,8 @@ test('no config anywhere is a usage error with a hint', async (t) => {
 });
 
 /** A config importing a sibling .ts file, in a folder of its own; the compiled-config cache in the test's own folder. */
-async function siblingProject(label: string): Promise<{ dir: string; config: string; shared: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'capmedia-compiled-'));
-  process.env.CAPMEDIA_CACHE_DIR ??= await mkdtemp(join(tmpdir(), 'capmedia-compiled-cache-'));
+async function siblingProject(t: ExecutionContext, label: string): Promise<{ dir: string; config: string; shared: string }> {
+  const dir = await tempFolder(t, 'capmedia-compiled-');
   const config = join(dir, 'capmedia.config.ts');
   const shared = join(dir, 'shared.ts');
   await writeFile(shared, `export const label: string = ${JSON.stringify(label)};\n`);
@@ -111,7 +118,7 @@ async function siblingProject(label: string): Promise<{ dir: string; config: str
 }
 
 test('a compiled .ts config is kept and used while its files are unchanged', async (t) => {
-  const { dir, config } = await siblingProject('First');
+  const { dir, config } = await siblingProject(t, 'First');
   t.is((await loadConfig({ cwd: dir })).config.media[0].label, 'First');
   const entry = JSON.parse(await readFile(entryPath(config), 'utf8'));
   t.deepEqual(Object.keys(entry.files).sort(), [config, join(dir, 'shared.ts')].sort());
@@ -122,7 +129,7 @@ test('a compiled .ts config is kept and used while its files are unchanged', asy
 });
 
 test('an edit of a file the config imports is seen at once, and the entry is written again', async (t) => {
-  const { dir, config, shared } = await siblingProject('Before');
+  const { dir, config, shared } = await siblingProject(t, 'Before');
   t.is((await loadConfig({ cwd: dir })).config.media[0].label, 'Before');
   await writeFile(shared, `export const label: string = 'After';\n`);
   t.is((await loadConfig({ cwd: dir })).config.media[0].label, 'After');
@@ -134,7 +141,7 @@ test('an edit of a file the config imports is seen at once, and the entry is wri
 });
 
 test('a corrupt compiled-config entry is ignored and written again', async (t) => {
-  const { dir, config } = await siblingProject('Intact');
+  const { dir, config } = await siblingProject(t, 'Intact');
   await loadConfig({ cwd: dir });
   for (const damage of ['{"format":1,"files":', JSON.stringify({ format: 1, jiti: 'x', config, files: {} }), '']) {
     await writeFile(entryPath(config), damage);
@@ -144,7 +151,7 @@ test('a corrupt compiled-config entry is ignored and written again', async (t) =
 });
 
 test('an error a cached .ts config throws is reported as on its first load', async (t) => {
-  const { dir, config } = await siblingProject('Fine');
+  const { dir, config } = await siblingProject(t, 'Fine');
   await writeFile(
     config,
     `${await readFile(config, 'utf8')}\nif (process.env.CAPMEDIA_TEST_BREAK) throw new Error('broken on purpose');\n`,

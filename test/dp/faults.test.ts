@@ -1,11 +1,11 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { runCli } from '../_helpers/cli.js';
 import { BOOT_ID, createProject, type TestProject } from '../_helpers/project.js';
 import { startFaultServer, type FaultMode, type FaultServer } from '../_helpers/faultserver.js';
+import { tempFolder } from '../_helpers/temp.js';
 import { ContentStore } from '../../src/cache/store.js';
 import { fetchIntoStore, type FetchProgress } from '../../src/cache/fetch.js';
 import { openDistributionPoint } from '../../src/plugins/registry.js';
@@ -30,13 +30,13 @@ test.after.always(async () => {
 
 const EPOCH = { SOURCE_DATE_EPOCH: '1700000000' };
 
-async function freshStore(): Promise<ContentStore> {
-  return new ContentStore(await mkdtemp(join(tmpdir(), 'capmedia-cas-')));
+async function freshStore(t: ExecutionContext): Promise<ContentStore> {
+  return new ContentStore(await tempFolder(t, 'capmedia-cas-'));
 }
 
 /** Fetches the victim blob through one fault mode with a 1 s stall timeout and fast retries. */
-async function fetchThrough(mode: FaultMode, store?: ContentStore) {
-  const target = store ?? (await freshStore());
+async function fetchThrough(t: ExecutionContext, mode: FaultMode, store?: ContentStore) {
+  const target = store ?? (await freshStore(t));
   const progress: FetchProgress[] = [];
   target.onProgress = (p) => progress.push(p);
   const dp = openDistributionPoint({ name: mode, url: faults.url(mode), timeouts: { stall: 1 } });
@@ -50,7 +50,7 @@ async function fetchThrough(mode: FaultMode, store?: ContentStore) {
 const half = () => Math.floor(victim.size / 2);
 
 test.serial('a cut connection resumes with Range and the stored blob is byte-identical', async (t) => {
-  const { gets, stored, progress } = await fetchThrough('truncate');
+  const { gets, stored, progress } = await fetchThrough(t, 'truncate');
   t.deepEqual(
     gets.map((g) => g.status),
     [200, 206],
@@ -64,7 +64,7 @@ test.serial('a cut connection resumes with Range and the stored blob is byte-ide
 
 test.serial('a stalled body hits the stall timeout and resumes with Range', async (t) => {
   const started = Date.now();
-  const { gets, stored } = await fetchThrough('stall');
+  const { gets, stored } = await fetchThrough(t, 'stall');
   t.deepEqual(
     gets.map((g) => g.range),
     [undefined, `bytes=${half()}-`],
@@ -74,7 +74,7 @@ test.serial('a stalled body hits the stall timeout and resumes with Range', asyn
 });
 
 test.serial('a body that ends early without an error is caught by its size and resumed', async (t) => {
-  const { gets, stored } = await fetchThrough('short');
+  const { gets, stored } = await fetchThrough(t, 'short');
   t.deepEqual(
     gets.map((g) => g.range),
     [undefined, `bytes=${half()}-`],
@@ -83,7 +83,7 @@ test.serial('a body that ends early without an error is caught by its size and r
 });
 
 test.serial('a 503 burst is retried with backoff until the server answers', async (t) => {
-  const { gets, stored } = await fetchThrough('flaky');
+  const { gets, stored } = await fetchThrough(t, 'flaky');
   t.deepEqual(
     gets.map((g) => g.status),
     [503, 503, 503, 200],
@@ -92,12 +92,12 @@ test.serial('a 503 burst is retried with backoff until the server answers', asyn
 });
 
 test.serial('a partial download left by a killed run is adopted and resumed, not fetched again', async (t) => {
-  const store = await freshStore();
+  const store = await freshStore(t);
   const dead = spawnSync('true').pid!;
   const orphan = `${store.path(victim.sha256)}.${dead}.part`;
   await mkdir(dirname(orphan), { recursive: true });
   await writeFile(orphan, original.subarray(0, 1000));
-  const { gets, stored } = await fetchThrough('plain', store);
+  const { gets, stored } = await fetchThrough(t, 'plain', store);
   t.deepEqual(
     gets.map((g) => g.range),
     ['bytes=1000-'],
@@ -110,11 +110,11 @@ test.serial('a partial download left by a killed run is adopted and resumed, not
 });
 
 test.serial('kept bytes that do not belong to the blob are discarded and the blob fetched whole', async (t) => {
-  const store = await freshStore();
+  const store = await freshStore(t);
   const own = `${store.path(victim.sha256)}.${process.pid}.part`;
   await mkdir(dirname(own), { recursive: true });
   await writeFile(own, Buffer.alloc(1000, 7));
-  const { gets, stored } = await fetchThrough('plain', store);
+  const { gets, stored } = await fetchThrough(t, 'plain', store);
   t.deepEqual(
     gets.map((g) => g.range),
     ['bytes=1000-', undefined],

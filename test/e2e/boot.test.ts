@@ -1,10 +1,10 @@
 import test from 'ava';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { runCli } from '../_helpers/cli.js';
 import { createProject, type TestProject } from '../_helpers/project.js';
+import { tempFolder } from '../_helpers/temp.js';
 import { bootUnderQemu } from '../../src/tools/qemu.js';
 
 // QEMU under TCG: one VM at a time (two gain nothing on 2 cores), hard timeouts.
@@ -44,7 +44,7 @@ for (const firmware of ['bios', 'uefi'] as const) {
 }
 
 test.serial('negative control: an ISO without boot records fails the same harness', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'capmedia-noboot-'));
+  const dir = await tempFolder(t, 'capmedia-noboot-');
   await mkdir(join(dir, 'tree/SMS/data'), { recursive: true });
   await writeFile(join(dir, 'tree/SMS/data/TaskSequence.vars'), "CAPMEDIA_TS_NAME='should never print'\n");
   const plain = join(dir, 'plain.iso');

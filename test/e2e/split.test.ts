@@ -1,11 +1,11 @@
 import test from 'ava';
-import { mkdir, mkdtemp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { randomBytes, createHash } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { runCli } from '../_helpers/cli.js';
 import { createProject, type TestProject } from '../_helpers/project.js';
+import { tempFolder, withTempFolder } from '../_helpers/temp.js';
 import { bootUnderQemu } from '../../src/tools/qemu.js';
 
 const MiB = 2 ** 20;
@@ -17,14 +17,15 @@ let project: TestProject;
 const contentFiles = new Map<string, string>(); // media path → sha256
 
 async function contentPackage(id: string, count: number): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), `capmedia-${id}-`));
-  for (let i = 0; i < count; i++) {
-    const data = randomBytes(12 * MiB);
-    const name = `part-${String(i).padStart(2, '0')}.bin`;
-    await writeFile(join(dir, name), data);
-    contentFiles.set(`SMS/PKG/${id}/${name}`, sha(data));
-  }
-  await project.publish(dir, id);
+  await withTempFolder(`capmedia-${id}-`, async (dir) => {
+    for (let i = 0; i < count; i++) {
+      const data = randomBytes(12 * MiB);
+      const name = `part-${String(i).padStart(2, '0')}.bin`;
+      await writeFile(join(dir, name), data);
+      contentFiles.set(`SMS/PKG/${id}/${name}`, sha(data));
+    }
+    await project.publish(dir, id);
+  });
 }
 
 function config(content: string[], file = 'out/capture.iso', size: string | number = '64MB') {
@@ -38,10 +39,11 @@ async function report(path: string): Promise<string> {
 }
 
 async function extract(path: string, inner: string): Promise<Buffer | undefined> {
-  const dir = await mkdtemp(join(tmpdir(), 'capmedia-x-'));
-  const target = join(dir, 'f');
-  const result = await execa('xorriso', ['-no_rc', '-osirrox', 'on', '-indev', path, '-extract', `/${inner}`, target], { reject: false });
-  return result.exitCode === 0 ? readFile(target) : undefined;
+  return withTempFolder('capmedia-x-', async (dir) => {
+    const target = join(dir, 'f');
+    const result = await execa('xorriso', ['-no_rc', '-osirrox', 'on', '-indev', path, '-extract', `/${inner}`, target], { reject: false });
+    return result.exitCode === 0 ? readFile(target) : undefined;
+  });
 }
 
 test.before(async () => {
@@ -127,10 +129,10 @@ test.serial('a boot image bigger than the capacity names both sizes and the smal
 
 test.serial('3 → 2 volumes: a failed rebuild leaves the 3 old volumes intact; success removes the stale -3 only then', async (t) => {
   const old = await Promise.all([1, 2, 3].map((k) => readFile(iso(k))));
-  const dir = await mkdtemp(join(tmpdir(), 'capmedia-small-'));
-  await mkdir(dir, { recursive: true });
-  for (let i = 0; i < 5; i++) await writeFile(join(dir, `p${i}.bin`), randomBytes(12 * MiB));
-  await project.publish(dir, 'CM200002');
+  await withTempFolder('capmedia-small-', async (dir) => {
+    for (let i = 0; i < 5; i++) await writeFile(join(dir, `p${i}.bin`), randomBytes(12 * MiB));
+    await project.publish(dir, 'CM200002');
+  });
   // First a failing rebuild: one blob damaged on the only distribution point, a fresh cache.
   const manifest = JSON.parse(await readFile(join(project.content, 'packages/CM200002.json'), 'utf8'));
   const blob = join(project.content, 'files', manifest.files[0].sha256.slice(0, 2), manifest.files[0].sha256);
@@ -148,9 +150,10 @@ test.serial('3 → 2 volumes: a failed rebuild leaves the 3 old volumes intact; 
 });
 
 test.serial('a non-WIM file larger than one volume is a clear error naming the file, its size and the capacity', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'capmedia-big-'));
-  await writeFile(join(dir, 'huge.bin'), randomBytes(70 * MiB));
-  await project.publish(dir, 'CM200003');
+  await withTempFolder('capmedia-big-', async (dir) => {
+    await writeFile(join(dir, 'huge.bin'), randomBytes(70 * MiB));
+    await project.publish(dir, 'CM200003');
+  });
   await project.writeConfig(config(['CM200003'], 'out/big.iso'));
   const result = await runCli(['build'], { cwd: project.dir, env: EPOCH });
   t.is(result.exitCode, 1, result.all);
@@ -158,11 +161,13 @@ test.serial('a non-WIM file larger than one volume is a clear error naming the f
 });
 
 test.serial('with splitLargeFiles a .wim larger than a volume is split into .swm parts across volumes', async (t) => {
-  const source = await mkdtemp(join(tmpdir(), 'capmedia-wimsrc-'));
-  for (let i = 0; i < 8; i++) await writeFile(join(source, `data-${i}.bin`), randomBytes(10 * MiB));
-  const pkg = await mkdtemp(join(tmpdir(), 'capmedia-wim-'));
-  await execa('wimlib-imagex', ['capture', source, join(pkg, 'install.wim'), 'Reference', '--compress=none']);
-  await project.publish(pkg, 'CM200004');
+  await withTempFolder('capmedia-wimsrc-', async (source) => {
+    for (let i = 0; i < 8; i++) await writeFile(join(source, `data-${i}.bin`), randomBytes(10 * MiB));
+    await withTempFolder('capmedia-wim-', async (pkg) => {
+      await execa('wimlib-imagex', ['capture', source, join(pkg, 'install.wim'), 'Reference', '--compress=none']);
+      await project.publish(pkg, 'CM200004');
+    });
+  });
   await project.writeConfig({
     content: ['CM200004'],
     media: { type: 'iso', file: 'out/wim.iso', size: '64MB', label: 'WIM Set', staging: './staging', splitLargeFiles: true },
@@ -176,7 +181,7 @@ test.serial('with splitLargeFiles a .wim larger than a volume is split into .swm
   const parts = set.volumes.flatMap((v) => v.files.filter((f) => f.path.endsWith('.swm')).map((f) => ({ volume: v.number, path: f.path })));
   t.true(parts.length >= 2);
   t.true(new Set(parts.map((p) => p.volume)).size >= 2, 'the parts span volumes');
-  const partDir = await mkdtemp(join(tmpdir(), 'capmedia-parts-'));
+  const partDir = await tempFolder(t, 'capmedia-parts-');
   for (const part of parts)
     await writeFile(
       join(partDir, part.path.split('/').at(-1)!),

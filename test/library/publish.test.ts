@@ -1,15 +1,15 @@
-import test from 'ava';
-import { mkdtemp, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import test, { type ExecutionContext } from 'ava';
+import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runCli } from '../_helpers/cli.js';
+import { tempFolder } from '../_helpers/temp.js';
 import { publishFolder } from '../../src/library/publish.js';
 import { openDistributionPoint } from '../../src/plugins/registry.js';
 import { CapmediaError } from '../../src/errors/index.js';
 
-async function folder(files: Record<string, string>): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'capmedia-pkg-'));
+async function folder(t: ExecutionContext, files: Record<string, string>): Promise<string> {
+  const dir = await tempFolder(t, 'capmedia-pkg-');
   for (const [path, text] of Object.entries(files)) {
     await mkdir(join(dir, path, '..'), { recursive: true });
     await writeFile(join(dir, path), text);
@@ -24,13 +24,13 @@ async function countBlobs(library: string): Promise<number> {
 }
 
 test('distribute publishes the single-instance layout; re-publishing identical files stores nothing twice', async (t) => {
-  const source = await folder({
+  const source = await folder(t, {
     'a.txt': 'same',
     'sub/b.txt': 'same',
     'c.txt': 'other',
     'capmedia-package.json': '{"name":"Demo","version":"2"}',
   });
-  const library = await mkdtemp(join(tmpdir(), 'capmedia-lib-'));
+  const library = await tempFolder(t, 'capmedia-lib-');
   const first = await runCli(['distribute', source, '--package', 'PKG001', '--to', `file:${library}`], { cwd: source });
   t.is(first.exitCode, 0, first.all);
   t.regex(first.stdout, /published PKG001 \(3 files.*2 new, 1 already stored/);
@@ -49,9 +49,9 @@ test('distribute publishes the single-instance layout; re-publishing identical f
 });
 
 test('a symlink that escapes the folder is refused and nothing is published', async (t) => {
-  const source = await folder({ 'ok.txt': 'fine' });
+  const source = await folder(t, { 'ok.txt': 'fine' });
   await symlink('/etc/passwd', join(source, 'evil'));
-  const library = await mkdtemp(join(tmpdir(), 'capmedia-lib-'));
+  const library = await tempFolder(t, 'capmedia-lib-');
   const dp = openDistributionPoint({ name: 'lib', url: pathToFileURL(library).href });
   const error = await t.throwsAsync(publishFolder(source, { id: 'EVIL' }, dp), { instanceOf: CapmediaError });
   t.is(error!.code, 'UNSAFE_PATH');
@@ -60,7 +60,7 @@ test('a symlink that escapes the folder is refused and nothing is published', as
 });
 
 test('a manifest path that climbs out is refused when read', async (t) => {
-  const library = await mkdtemp(join(tmpdir(), 'capmedia-lib-'));
+  const library = await tempFolder(t, 'capmedia-lib-');
   await mkdir(join(library, 'packages'));
   await writeFile(
     join(library, 'packages/BAD.json'),
@@ -74,8 +74,8 @@ test('a manifest path that climbs out is refused when read', async (t) => {
 });
 
 test('verify classes on a file: distribution point: ok, missing, incomplete', async (t) => {
-  const source = await folder({ 'a.txt': 'alpha', 'b.txt': 'beta' });
-  const library = await mkdtemp(join(tmpdir(), 'capmedia-lib-'));
+  const source = await folder(t, { 'a.txt': 'alpha', 'b.txt': 'beta' });
+  const library = await tempFolder(t, 'capmedia-lib-');
   const dp = openDistributionPoint({ name: 'lib', url: pathToFileURL(library).href });
   const { manifest } = await publishFolder(source, { id: 'P1' }, dp);
   t.is((await dp.checkPackage('P1')).status, 'ok');

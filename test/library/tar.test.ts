@@ -1,7 +1,6 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -9,6 +8,7 @@ import { createGzip } from 'node:zlib';
 import { pathToFileURL } from 'node:url';
 import tar from 'tar-stream';
 import { runCli } from '../_helpers/cli.js';
+import { tempFolder } from '../_helpers/temp.js';
 import { publishTarball } from '../../src/library/publish.js';
 import { openDistributionPoint } from '../../src/plugins/registry.js';
 import { sha256Hex } from '../../src/library/hash.js';
@@ -17,8 +17,8 @@ import { CapmediaError } from '../../src/errors/index.js';
 type Entry = { name: string; body?: string; type?: 'file' | 'directory' | 'symlink' | 'link' | 'character-device'; linkname?: string };
 
 /** A tarball crafted entry by entry: GNU tar would strip "../" and leading "/" before we ever saw them. */
-async function craft(entries: Entry[], gzip = false): Promise<{ dir: string; tarball: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'capmedia-tar-'));
+async function craft(t: ExecutionContext, entries: Entry[], gzip = false): Promise<{ dir: string; tarball: string }> {
+  const dir = await tempFolder(t, 'capmedia-tar-');
   const tarball = join(dir, gzip ? 'package.tar.gz' : 'package.tar');
   const pack = tar.pack();
   const bytes = Readable.from(pack as AsyncIterable<Buffer>);
@@ -37,8 +37,8 @@ async function craft(entries: Entry[], gzip = false): Promise<{ dir: string; tar
   return { dir, tarball };
 }
 
-async function library() {
-  const root = await mkdtemp(join(tmpdir(), 'capmedia-lib-'));
+async function library(t: ExecutionContext) {
+  const root = await tempFolder(t, 'capmedia-lib-');
   return { root, dp: openDistributionPoint({ name: 'lib', url: pathToFileURL(root).href }) };
 }
 
@@ -49,11 +49,11 @@ const exists = (path: string) =>
   );
 
 test('a tar with ../evil is refused through the CLI and writes nothing, inside or outside', async (t) => {
-  const { dir, tarball } = await craft([
+  const { dir, tarball } = await craft(t, [
     { name: 'ok.txt', body: 'fine' },
     { name: '../evil', body: 'owned' },
   ]);
-  const lib = await library();
+  const lib = await library(t);
   const result = await runCli(['distribute', tarball, '--package', 'EVIL', '--to', pathToFileURL(lib.root).href], { cwd: dir });
   t.is(result.exitCode, 1, result.all);
   t.regex(result.stderr, /Refusing the path "\.\.\/evil" in the tarball .*climbs out of the package/);
@@ -75,8 +75,8 @@ for (const [title, entries, expected] of [
   ['a dangling symlink', [{ name: 'link', type: 'symlink', linkname: 'nowhere.txt' }], /points to nothing/],
 ] as Array<[string, Entry[], RegExp]>) {
   test(`a tarball with ${title} is refused before anything is published`, async (t) => {
-    const { tarball } = await craft([{ name: 'ok.txt', body: 'fine' }, ...entries]);
-    const lib = await library();
+    const { tarball } = await craft(t, [{ name: 'ok.txt', body: 'fine' }, ...entries]);
+    const lib = await library(t);
     const error = await t.throwsAsync(publishTarball(tarball, { id: 'BAD' }, lib.dp), { instanceOf: CapmediaError });
     t.regex(error!.message, expected);
     t.deepEqual(await readdir(lib.root), []);
@@ -85,6 +85,7 @@ for (const [title, entries, expected] of [
 
 test('links inside the package carry their target bytes; a lone top folder holding the metadata is the package root', async (t) => {
   const { tarball } = await craft(
+    t,
     [
       { name: 'pkg/', type: 'directory' },
       { name: 'pkg/capmedia-package.json', body: JSON.stringify({ name: 'Demo', version: '3' }) },
@@ -94,7 +95,7 @@ test('links inside the package carry their target bytes; a lone top folder holdi
     ],
     true,
   );
-  const lib = await library();
+  const lib = await library(t);
   const { manifest, uploaded } = await publishTarball(tarball, { id: 'LINKS' }, lib.dp);
   const sha = sha256Hex('real bytes');
   t.deepEqual(
@@ -109,9 +110,9 @@ test('links inside the package carry their target bytes; a lone top folder holdi
 });
 
 test('a file that is not a tar archive reads as such', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'capmedia-tar-'));
+  const dir = await tempFolder(t, 'capmedia-tar-');
   await writeFile(join(dir, 'junk.tar.gz'), Buffer.concat([Buffer.from([0x1f, 0x8b]), Buffer.alloc(600, 1)]));
-  const lib = await library();
+  const lib = await library(t);
   const error = await t.throwsAsync(publishTarball(join(dir, 'junk.tar.gz'), { id: 'JUNK' }, lib.dp), { instanceOf: CapmediaError });
   t.is(error!.code, 'PACKAGE_INVALID');
   t.regex(error!.message, /is not a readable tar archive/);

@@ -1,11 +1,11 @@
 import test from 'ava';
-import { cp, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { cp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../_helpers/cli.js';
 import { createProject, BOOT_ID, type TestProject } from '../_helpers/project.js';
 import { startNginx, type Nginx } from '../_helpers/nginx.js';
+import { tempFolder, withTempFolder } from '../_helpers/temp.js';
 
 /**
  * The GitOps refresh loop end to end, against a real nginx (WebDAV) DP and a
@@ -22,8 +22,8 @@ let served: string;
 let firstIso: string;
 let secondIso: string;
 
-async function contentFolder(text: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'capmedia-pkg-'));
+/** Makes `dir` a package folder holding one readme.txt. */
+async function contentFolder(dir: string, text: string): Promise<string> {
   await writeFile(join(dir, 'readme.txt'), text);
   return dir;
 }
@@ -43,7 +43,7 @@ const config = (overrides: Record<string, unknown> = {}) =>
 
 test.before(async () => {
   project = await createProject();
-  await project.publish(await contentFolder('version one\n'), PKG, { version: '1.0' });
+  await withTempFolder('capmedia-pkg-', async (dir) => project.publish(await contentFolder(dir, 'version one\n'), PKG, { version: '1.0' }));
   served = join(project.dir, 'served');
   await cp(project.content, served, { recursive: true });
   nginx = await startNginx([{ path: '/lib/', root: served, dav: true }]);
@@ -85,7 +85,7 @@ test.serial(
 test.serial(
   'publish 2.0 → outdated exit 2 naming it; plan 0 (pinned); build --locked from an empty cache gives the same bytes',
   async (t) => {
-    const two = await contentFolder('version two!\n');
+    const two = await contentFolder(await tempFolder(t, 'capmedia-pkg-'), 'version two!\n');
     await project.publish(two, PKG, { version: '2.0' });
     const put = await cli(['distribute', two, '--package', PKG, '--package-version', '2.0', '--to', `${nginx.url}/lib/`]);
     t.is(put.exitCode, 0, put.all);
@@ -167,7 +167,7 @@ test.serial(
 test.serial(
   'a package in the config but not in the lock: build --locked exits 2 naming it, the lock unchanged; no lock at all: exit 2',
   async (t) => {
-    await project.publish(await contentFolder('another\n'), 'CM100008');
+    await withTempFolder('capmedia-pkg-', async (dir) => project.publish(await contentFolder(dir, 'another\n'), 'CM100008'));
     await config({ content: [PKG, 'CM100008'] });
     const before = await lockText();
     const result = await cli(['build', '--locked']);
