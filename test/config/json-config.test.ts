@@ -1,14 +1,13 @@
-import test from 'ava';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import test, { type ExecutionContext } from 'ava';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import { CapmediaError } from '../../src/errors/index.js';
 import { baseConfig } from '../_helpers/config.js';
+import { tempFolder } from '../_helpers/temp.js';
 
-async function project(t: { teardown: (fn: () => Promise<void>) => void }, text: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'capmedia-json-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
+async function project(t: ExecutionContext, text: string): Promise<string> {
+  const dir = await tempFolder(t, 'capmedia-json-');
   await writeFile(join(dir, 'capmedia.config.json'), text);
   return dir;
 }
