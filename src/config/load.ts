@@ -1,6 +1,6 @@
 import type { Loader, Loaders } from 'cosmiconfig';
 import { createRequire } from 'node:module';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { CapmediaError, fail } from '../errors/index.js';
@@ -8,7 +8,7 @@ import { createConfigSchema } from './schema.js';
 import { createRegistry } from '../plugins/registry.js';
 import type { CapmediaPlugin } from '../plugins/api.js';
 import { describeSchemaIssues, type ConfigIssue } from './issues.js';
-import { normalizeConfig, type NormalizedConfig } from './normalize.js';
+import { defaultCacheDir, normalizeConfig, type NormalizedConfig } from './normalize.js';
 import { checkRules } from './rules.js';
 import { configExport, ModuleExports } from './exports.js';
 import { loadLibrary } from './library.js';
@@ -29,8 +29,14 @@ const loadWithJiti: Loader = async (filepath) => {
   // ESM is first scanned whole (190 kB) for its export names: ~35 ms of CPU on every run.
   const { createJiti } = requireCommonJs('jiti') as typeof import('jiti');
   const self = await loadLibrary();
-  // interopDefault would merge exports into a proxy, which throws on `export default null`.
-  const jiti = createJiti(import.meta.url, { moduleCache: false, interopDefault: false, virtualModules: { capmedia: self } });
+  // interopDefault would merge exports into a proxy, which throws on `export default null`. jiti's own cache of
+  // transpiled files goes beside capmedia's compiled configs, not into the machine's temp folder.
+  const jiti = createJiti(import.meta.url, {
+    moduleCache: false,
+    interopDefault: false,
+    fsCache: join(defaultCacheDir(), 'jiti'),
+    virtualModules: { capmedia: self },
+  });
   const namespace = await jiti.import<Record<string, unknown>>(filepath);
   await recordCompiled(jiti, filepath, jitiVersion).catch(() => undefined);
   return new ModuleExports(namespace);
