@@ -1,5 +1,6 @@
 import type { Loader, Loaders } from 'cosmiconfig';
 import { createRequire } from 'node:module';
+import { stripVTControlCharacters } from 'node:util';
 import { dirname, join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -135,7 +136,8 @@ async function findConfig(options: { cwd: string; configFile?: string }): Promis
   try {
     result = file ? await explorer(loading).load(file) : await explorer(loading).search(options.cwd);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    // Babel's code frame (a broken JSON config) colours its text wherever CI is set: a log shows the escapes.
+    const reason = stripVTControlCharacters(error instanceof Error ? error.message : String(error));
     const summary = reason
       .split('\n')
       .map((line) => line.trim())

@@ -26,10 +26,14 @@ test('a capmedia.config.json saved with a byte order mark (Notepad) is read', as
   t.is((await loadConfig({ cwd: dir })).config.media[0].label, 'From JSON');
 });
 
-test('broken JSON names the file and shows the line where it breaks', async (t) => {
+// Babel's code frame colours the broken line wherever colour looks supported (CI is set, say): make it so here.
+process.env.FORCE_COLOR = '1';
+
+test('broken JSON names the file and shows the line where it breaks, without colour escapes', async (t) => {
   const dir = await project(t, '{\n  "media": { "type": "iso", }\n}\n');
   const error = await t.throwsAsync(loadConfig({ cwd: dir }), { instanceOf: CapmediaError });
   t.is(error!.code, 'CONFIG_LOAD_FAILED');
   t.regex(error!.message, /capmedia\.config\.json could not be loaded/);
   t.regex(error!.message, /"media": \{ "type": "iso", \}/, 'the offending line, from the code frame');
+  t.false(error!.message.includes('\u001b'), 'no terminal escapes in the message (a CI log would show them)');
 });
