@@ -5,6 +5,7 @@ import type { PackInput } from '../plugins/media/types.js';
 import { makeDirs } from '../fs/make-dirs.js';
 import { partialPath, removeStalePartials } from '../fs/atomic.js';
 import { checkFreeSpace } from '../fs/space.js';
+import { releasePageCache } from '../fs/page-cache.js';
 import type { BuildContext, MediaJob } from './context.js';
 import { layoutBytes } from './layout.js';
 import type { Packed, Resolved, StagedContent } from './results.js';
@@ -58,6 +59,8 @@ export async function packMedia(ctx: BuildContext, resolved: Resolved, job: Medi
     const size = await type.estimateSize(input);
     if (size > media.capacity) return { kind: 'oversize', content, size };
   }
+  // The previous image stays whole until the new one is in place; its memory is the new one's to reuse.
+  await releasePageCache(services.exec, media.output, services.signal);
   try {
     return { kind: 'packed', content, ...(await type.pack(input)) };
   } catch (error) {

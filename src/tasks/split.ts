@@ -8,6 +8,7 @@ import type { MediaType, PackInput } from '../plugins/media/types.js';
 import type { BuildContext, MediaJob } from './context.js';
 import type { Packed, Resolved, StagedContent, Volume, Volumes } from './results.js';
 import { partialPath } from '../fs/atomic.js';
+import { releasePageCache } from '../fs/page-cache.js';
 import { layOutGenerated, layOutTree, refreshTree, storeContent } from './tree.js';
 import {
   assignVolumes,
@@ -169,6 +170,7 @@ async function measure(run: SetRun, volume: VolumePlan, manifest: string): Promi
 async function packVolume(run: SetRun, volume: VolumePlan, manifest: string, temp: string): Promise<Volume> {
   const { job } = run;
   const final = volumeFileName(job.media.output, volume.number);
+  await releasePageCache(run.ctx.services.exec, final, run.ctx.services.signal);
   const result = await run.type.pack(await volumeInput(run, volume, manifest, temp));
   if (result.size > job.media.capacity)
     throw fail('volumeOverCapacity', { number: volume.number, size: result.size, capacity: job.media.capacity });

@@ -12,6 +12,7 @@ const PACKAGE_BY_TOOL: Record<string, string> = {
   blockdev: 'util-linux',
   losetup: 'util-linux',
   mkfifo: 'coreutils',
+  dd: 'coreutils',
   mtype: 'mtools',
   sfdisk: 'fdisk',
   syslinux: 'syslinux',
