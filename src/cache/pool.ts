@@ -42,3 +42,24 @@ async function runLanes<T>(lanes: ReadonlyArray<Lane<T>>, work: (item: T, index:
   const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (rejected) throw rejected.reason;
 }
+
+/**
+ * A gate that lets at most `limit` of the tasks given to it run at once; the
+ * others start in the order they came, each as soon as a running one ends.
+ */
+export function taskSlots(limit: number): <R>(task: () => Promise<R>) => Promise<R> {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async (task) => {
+    if (running < limit) running++;
+    // A slot is handed straight from the task that ends to the one that waited longest.
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { fail } from '../errors/index.js';
 
@@ -73,7 +74,8 @@ class InlineSha256 implements Sha256Sink {
 }
 
 class OffThreadSha256 implements Sha256Sink {
-  private readonly id = hashThread.open(this);
+  private readonly thread = hashThreads.pick();
+  private readonly id = this.thread.open(this);
   /**
    * The stream's slabs, shared with the worker: handing a slab over is a message naming it (transferring an
    * ArrayBuffer back and forth instead makes a new buffer object each way, and garbage-collector work with it).
@@ -124,7 +126,7 @@ class OffThreadSha256 implements Sha256Sink {
 
   submitSlab(slab: Buffer, length: number): void {
     this.throwIfFailed();
-    hashThread.post({ type: 'moved', id: this.id, buffer: slab.buffer, length }, [slab.buffer as ArrayBuffer]);
+    this.thread.post({ type: 'moved', id: this.id, buffer: slab.buffer, length }, [slab.buffer as ArrayBuffer]);
   }
 
   async digest(): Promise<string> {
@@ -132,13 +134,13 @@ class OffThreadSha256 implements Sha256Sink {
     this.throwIfFailed();
     return new Promise((resolve, reject) => {
       this.result = { resolve, reject };
-      hashThread.post({ type: 'digest', id: this.id });
+      this.thread.post({ type: 'digest', id: this.id });
     });
   }
 
   close(): void {
     this.failure ??= fail('hashAbandoned', {});
-    hashThread.close(this.id);
+    this.thread.close(this.id);
   }
 
   /** From the worker: a slab hashed and free again, or the digest. */
@@ -181,7 +183,7 @@ class OffThreadSha256 implements Sha256Sink {
     if (!this.memory) {
       this.memory = spares.takeMemory() ?? new SharedArrayBuffer(SLAB * SLABS_PER_STREAM);
       this.free.push(...Array.from({ length: SLABS_PER_STREAM }, (_, i) => i));
-      hashThread.share(this.id, this.memory);
+      this.thread.share(this.id, this.memory);
     }
     if (this.current === undefined) {
       if (!this.free.length) await new Promise<void>((resolve, reject) => (this.waiting = { resolve, reject }));
@@ -191,7 +193,7 @@ class OffThreadSha256 implements Sha256Sink {
   }
 
   private send(): void {
-    hashThread.post({ type: 'data', id: this.id, slab: this.current!, length: this.filled });
+    this.thread.post({ type: 'data', id: this.id, slab: this.current!, length: this.filled });
     this.current = undefined;
     this.filled = 0;
   }
@@ -232,14 +234,19 @@ type WorkerReply =
   | { type: 'digest'; id: number; hex: string };
 
 /**
- * One worker thread for every stream of the process (two cores: one receives and writes, one hashes). It keeps the
- * process alive only while it owes a reply, so an abandoned stream never stops the CLI from exiting.
+ * A worker thread hashing the streams given to it, each in the order of its bytes. It keeps the process alive only
+ * while it owes a reply, so an abandoned stream never stops the CLI from exiting.
  */
-const hashThread = new (class HashThread {
+class HashThread {
   private worker: Worker | undefined;
   private readonly streams = new Map<number, OffThreadSha256>();
   private nextId = 1;
   private owed = 0;
+
+  /** Streams open on this thread: the pool gives a new stream to a thread with none. */
+  get load(): number {
+    return this.streams.size;
+  }
 
   open(stream: OffThreadSha256): number {
     const id = this.nextId++;
@@ -283,6 +290,28 @@ const hashThread = new (class HashThread {
     this.owed = 0;
     for (const stream of this.streams.values()) stream.abort(error);
     this.streams.clear();
+  }
+}
+
+/** Up to one hashing thread per core: a volume set writes two images at once, and one thread hashed them slower than xorriso wrote. */
+const MAX_HASH_THREADS = availableParallelism();
+
+/**
+ * The hashing threads of the process, started as streams need them: a new stream goes to a thread with none, or to a
+ * new thread while there may be more, else to the least loaded. One stream alone (a download, an image) starts one.
+ */
+const hashThreads = new (class HashThreads {
+  private readonly threads: HashThread[] = [];
+
+  pick(): HashThread {
+    const idle = this.threads.find((thread) => thread.load === 0);
+    if (idle) return idle;
+    if (this.threads.length < MAX_HASH_THREADS) {
+      const thread = new HashThread();
+      this.threads.push(thread);
+      return thread;
+    }
+    return this.threads.reduce((least, thread) => (thread.load < least.load ? thread : least));
   }
 })();
 

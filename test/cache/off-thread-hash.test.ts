@@ -48,7 +48,7 @@ test('fill: bytes read straight into slabs, mixed with update, hash in order', a
   t.is(await sink.digest(), reference(bytes));
 });
 
-test('many streams at once share the worker and each gets its own hash', async (t) => {
+test('many streams at once, more than there are hashing threads, each get their own hash', async (t) => {
   const inputs = Array.from({ length: 6 }, (_, i) => randomBytes(9 * MiB + i * 4099));
   const digests = await Promise.all(
     inputs.map(async (bytes) => {

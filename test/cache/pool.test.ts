@@ -1,6 +1,6 @@
 import test from 'ava';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { forEachInLanes, mapPool } from '../../src/cache/pool.js';
+import { forEachInLanes, mapPool, taskSlots } from '../../src/cache/pool.js';
 
 test('mapPool keeps the order of its items and at most `limit` in flight', async (t) => {
   let running = 0;
@@ -54,4 +54,31 @@ test('the first failure in one lane stops new work in every lane and is thrown a
   t.is(error?.message, 'bad item');
   t.is(inFlight, 0, 'nothing was still running when the failure was thrown');
   t.deepEqual(started, ['big-1', 'bad']);
+});
+
+test('taskSlots runs at most `limit` tasks at once, the waiting ones in the order they came, failures included', async (t) => {
+  const slots = taskSlots(2);
+  let running = 0;
+  let most = 0;
+  const started: number[] = [];
+  const task = (n: number) =>
+    slots(async () => {
+      started.push(n);
+      most = Math.max(most, ++running);
+      await sleep(n === 1 ? 15 : 3);
+      running--;
+      if (n === 2) throw new RangeError('task 2 fails');
+      return n;
+    });
+  const settled = await Promise.allSettled([1, 2, 3, 4, 5].map(task));
+  t.is(most, 2);
+  t.deepEqual(started, [1, 2, 3, 4, 5]);
+  t.deepEqual(
+    settled.map((s) => (s.status === 'fulfilled' ? s.value : (s.reason as Error).message)),
+    [1, 'task 2 fails', 3, 4, 5],
+  );
+  // Every slot was given back, the failed task's too: two run at once again.
+  running = most = 0;
+  await Promise.all([6, 7, 8].map(task));
+  t.is(most, 2);
 });
