@@ -27,7 +27,16 @@ export async function measure(
   return { seconds, peakRssMiB: rss ? Number(rss[1]) / 1024 : NaN, cpuSeconds: cpu[0] + cpu[1] };
 }
 
+/**
+ * How long memory freed by dropping the caches takes to go back to the host of a VM with free page reporting
+ * (virtio-balloon; 2 s in Linux, then the report): a run that starts writing sooner gets memory that is still backed,
+ * one that starts later pays for each page on first touch (0.3–3 s per GB on our CI machine). Bare cp starts at once and
+ * capmedia ~0.2 s later, so without the wait the cold rows measured the race, not the tools.
+ */
+const FREED_MEMORY_SETTLES_MS = Number(process.env.BENCH_SETTLE_MS ?? 5000);
+
 export async function dropCaches(): Promise<void> {
   // Best effort: equal footing for the cold runs when we may (root); harmless otherwise.
   await execa('sh', ['-c', 'sync; echo 3 > /proc/sys/vm/drop_caches'], { reject: false });
+  await new Promise((resolve) => setTimeout(resolve, FREED_MEMORY_SETTLES_MS));
 }
