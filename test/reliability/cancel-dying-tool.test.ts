@@ -1,8 +1,8 @@
 import test from 'ava';
-import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { createProject, type TestProject } from '../_helpers/project.js';
+import { tempFolder } from '../_helpers/temp.js';
 import { leftovers } from './_harness.js';
 import { startCli, timeToExit } from './_spawn.js';
 
@@ -33,29 +33,25 @@ test.before(async () => {
 test.after.always(() => project?.cleanup());
 
 test('a tool that creates its output while it stops after Ctrl-C leaves no partial file', async (t) => {
-  const tools = await mkdtemp(join(tmpdir(), 'capmedia-dying-'));
-  try {
-    await writeFile(join(tools, 'xorriso'), DYING_XORRISO);
-    await chmod(join(tools, 'xorriso'), 0o755);
-    const marker = join(tools, 'writing');
-    await mkdir(join(project.dir, 'out'), { recursive: true });
-    await writeFile(join(project.dir, 'out/capture.iso'), 'old output');
-    await project.writeConfig();
-    const build = startCli(['build'], project.dir, {
-      PATH: `${tools}${delimiter}${process.env.PATH ?? ''}`,
-      REAL_XORRISO: await onPath('xorriso'),
-      WRITING_MARKER: marker,
-    });
-    await until(() => exists(marker), build.output);
-    const { exitCode } = await timeToExit(build, 'SIGTERM');
-    t.is(exitCode, 130, build.output());
-    // The tool outlives a build that does not wait for it: look again once it has surely died.
-    await new Promise((resolve) => setTimeout(resolve, 600));
-    t.deepEqual(await leftovers(project.dir, { resumable: true }), []);
-    t.is(await readFile(join(project.dir, 'out/capture.iso'), 'utf8'), 'old output');
-  } finally {
-    await rm(tools, { recursive: true, force: true });
-  }
+  const tools = await tempFolder(t, 'capmedia-dying-');
+  await writeFile(join(tools, 'xorriso'), DYING_XORRISO);
+  await chmod(join(tools, 'xorriso'), 0o755);
+  const marker = join(tools, 'writing');
+  await mkdir(join(project.dir, 'out'), { recursive: true });
+  await writeFile(join(project.dir, 'out/capture.iso'), 'old output');
+  await project.writeConfig();
+  const build = startCli(['build'], project.dir, {
+    PATH: `${tools}${delimiter}${process.env.PATH ?? ''}`,
+    REAL_XORRISO: await onPath('xorriso'),
+    WRITING_MARKER: marker,
+  });
+  await until(() => exists(marker), build.output);
+  const { exitCode } = await timeToExit(build, 'SIGTERM');
+  t.is(exitCode, 130, build.output());
+  // The tool outlives a build that does not wait for it: look again once it has surely died.
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  t.deepEqual(await leftovers(project.dir, { resumable: true }), []);
+  t.is(await readFile(join(project.dir, 'out/capture.iso'), 'utf8'), 'old output');
 });
 
 const exists = (path: string) =>
