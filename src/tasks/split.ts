@@ -29,10 +29,10 @@ import { derivedCache } from './derived-cache.js';
 const PACK_PARALLELISM = 2;
 /**
  * Volumes in flight: those being written and those whose hash still catches
- * up with what xorriso wrote (one hashing thread follows every volume). The
- * next volume's xorriso starts as soon as a slot is free, not once the hash of
- * the volume before is done: at 2 × 200 MB at once the hash ended ~0.25 s
- * after xorriso, with a core idle.
+ * up with what xorriso wrote (the hash follows the image as it is written).
+ * The next volume's xorriso starts as soon as a slot is free, not once the
+ * hash of the volume before is done: with one hashing thread for 2 × 200 MB at
+ * once, the hash ended ~0.25 s after xorriso, with a core idle.
  */
 const VOLUMES_IN_FLIGHT = 2 * PACK_PARALLELISM;
 /** An estimate is one short CPU-bound xorriso run: more at once than cores only queues them (and their forks). */
