@@ -293,8 +293,12 @@ class HashThread {
   }
 }
 
-/** Up to one hashing thread per core: a volume set writes two images at once, and one thread hashed them slower than xorriso wrote. */
-const MAX_HASH_THREADS = availableParallelism();
+/**
+ * A volume set writes two images at once, and one thread hashed them slower than xorriso wrote; two threads hash
+ * ~3.8 GB/s, more than a disk or a network gives a build. More would only cost memory (a worker is ~10 MB) on
+ * machines with many cores.
+ */
+const MAX_HASH_THREADS = Math.min(2, availableParallelism());
 
 /**
  * The hashing threads of the process, started as streams need them: a new stream goes to a thread with none, or to a
