@@ -5,6 +5,7 @@ import { exec } from '../../src/tools/exec.js';
 import { startNginx, type Nginx } from './nginx.js';
 import { copyRegion } from './refdisk.js';
 import { makeInTempFolder } from './temp.js';
+import { programPath } from './programs.js';
 
 /**
  * A Windows reference computer's disk, made at test time: a GPT with a FAT
@@ -55,11 +56,7 @@ export async function ntfsFixtureProblem(): Promise<string | undefined> {
   );
   if (!fuse) return '/dev/fuse is not usable';
   for (const tool of ['ntfs-3g', 'mkntfs', 'setfattr', 'wimlib-imagex', 'ntfscat']) {
-    const found = await exec('sh', ['-c', 'command -v "$1"', 'sh', tool]).then(
-      () => true,
-      () => false,
-    );
-    if (!found) return `${tool} is not installed (./setup.sh installs it)`;
+    if (!(await programPath(tool))) return `${tool} is not installed (./setup.sh installs it)`;
   }
   return undefined;
 }

@@ -10,6 +10,7 @@ import { needing } from '../_helpers/capability.js';
 import { runCli } from '../_helpers/cli.js';
 import { createProject, publishLargePackage } from '../_helpers/project.js';
 import { tempFolder } from '../_helpers/temp.js';
+import { requiredProgramPath } from '../_helpers/programs.js';
 
 const TMPFS_MAGIC = 0x01021994;
 
@@ -110,7 +111,7 @@ async function recordingTools(t: ExecutionContext): Promise<{ env: Record<string
   const env = {
     SOURCE_DATE_EPOCH: '1764000000',
     PATH: `${tools}${delimiter}${process.env.PATH ?? ''}`,
-    REAL_XORRISO: (await execa('sh', ['-c', 'command -v xorriso'])).stdout.trim(),
+    REAL_XORRISO: await requiredProgramPath('xorriso'),
     RECORD: record,
   };
   return { env, record };

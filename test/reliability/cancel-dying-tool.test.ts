@@ -3,6 +3,7 @@ import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { createProject, type TestProject } from '../_helpers/project.js';
 import { tempFolder } from '../_helpers/temp.js';
+import { requiredProgramPath } from '../_helpers/programs.js';
 import { leftovers } from './_harness.js';
 import { startCli, timeToExit } from './_spawn.js';
 
@@ -42,7 +43,7 @@ test('a tool that creates its output while it stops after Ctrl-C leaves no parti
   await project.writeConfig();
   const build = startCli(['build'], project.dir, {
     PATH: `${tools}${delimiter}${process.env.PATH ?? ''}`,
-    REAL_XORRISO: await onPath('xorriso'),
+    REAL_XORRISO: await requiredProgramPath('xorriso'),
     WRITING_MARKER: marker,
   });
   await until(() => exists(marker), build.output);
@@ -59,11 +60,6 @@ const exists = (path: string) =>
     () => true,
     () => false,
   );
-
-async function onPath(program: string): Promise<string> {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) if (dir && (await exists(join(dir, program)))) return join(dir, program);
-  throw new Error(`${program} is not on PATH (setup.sh installs it)`);
-}
 
 async function until(condition: () => Promise<boolean>, output: () => string): Promise<void> {
   for (let waited = 0; !(await condition()); waited += 50) {
